@@ -1,0 +1,1 @@
+"""Registre des schémas ESR: loader, checks, validator, templates, site and catalog."""

@@ -1,0 +1,67 @@
+"""``esr-schemas check``: runs every rule and prints every finding."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..check import UnknownSchemaError, run_check
+from ..loader import find_root, load_registry
+from ..render import FORMATS, render
+
+DESCRIPTION = """Vérifie les schémas du registre : spécification Table Schema, métadonnées,
+champs, exemples, CHANGELOG, format JSON, versions publiées. Affiche tous les constats.
+
+Codes de sortie : 0 aucun problème, 1 constats d'erreur, 2 erreur d'utilisation.
+
+Exemples :
+  esr-schemas check
+  esr-schemas check offre-formation --format json
+  esr-schemas check --fix
+  esr-schemas check --base origin/main --format github"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="vérifie les schémas (spécification, règles du registre, exemples)",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "names", nargs="*", metavar="NOM", help="schémas à vérifier (par défaut : tous)"
+    )
+    parser.add_argument(
+        "--format", choices=FORMATS, default="text", help="format de sortie (défaut : text)"
+    )
+    parser.add_argument(
+        "--fix", action="store_true", help="corrige ce qui peut l'être (format JSON, bloc commun)"
+    )
+    parser.add_argument(
+        "--base",
+        metavar="REF",
+        help="révision git de comparaison (ex. origin/main) pour les vérifications de pull request",
+    )
+    parser.add_argument("--root", type=Path, help="dossier du dépôt (par défaut : détecté)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        root = args.root or find_root()
+        registry = load_registry(root)
+        result = run_check(registry, args.names or None, fix=args.fix, base=args.base)
+    except (UnknownSchemaError, FileNotFoundError) as exc:
+        sys.stderr.write(f"esr-schemas check : {exc}\n")
+        return 2
+    except Exception as exc:
+        if type(exc).__name__ == "BaseRefError":
+            sys.stderr.write(f"esr-schemas check : {exc}\n")
+            return 2
+        raise
+    for path in result.fixed:
+        sys.stderr.write(f"Corrigé : {path}\n")
+    checked = len(args.names) if args.names else len(registry.schemas)
+    sys.stdout.write(render(result.findings, args.format, checked=checked))
+    return 1 if result.errors else 0

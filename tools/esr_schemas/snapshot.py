@@ -1,0 +1,56 @@
+"""Writes and verifies immutable published snapshots (``schemas/<name>/versions/``)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from .jsonutil import dumps_canonical
+from .loader import changelog_section, sha256_file
+from .model import SchemaEntry
+
+SNAPSHOT_FILES = ("schema.json", "README.md")
+
+
+def snapshot_files(folder: Path) -> dict[str, str]:
+    """relative path -> sha256 of every file in a snapshot folder, sorted."""
+    return {
+        p.relative_to(folder).as_posix(): sha256_file(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def write_snapshot(entry: SchemaEntry, version: str, date: str) -> Path:
+    """Copies the working version into ``versions/<version>/`` and records its hashes.
+
+    The caller (``esr-schemas release``) is responsible for refusing bad releases.
+    """
+    dest = entry.path / "versions" / version
+    if dest.exists():
+        raise FileExistsError(f"La version {version} de « {entry.name} » est déjà publiée.")
+    dest.mkdir(parents=True)
+    for name in SNAPSHOT_FILES:
+        source = entry.path / name
+        if source.is_file():
+            shutil.copyfile(source, dest / name)
+    if (entry.path / "exemples").is_dir():
+        shutil.copytree(entry.path / "exemples", dest / "exemples")
+    text = (
+        entry.changelog_file.read_text(encoding="utf-8") if entry.changelog_file.is_file() else ""
+    )
+    (dest / "CHANGELOG.md").write_text(changelog_section(text, version), encoding="utf-8")
+    index_file = entry.versions_index_file
+    index = json.loads(index_file.read_text(encoding="utf-8")) if index_file.is_file() else {}
+    index[version] = {"date": date, "files": snapshot_files(dest)}
+    ordered = dict(sorted(index.items(), key=lambda item: _key(item[0])))
+    index_file.write_text(dumps_canonical(ordered), encoding="utf-8")
+    return dest
+
+
+def _key(version: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in version.split("."))
+    except ValueError:
+        return (-1,)
