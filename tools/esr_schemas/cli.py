@@ -11,13 +11,33 @@ import sys
 from collections.abc import Sequence
 
 # Each name is a module of esr_schemas.commands exposing ``register(subparsers)``.
-COMMANDS = ("check", "build")
+COMMANDS = ("check", "build", "template", "export")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
+_HELP_FR = (
+    ("usage: ", "utilisation : "),
+    ("positional arguments:", "arguments :"),
+    ("options:", "options :"),
+    ("show this help message and exit", "affiche cette aide et quitte"),
+)
+
+
+def _french(text: str) -> str:
+    for english, french in _HELP_FR:
+        text = text.replace(english, french)
+    return text
+
+
 class FrenchArgumentParser(argparse.ArgumentParser):
-    """argparse with French usage errors and exit code 2."""
+    """argparse with French help, French usage errors and exit code 2."""
+
+    def format_help(self) -> str:
+        return _french(super().format_help())
+
+    def format_usage(self) -> str:
+        return _french(super().format_usage())
 
     def error(self, message: str) -> None:  # type: ignore[override]
         translated = (

@@ -1,0 +1,70 @@
+"""``esr-schemas template``: the Excel and CSV templates of a schema version."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..templates import SourceError, resolve, write_templates
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "template",
+        help="écrit le modèle Excel (et le modèle CSV) d'un schéma, à remplir par les producteurs",
+        description=(
+            "Écrit modele-<nom>-<version>.xlsx (feuilles Données, Notice, Exemple ; listes "
+            "déroulantes et contrôles de saisie en français) et modele-<nom>-<version>.csv "
+            "(ligne d'en-tête seule).\n\n"
+            "SCHEMA est un nom du registre (dernière version publiée, ou version de travail si "
+            "rien n'est publié), NOM@VERSION (une version publiée), ou le chemin d'un fichier "
+            "schema.json.\n\n"
+            "Exemple :\n"
+            "  esr-schemas template effectifs-etudiants\n"
+            "  esr-schemas template effectifs-etudiants@1.0.0 -o modeles/\n"
+            "  esr-schemas template chemin/vers/schema.json"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "schema", metavar="SCHEMA", help="NOM, NOM@VERSION ou chemin d'un schema.json"
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("."),
+        metavar="DOSSIER",
+        help="dossier de sortie (par défaut : dossier courant)",
+    )
+    parser.add_argument("--root", type=Path, help="dossier du dépôt (par défaut : détecté)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        source = resolve(args.schema, args.root)
+    except SourceError as exc:
+        sys.stderr.write(f"Erreur : {exc}\n")
+        return 2
+    if args.output.exists() and not args.output.is_dir():
+        sys.stderr.write(
+            f"Erreur : « {args.output} » existe et n'est pas un dossier ; -o attend un dossier.\n"
+        )
+        return 2
+    try:
+        xlsx_path, csv_path = write_templates(source, args.output)
+    except OSError as exc:
+        sys.stderr.write(f"Erreur : impossible d'écrire dans « {args.output} » ({exc.strerror}).\n")
+        return 2
+    lists = sum(
+        1
+        for f in source.fields
+        if (f.get("constraints") or {}).get("enum") or f.get("type") == "boolean"
+    )
+    sys.stdout.write(
+        f"Modèle Excel écrit : {xlsx_path} ({len(source.fields)} colonnes, {lists} listes déroulantes).\n"
+        f"Modèle CSV écrit : {csv_path}.\n"
+    )
+    return 0

@@ -1,0 +1,62 @@
+"""Excel templates of the registry's schemas, and the CSV export of a filled template.
+
+Built on ``tableschema-to-template`` (the package the project card names), which
+writes an xlsx with xlsxwriter. What we keep, what we replace, and why:
+
+Kept from tableschema-to-template
+  - the workbook skeleton: the data-entry sheet (named « Données » through its
+    ``sheet_name`` option), header row, frozen first row, one comment per header;
+  - one list sheet per enumerated field and the list validation that points at a
+    *range* of that sheet (so an enum has no 255-character limit);
+  - the whole-number / decimal range validations of integer and number fields
+    (with their bounds; years go through it as integers 1000–9999).
+
+Cleaned before calling it (it crashes otherwise)
+  - it reads ``description`` unconditionally: every field gets a placeholder;
+  - it joins enum values as text: values are passed as strings (an integer enum with
+    fewer than six values crashed);
+  - it builds sheet names from field names: names with ``[ ] : * ? / \\``, longer than
+    31 characters or colliding after truncation are invalid. Fields are passed as
+    ``c1``, ``c2``... and the real names are written afterwards;
+  - only numeric bounds are passed, so its JSON-Schema check of the descriptor passes
+    whatever else the schema holds.
+
+Replaced or added with openpyxl (it cannot do these)
+  - real field names in the header; required columns filled orange, others blue;
+  - comments in French: title, description, type, constraints, example;
+  - every validation's messages in French (input message and error alert, within
+    Excel's 32/255-character limits); the list sheets renamed ``liste_<column>``,
+    typed (integers stay numbers, codes stay text) and hidden;
+  - checks it ignores: dates and date-times (date validation), times, text lengths
+    (minLength/maxLength, and at least one character when required), booleans as a
+    dropdown of the schema's true/false spellings, « ignore blank » off on required
+    columns, plus a red conditional format on an empty required cell of a filled row;
+  - column formats: every text column (codes included) formatted ``@`` so leading
+    zeros survive; dates ``yyyy-mm-dd``; integers and years ``0``;
+  - the « Notice » and « Exemple » sheets; document properties marking the workbook
+    as ours (schema name and version), read back by ``export``;
+  - determinism: fixed document dates and zip timestamps (it only fixed the creation
+    date), so the same schema gives a byte-identical file.
+
+What a spreadsheet cannot enforce (stated in the notice): a cell never typed into is
+never validated, so a required cell left empty is only highlighted; pasted values
+bypass validation; regular-expression patterns and code check letters are not
+expressible. ``export`` validates the whole file before writing the CSV.
+"""
+
+from .source import SourceError, TemplateSource, resolve
+from .workbook import DATA_SHEET, EXAMPLE_SHEET, NOTICE_SHEET, build_workbook
+from .writer import header_csv, version_templates, write_templates
+
+__all__ = [
+    "DATA_SHEET",
+    "EXAMPLE_SHEET",
+    "NOTICE_SHEET",
+    "SourceError",
+    "TemplateSource",
+    "build_workbook",
+    "header_csv",
+    "resolve",
+    "version_templates",
+    "write_templates",
+]

@@ -1,0 +1,309 @@
+"""``export``: a filled template (xlsx) -> the canonical CSV the schema expects.
+
+UTF-8 without BOM, the schema's delimiter (``,`` by default), ISO dates (Excel date
+cells become ``AAAA-MM-JJ``), dot decimals, codes as typed, trailing empty rows
+dropped. The file is validated on the way; the input workbook is only read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from ..model import Registry
+from .cells import delimiter, from_cell
+from .french import is_code
+from .source import TemplateSource, field_name
+from .workbook import DATA_SHEET, MARKER_SCHEMA, MARKER_VERSION
+
+
+class ExportError(Exception):
+    """The workbook cannot be exported at all; carries the French message."""
+
+
+@dataclass
+class FilledSheet:
+    path: Path
+    header: list[str]
+    rows: list[list[Any]]
+    marker: tuple[str, str] | None
+    """(schema name, version) recorded by ``esr-schemas template``; None for a foreign workbook."""
+    wide_cells: list[tuple[int, int]] = field(default_factory=list)
+    """(row, column) of non-empty cells right of the last header."""
+
+
+@dataclass
+class Problem:
+    row: int | None
+    column: str | None
+    message: str
+    type: str = ""
+
+
+@dataclass
+class ExportResult:
+    csv_text: str
+    header_problems: list[Problem]
+    errors: list[Problem]
+    notes: list[str]
+    row_count: int
+
+    @property
+    def valid(self) -> bool:
+        return not self.header_problems and not self.errors
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value == "")
+
+
+def read_filled(path: Path) -> FilledSheet:
+    """Reads the « Données » sheet; an :class:`ExportError` says why it cannot."""
+    if not path.is_file():
+        raise ExportError(f"Fichier introuvable : {path}.")
+    if not zipfile.is_zipfile(path):
+        raise ExportError(
+            f"« {path.name} » n'est pas un classeur Excel au format .xlsx. Ouvrez-le dans votre "
+            "tableur et enregistrez-le sous « Classeur Excel (.xlsx) » (les formats .xls, .ods et "
+            ".csv ne sont pas lus par cette commande)."
+        )
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign zip
+        raise ExportError(
+            f"« {path.name} » n'est pas un classeur .xlsx lisible ({type(exc).__name__}). "
+            "Ouvrez-le dans votre tableur et enregistrez-le de nouveau au format .xlsx."
+        ) from None
+    try:
+        props = {
+            p.name: str(getattr(p, "value", ""))
+            for p in workbook.custom_doc_props.props  # type: ignore[attr-defined]
+        }
+        marker = (
+            (props[MARKER_SCHEMA], props.get(MARKER_VERSION, ""))
+            if MARKER_SCHEMA in props
+            else None
+        )
+        if DATA_SHEET not in workbook.sheetnames:
+            found = ", ".join(f"« {n} »" for n in workbook.sheetnames)
+            if marker is None:
+                raise ExportError(
+                    f"« {path.name} » n'est pas un modèle du registre (il n'a pas été produit par "
+                    f"« esr-schemas template ») : aucune feuille « {DATA_SHEET} » (feuilles trouvées : "
+                    f"{found}). Téléchargez le modèle Excel du schéma et copiez vos données dans sa "
+                    f"feuille « {DATA_SHEET} »."
+                )
+            raise ExportError(
+                f"« {path.name} » est un modèle du schéma « {marker[0]} », mais sa feuille "
+                f"« {DATA_SHEET} » est introuvable (feuilles trouvées : {found}). Redonnez le nom "
+                f"« {DATA_SHEET} » à la feuille qui contient les données."
+            )
+        sheet = workbook[DATA_SHEET]
+        raw_rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    if not raw_rows or all(_is_empty(v) for v in raw_rows[0]):
+        raise ExportError(
+            f"La feuille « {DATA_SHEET} » de « {path.name} » n'a pas de ligne d'en-tête : la ligne 1 "
+            "doit contenir les noms des colonnes du schéma."
+        )
+    header_cells = raw_rows[0]
+    while header_cells and _is_empty(header_cells[-1]):
+        header_cells.pop()
+    header = ["" if v is None else str(v) for v in header_cells]
+    width = len(header)
+    rows: list[list[Any]] = []
+    wide: list[tuple[int, int]] = []
+    for number, row in enumerate(raw_rows[1:], start=2):
+        for col in range(width, len(row)):
+            if not _is_empty(row[col]):
+                wide.append((number, col + 1))
+        values = list(row[:width]) + [None] * (width - len(row))
+        rows.append(values)
+    while rows and all(_is_empty(v) for v in rows[-1]):
+        rows.pop()
+    return FilledSheet(path=path, header=header, rows=rows, marker=marker, wide_cells=wide)
+
+
+def header_problems(sheet: FilledSheet, source: TemplateSource) -> list[Problem]:
+    expected = source.field_names
+    problems: list[Problem] = []
+    positions: dict[str, int] = {}
+    for index, name in enumerate(sheet.header):
+        letter = get_column_letter(index + 1)
+        if name == "":
+            problems.append(
+                Problem(1, letter, f"La colonne {letter} n'a pas de nom d'en-tête.", "blank-label")
+            )
+        elif name in positions:
+            problems.append(
+                Problem(
+                    1,
+                    letter,
+                    f"La colonne « {name} » apparaît deux fois (colonne {letter}).",
+                    "duplicate-label",
+                )
+            )
+        elif name not in expected:
+            problems.append(
+                Problem(
+                    1,
+                    letter,
+                    f"Colonne en trop : « {name} » (colonne {letter}) n'existe pas dans le schéma "
+                    f"{source.name} {source.version}. Supprimez-la, ou corrigez son nom.",
+                    "extra-label",
+                )
+            )
+        positions.setdefault(name, index)
+    missing = [name for name in expected if name not in positions]
+    for name in missing:
+        problems.append(
+            Problem(
+                1,
+                None,
+                f"Colonne manquante : « {name} ». Rétablissez-la dans la ligne d'en-tête "
+                "(copiez l'en-tête du modèle).",
+                "missing-label",
+            )
+        )
+    present = [name for name in sheet.header if name in expected]
+    if not missing and not [p for p in problems if p.type != "blank-label"] and present != expected:
+        problems.append(
+            Problem(
+                1,
+                None,
+                "Les colonnes ne sont pas dans l'ordre du schéma. Ordre attendu : "
+                + ", ".join(expected)
+                + ".",
+                "incorrect-label",
+            )
+        )
+    for row, col in sheet.wide_cells[:5]:
+        letter = get_column_letter(col)
+        problems.append(
+            Problem(
+                row,
+                letter,
+                f"La cellule {letter}{row} contient une valeur, mais la colonne {letter} n'a pas d'en-tête.",
+                "extra-cell",
+            )
+        )
+    if len(sheet.wide_cells) > 5:
+        problems.append(
+            Problem(
+                None,
+                None,
+                f"… et {len(sheet.wide_cells) - 5} autres cellules hors des colonnes.",
+                "extra-cell",
+            )
+        )
+    return problems
+
+
+def to_csv(sheet: FilledSheet, source: TemplateSource) -> tuple[str, list[str]]:
+    """The CSV text (the sheet's columns as they are) and notes on suspicious cells."""
+    fields = {field_name(f, i): f for i, f in enumerate(source.fields)}
+    columns = [fields.get(name, {"name": name, "type": "string"}) for name in sheet.header]
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter(source.descriptor), lineterminator="\n")
+    writer.writerow(sheet.header)
+    notes: list[str] = []
+    numeric_codes: dict[str, list[int]] = {}
+    for number, row in enumerate(sheet.rows, start=2):
+        writer.writerow(
+            [from_cell(value, column) for value, column in zip(row, columns, strict=True)]
+        )
+        for value, column, name in zip(row, columns, sheet.header, strict=True):
+            if is_code(column) and isinstance(value, int | float) and not isinstance(value, bool):
+                numeric_codes.setdefault(name, []).append(number)
+    for name, rows in numeric_codes.items():
+        shown = ", ".join(str(r) for r in rows[:5]) + (" …" if len(rows) > 5 else "")
+        notes.append(
+            f"La colonne « {name} » contient des nombres et non du texte (lignes {shown}) : des zéros "
+            "initiaux ont pu être perdus. Formatez la colonne en « Texte » et ressaisissez ces codes."
+        )
+    return out.getvalue(), notes
+
+
+ERROR_LABELS = {
+    "type-error": "valeur au mauvais format",
+    "constraint-error": "contrainte non respectée",
+    "missing-cell": "cellule manquante",
+    "extra-cell": "cellule en trop",
+    "unique-error": "valeur en double",
+    "primary-key": "clé primaire en double",
+    "blank-row": "ligne vide",
+    "blank-label": "en-tête vide",
+    "missing-label": "colonne manquante",
+    "extra-label": "colonne en trop",
+    "incorrect-label": "en-tête incorrect",
+    "duplicate-label": "en-tête en double",
+}
+
+
+def validation_errors(
+    path: Path, descriptor: dict[str, Any], registry: Registry | None
+) -> list[Problem]:
+    """The one place the validation engine is called (switch engines here)."""
+    from ..examples import frictionless_errors
+
+    return [
+        Problem(e.row, e.field, e.message, e.type) for e in frictionless_errors(path, descriptor)
+    ]
+
+
+def export(
+    sheet: FilledSheet, source: TemplateSource, registry: Registry | None = None
+) -> ExportResult:
+    problems = header_problems(sheet, source)
+    text, notes = to_csv(sheet, source)
+    errors: list[Problem] = []
+    if not problems:
+        with tempfile.TemporaryDirectory(prefix="esr-export-") as tmp:
+            candidate = Path(tmp) / "export.csv"
+            candidate.write_text(text, encoding="utf-8", newline="")
+            errors = validation_errors(candidate, source.descriptor, registry)
+    return ExportResult(
+        csv_text=text,
+        header_problems=problems,
+        errors=errors,
+        notes=notes,
+        row_count=len(sheet.rows),
+    )
+
+
+def write_csv(text: str, out: Path) -> None:
+    """Writes next to the target then renames: a half-written CSV never remains."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", newline="", dir=out.parent, delete=False, suffix=".tmp"
+    ) as handle:
+        handle.write(text)
+        temp = Path(handle.name)
+    shutil.move(str(temp), out)
+
+
+def describe(problem: Problem, header: list[str]) -> str:
+    where: list[str] = []
+    if problem.row is not None:
+        where.append(f"ligne {problem.row}")
+    if problem.column:
+        if problem.column in header:
+            letter = get_column_letter(header.index(problem.column) + 1)
+            where.append(f"colonne « {problem.column} » ({letter})")
+        else:
+            where.append(f"colonne {problem.column}")
+    label = ERROR_LABELS.get(problem.type, "")
+    prefix = (", ".join(where) + " : ") if where else ""
+    if label and not problem.message.lower().startswith(label):
+        return f"{prefix}{label} — {problem.message}"
+    return f"{prefix}{problem.message}"

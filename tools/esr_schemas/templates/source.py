@@ -1,0 +1,167 @@
+"""Which schema a template or an export is about: ``NAME``, ``NAME@VERSION`` or a path.
+
+- ``NAME``: the newest published version of a registry schema, or its working copy
+  when nothing is published yet;
+- ``NAME@VERSION``: that published snapshot;
+- a path to a ``.json`` file: any Table Schema (the corpus of schema.data.gouv.fr, a
+  draft...), its examples read from ``exemples/valide*.csv`` next to it when present.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..model import Registry
+
+
+class SourceError(Exception):
+    """A French message for the user: the schema cannot be found or read."""
+
+
+@dataclass
+class TemplateSource:
+    name: str
+    version: str
+    descriptor: dict[str, Any]
+    valid_examples: list[Path] = field(default_factory=list)
+    date: str | None = None
+    published: bool = False
+    working_copy: bool = False
+    """The registry's unpublished working copy (said on the notice)."""
+    page_url: str | None = None
+    """The published version's download folder on the registry's site, when known."""
+
+    @property
+    def fields(self) -> list[dict[str, Any]]:
+        raw = self.descriptor.get("fields")
+        return [f for f in raw if isinstance(f, dict)] if isinstance(raw, list) else []
+
+    @property
+    def field_names(self) -> list[str]:
+        return [field_name(f, i) for i, f in enumerate(self.fields)]
+
+    @property
+    def title(self) -> str:
+        value = self.descriptor.get("title")
+        return value if isinstance(value, str) and value.strip() else self.name
+
+    @property
+    def slug(self) -> str:
+        """``<name>-<version>`` made safe for a file name."""
+        return safe_filename(f"{self.name}-{self.version}")
+
+
+def field_name(field_descriptor: dict[str, Any], index: int) -> str:
+    name = field_descriptor.get("name")
+    return name if isinstance(name, str) else f"champ_{index + 1}"
+
+
+def safe_filename(text: str) -> str:
+    cleaned = re.sub(r"[^0-9A-Za-z._-]+", "-", text).strip("-.")
+    return cleaned or "schema"
+
+
+def looks_like_path(spec: str) -> bool:
+    return spec.endswith(".json") or "/" in spec or "\\" in spec or Path(spec).is_file()
+
+
+def from_path(path: Path) -> TemplateSource:
+    from ..jsonutil import JsonProblem, loads_strict
+
+    if not path.is_file():
+        raise SourceError(f"Fichier de schéma introuvable : {path}.")
+    try:
+        data = loads_strict(path.read_bytes())
+    except JsonProblem as problem:
+        where = f" (ligne {problem.line})" if problem.line else ""
+        raise SourceError(f"{path}{where} : {problem.message} {problem.fix}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("fields"), list) or not data["fields"]:
+        raise SourceError(
+            f"{path} n'est pas un Table Schema utilisable : il faut un objet JSON avec une "
+            "liste « fields » non vide."
+        )
+    name = data.get("name") if isinstance(data.get("name"), str) and data.get("name") else path.stem
+    version = data.get("version") if isinstance(data.get("version"), str) else ""
+    examples = sorted((path.parent / "exemples").glob("valide*.csv"))
+    return TemplateSource(
+        name=str(name),
+        version=str(version or "sans-version"),
+        descriptor=data,
+        valid_examples=[p for p in examples if p.is_file()],
+    )
+
+
+def split_spec(spec: str) -> tuple[str, str | None]:
+    if "@" in spec:
+        name, _, version = spec.partition("@")
+        return name, version or None
+    return spec, None
+
+
+def from_registry(registry: Registry, spec: str, base_url: str | None = None) -> TemplateSource:
+    name, version = split_spec(spec)
+    entry = registry.schemas.get(name)
+    if entry is None:
+        known = ", ".join(sorted(registry.schemas)) or "aucun"
+        raise SourceError(
+            f"Schéma « {name} » inconnu du registre ({registry.root}). Schémas disponibles : {known}. "
+            "Vous pouvez aussi donner le chemin d'un fichier schema.json."
+        )
+    if version is None and entry.latest_published is not None:
+        version = entry.latest_published.version
+    if version is not None:
+        published = entry.published_version(version)
+        if published is None:
+            versions = ", ".join(p.version for p in entry.published) or "aucune"
+            raise SourceError(
+                f"Le schéma « {name} » n'a pas de version publiée « {version} ». "
+                f"Versions publiées : {versions}."
+            )
+        if published.descriptor is None or not isinstance(published.descriptor.get("fields"), list):
+            raise SourceError(
+                f"La version {version} de « {name} » a un schema.json absent ou illisible "
+                f"({registry.rel(published.path)}) : lancez « esr-schemas check »."
+            )
+        return TemplateSource(
+            name=name,
+            version=version,
+            descriptor=published.descriptor,
+            valid_examples=list(published.valid_examples),
+            date=published.date,
+            published=True,
+            page_url=f"{base_url}schemas/{name}/{version}/" if base_url else None,
+        )
+    if entry.descriptor is None or not isinstance(entry.descriptor.get("fields"), list):
+        raise SourceError(
+            f"Le schema.json de « {name} » est absent ou illisible ({registry.rel(entry.schema_file)}) : "
+            "lancez « esr-schemas check » pour le détail."
+        )
+    return TemplateSource(
+        name=name,
+        version=entry.version or "brouillon",
+        descriptor=entry.descriptor,
+        valid_examples=list(entry.valid_examples),
+        working_copy=True,
+    )
+
+
+def resolve(spec: str, root: Path | None = None) -> TemplateSource:
+    """``NAME[@VERSION]`` from the registry, or a path to a schema file."""
+    if looks_like_path(spec) and "@" not in Path(spec).name:
+        return from_path(Path(spec))
+    from ..config import site_url
+    from ..loader import find_root, load_registry
+
+    try:
+        root = root or find_root()
+    except FileNotFoundError as exc:
+        raise SourceError(str(exc)) from None
+    registry = load_registry(root)
+    try:
+        base = site_url(root)
+    except Exception:  # the site URL is a nicety on the notice, never a blocker
+        base = None
+    return from_registry(registry, spec, base)

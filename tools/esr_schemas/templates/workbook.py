@@ -1,0 +1,566 @@
+"""Builds the Excel template of one schema version (see the package docstring)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+from tableschema_to_template import create_xlsx
+
+from .cells import is_text_column, missing_values, read_csv, to_cell
+from .french import (
+    constraint_lines,
+    constraints,
+    enum_values,
+    field_example,
+    field_title,
+    field_type,
+    is_number,
+    is_required,
+    text,
+    true_false,
+    type_label,
+)
+from .source import TemplateSource, field_name
+
+DATA_SHEET = "Données"
+NOTICE_SHEET = "Notice"
+EXAMPLE_SHEET = "Exemple"
+LIST_SHEET_PREFIX = "liste_"
+LAST_ROW = 1048576
+"""Validations and formats cover the whole column below the header."""
+MARKER_SCHEMA = "esr-schemas:schema"
+MARKER_VERSION = "esr-schemas:version"
+NOTICE_TABLE_HEADER = (
+    "Colonne",
+    "Nom du champ",
+    "Titre",
+    "Description",
+    "Type",
+    "Obligatoire",
+    "Valeurs autorisées et contraintes",
+    "Exemple",
+)
+FIXED_TIME = dt.datetime(2000, 1, 1)
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+REQUIRED_FILL = PatternFill("solid", fgColor="F8CBAD")
+OPTIONAL_FILL = PatternFill("solid", fgColor="DDEBF7")
+MISSING_FILL = PatternFill(bgColor="FFC7CE")
+NUMBER_FORMATS = {
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm:ss",
+    "time": "hh:mm:ss",
+    "integer": "0",
+    "year": "0",
+}
+EXCEL_MIN_DATE = dt.date(1900, 1, 1)
+EXCEL_MAX_DATE = dt.date(9999, 12, 31)
+TITLE_MAX = 32  # Excel refuses longer validation titles
+MESSAGE_MAX = 255  # ... and longer validation messages
+
+
+@dataclass
+class Column:
+    index: int
+    name: str
+    field: dict[str, Any]
+
+    @property
+    def letter(self) -> str:
+        return get_column_letter(self.index + 1)
+
+    @property
+    def kind(self) -> str:
+        return field_type(self.field)
+
+    @property
+    def title(self) -> str:
+        return field_title(self.field, self.name)
+
+    @property
+    def required(self) -> bool:
+        return is_required(self.field)
+
+    @property
+    def list_values(self) -> list[Any]:
+        """Values of the dropdown: the enum, or the two spellings of a boolean."""
+        if self.kind == "boolean" and not enum_values(self.field):
+            return list(true_false(self.field))
+        return enum_values(self.field)
+
+
+def clean(value: str) -> str:
+    """Text openpyxl can store (control characters removed)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+def put(cell: Any, value: Any) -> None:
+    """Writes a value; a text starting with ``=`` stays text, never a formula."""
+    if isinstance(value, str):
+        value = clean(value)
+        cell.value = value
+        cell.data_type = "s"
+    else:
+        cell.value = value
+
+
+def _short(value: str, limit: int) -> str:
+    value = clean(value).strip()
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+# -- 1. the part tableschema-to-template builds ---------------------------------------
+
+
+def t2t_schema(columns: list[Column]) -> dict[str, Any]:
+    """A schema tableschema-to-template cannot crash on.
+
+    Placeholder names (``c1``, ``c2``...) avoid its invalid or duplicate sheet names;
+    every field gets a description; enum values are texts (it joins them as strings);
+    only numeric bounds are passed on.
+    """
+    fields: list[dict[str, Any]] = []
+    for column in columns:
+        cleaned: dict[str, Any] = {
+            "name": f"c{column.index + 1}",
+            "description": "-",
+            "type": "string",
+        }
+        values = column.list_values
+        cons = constraints(column.field)
+        if values:
+            cleaned["constraints"] = {"enum": [clean(str(v)) for v in values]}
+        elif column.kind in ("integer", "year"):
+            cleaned["type"] = "integer"
+            low, high = cons.get("minimum"), cons.get("maximum")
+            bounds: dict[str, Any] = {}
+            if isinstance(low, int) and not isinstance(low, bool):
+                bounds["minimum"] = low
+            elif column.kind == "year":
+                bounds["minimum"] = 1000
+            if isinstance(high, int) and not isinstance(high, bool):
+                bounds["maximum"] = high
+            elif column.kind == "year":
+                bounds["maximum"] = 9999
+            if bounds:
+                cleaned["constraints"] = bounds
+        elif column.kind == "number":
+            cleaned["type"] = "number"
+            bounds = {k: cons[k] for k in ("minimum", "maximum") if is_number(cons.get(k))}
+            if bounds:
+                cleaned["constraints"] = bounds
+        fields.append(cleaned)
+    return {"fields": fields}
+
+
+def t2t_workbook(columns: list[Column]) -> Workbook:
+    buffer = io.BytesIO()
+    create_xlsx(t2t_schema(columns), buffer, sheet_name=DATA_SHEET, idempotent=True)
+    return load_workbook(io.BytesIO(buffer.getvalue()))
+
+
+# -- 2. our post-processing ---------------------------------------------------------------
+
+
+def _bounds_text(low: Any, high: Any) -> str:
+    def fmt(value: Any) -> str:
+        if isinstance(value, float):
+            return str(int(value)) if value.is_integer() else str(value).replace(".", ",")
+        return str(value)
+
+    if low is not None and high is not None:
+        return f" entre {fmt(low)} et {fmt(high)}"
+    if low is not None:
+        return f" supérieur ou égal à {fmt(low)}"
+    if high is not None:
+        return f" inférieur ou égal à {fmt(high)}"
+    return ""
+
+
+def _iso_date(value: Any, default: dt.date) -> dt.date:
+    if isinstance(value, str):
+        try:
+            parsed = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return default
+        return min(max(parsed, EXCEL_MIN_DATE), EXCEL_MAX_DATE)
+    return default
+
+
+def _error(column: Column) -> str:
+    """The French alert shown when a typed value breaks the column's rule."""
+    cons = constraints(column.field)
+    kind = column.kind
+    if column.list_values:
+        return "Valeur non autorisée : choisissez une valeur de la liste déroulante (voir la feuille Notice)."
+    if kind == "year":
+        return "Saisissez une année sur quatre chiffres, par exemple 2024."
+    if kind == "integer":
+        return (
+            f"Saisissez un nombre entier{_bounds_text(cons.get('minimum'), cons.get('maximum'))}."
+        )
+    if kind == "number":
+        return f"Saisissez un nombre{_bounds_text(cons.get('minimum'), cons.get('maximum'))}."
+    if kind == "date":
+        return "Saisissez une date valide au format AAAA-MM-JJ, par exemple 2024-09-01."
+    if kind == "datetime":
+        return "Saisissez une date et une heure valides, par exemple 2024-09-01 08:30:00."
+    if kind == "time":
+        return "Saisissez une heure valide, par exemple 08:30:00."
+    low, high = cons.get("minLength"), cons.get("maxLength")
+    if is_number(low) or is_number(high):
+        return f"Le texte doit comporter{_bounds_text(low, high)} caractères."
+    return "Valeur invalide pour cette colonne (voir la feuille Notice)."
+
+
+def _prompt(column: Column) -> str:
+    parts = [
+        ("Obligatoire. " if column.required else "Facultatif. ") + type_label(column.field) + "."
+    ]
+    parts += constraint_lines(column.field, limit=8)
+    example = field_example(column.field)
+    if example:
+        parts.append(f"Exemple : {example}")
+    return _short(" ".join(parts), MESSAGE_MAX)
+
+
+def _validation(column: Column, kept: DataValidation | None) -> DataValidation:
+    cons = constraints(column.field)
+    kind = column.kind
+    if kept is not None:
+        dv = kept
+    elif kind in ("date", "datetime"):
+        low = _iso_date(cons.get("minimum"), EXCEL_MIN_DATE)
+        high = _iso_date(cons.get("maximum"), EXCEL_MAX_DATE)
+        upper = to_excel(high) + (1 if kind == "datetime" else 0)
+        dv = DataValidation(
+            type="date", operator="between", formula1=str(to_excel(low)), formula2=str(upper)
+        )
+    elif kind == "time":
+        dv = DataValidation(
+            type="time", operator="between", formula1="0", formula2="0.999988425925926"
+        )
+    elif kind == "string" and (
+        is_number(cons.get("minLength")) or is_number(cons.get("maxLength")) or column.required
+    ):
+        min_length = cons.get("minLength")
+        max_length = cons.get("maxLength")
+        shortest = int(min_length) if is_number(min_length) else (1 if column.required else 0)
+        longest = int(max_length) if is_number(max_length) else 32767
+        dv = DataValidation(
+            type="textLength", operator="between", formula1=str(shortest), formula2=str(longest)
+        )
+    else:
+        dv = DataValidation()  # no check Excel can make: the input message still helps
+    dv.sqref = f"{column.letter}2:{column.letter}{LAST_ROW}"
+    dv.allow_blank = not column.required
+    dv.showInputMessage = True
+    dv.showErrorMessage = dv.type is not None
+    dv.errorStyle = "stop"
+    dv.promptTitle = _short(column.title, TITLE_MAX)
+    dv.prompt = _prompt(column)
+    dv.errorTitle = _short(f"Valeur refusée : {column.name}", TITLE_MAX)
+    dv.error = _short(_error(column), MESSAGE_MAX)
+    return dv
+
+
+def _comment(column: Column) -> Comment:
+    lines = [column.title, ""]
+    description = text(column.field.get("description"))
+    if description:
+        lines += [description, ""]
+    lines.append(
+        ("OBLIGATOIRE" if column.required else "Facultatif") + " — " + type_label(column.field)
+    )
+    lines += constraint_lines(column.field, limit=15)
+    example = field_example(column.field)
+    if example:
+        lines.append(f"Exemple : {example}")
+    body = clean("\n".join(lines))
+    height = min(600, 40 + 15 * (body.count("\n") + len(body) // 45))
+    return Comment(body, "esr-schemas", height=height, width=320)
+
+
+def _data_sheet(wb: Workbook, columns: list[Column]) -> None:
+    ws = wb[DATA_SHEET]
+    kept: dict[str, DataValidation] = {}
+    for dv in ws.data_validations.dataValidation:
+        match = re.match(r"[A-Z]+", str(dv.sqref))
+        if match:
+            kept[match.group()] = dv
+    ws.data_validations.dataValidation = []
+    last_letter = columns[-1].letter
+    for column in columns:
+        letter = column.letter
+        cell = ws.cell(row=1, column=column.index + 1)
+        put(cell, column.name)
+        cell.font = Font(bold=True)
+        cell.fill = REQUIRED_FILL if column.required else OPTIONAL_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.comment = _comment(column)
+        dimension = ws.column_dimensions[letter]
+        dimension.width = max(12, min(45, len(column.name) + 4))
+        if is_text_column(column.field):
+            dimension.number_format = "@"
+        elif column.kind in NUMBER_FORMATS:
+            dimension.number_format = NUMBER_FORMATS[column.kind]
+        kept_dv = (
+            kept.get(letter)
+            if kept.get(letter) is not None and kept[letter].type is not None
+            else None
+        )
+        if column.list_values and kept_dv is not None:
+            _list_sheet(wb, column, kept_dv)
+        ws.data_validations.append(_validation(column, kept_dv))
+        if column.required:
+            ws.conditional_formatting.add(
+                f"{letter}2:{letter}{LAST_ROW}",
+                FormulaRule(
+                    formula=[f"AND(COUNTA($A2:${last_letter}2)>0,LEN({letter}2)=0)"],
+                    fill=MISSING_FILL,
+                ),
+            )
+    ws.freeze_panes = "A2"
+    ws.row_dimensions[1].height = 32
+    ws.sheet_view.zoomScale = 100
+
+
+def _list_sheet(wb: Workbook, column: Column, dv: DataValidation) -> None:
+    """Renames tableschema-to-template's list sheet, types its values and hides it."""
+    sheet = wb[f"c{column.index + 1} list"]
+    sheet.title = f"{LIST_SHEET_PREFIX}{column.letter}"
+    for row, value in enumerate(column.list_values, start=1):
+        cell = sheet.cell(row=row, column=1)
+        put(
+            cell,
+            value
+            if column.kind in ("integer", "number", "year") and is_number(value)
+            else str(value),
+        )
+        if isinstance(cell.value, str):
+            cell.number_format = "@"
+    sheet.sheet_state = "hidden"
+    dv.formula1 = f"'{sheet.title}'!$A$1:$A${len(column.list_values)}"
+
+
+def _notice_sheet(
+    wb: Workbook, source: TemplateSource, columns: list[Column], example_note: str
+) -> None:
+    ws = wb.create_sheet(NOTICE_SHEET, 1)
+    rows: list[tuple[str, ...]] = []
+    description = text(source.descriptor.get("description"))
+    version_line = f"Schéma « {source.name} », version {source.version}"
+    if source.date:
+        version_line += f", publiée le {source.date}"
+    elif source.working_copy:
+        version_line += " (version de travail, non publiée)"
+    rows += [(f"Modèle de saisie : {source.title}",), (version_line + ".",)]
+    if description:
+        rows.append((description,))
+    if source.page_url:
+        rows.append((f"Schéma et documentation : {source.page_url}",))
+    required_names = [c.name for c in columns if c.required]
+    rows += [
+        ("",),
+        ("Comment remplir ce modèle",),
+        (
+            "1. Saisissez une ligne par enregistrement dans la feuille « Données », à partir de la ligne 2.",
+        ),
+        (
+            "2. Ne modifiez pas la ligne d'en-tête : ni nom de colonne, ni ordre, ni colonne ajoutée.",
+        ),
+        (
+            "3. Chaque en-tête porte un commentaire (titre, description, exemple) ; "
+            "le détail de chaque colonne est dans le tableau ci-dessous.",
+        ),
+        (
+            "4. Les en-têtes orangés sont des colonnes obligatoires "
+            f"({len(required_names)} sur {len(columns)}) ; les en-têtes bleus sont facultatifs. "
+            "Une cellule obligatoire laissée vide dans une ligne remplie s'affiche en rouge.",
+        ),
+        (
+            "5. Pour les listes de valeurs, utilisez la liste déroulante de la cellule. Les codes "
+            "(UAI, SIREN, codes de nomenclature…) sont en format texte : les zéros initiaux sont conservés.",
+        ),
+        (
+            "6. Dates au format AAAA-MM-JJ (par exemple 2024-09-01) ; nombres décimaux avec la "
+            "virgule ou le point selon votre tableur, l'export écrit toujours un point.",
+        ),
+        (
+            "7. Le tableur refuse une valeur saisie hors des règles, mais il ne contrôle ni les "
+            "cellules laissées vides, ni les valeurs collées depuis un autre fichier, ni les motifs "
+            "de codes : seul l'export ci-dessous valide tout le fichier.",
+        ),
+        ("8. La feuille « Exemple » montre des lignes valides.",),
+        ("",),
+        ("Comment publier",),
+        ("1. Enregistrez le classeur au format .xlsx.",),
+        (
+            f"2. Exportez-le en CSV validé : esr-schemas export MON-FICHIER.xlsx --schema {source.name}@{source.version}",
+        ),
+        (
+            "   La commande refuse d'écrire un fichier invalide et liste les erreurs (ligne, colonne, correction).",
+        ),
+        (
+            "3. Publiez le fichier CSV obtenu (UTF-8, séparateur virgule) sur data.gouv.fr en indiquant ce schéma.",
+        ),
+    ]
+    if example_note:
+        rows.append((example_note,))
+    rows.append(("",))
+    title_rows = {0, rows.index(("Comment remplir ce modèle",)), rows.index(("Comment publier",))}
+    for number, row in enumerate(rows, start=1):
+        for col, value in enumerate(row, start=1):
+            put(ws.cell(row=number, column=col), value)
+        if number - 1 in title_rows:
+            ws.cell(row=number, column=1).font = Font(bold=True, size=14 if number == 1 else 12)
+    header_row = len(rows) + 1
+    for col, value in enumerate(NOTICE_TABLE_HEADER, start=1):
+        cell = ws.cell(row=header_row, column=col)
+        put(cell, value)
+        cell.font = Font(bold=True)
+        cell.fill = OPTIONAL_FILL
+    for offset, column in enumerate(columns, start=1):
+        values = (
+            column.letter,
+            column.name,
+            column.title,
+            text(column.field.get("description")),
+            type_label(column.field),
+            "oui" if column.required else "non",
+            _short("\n".join(constraint_lines(column.field)), 32000),
+            field_example(column.field),
+        )
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=header_row + offset, column=col)
+            put(cell, value)
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+            cell.number_format = "@"
+        if column.required:
+            ws.cell(row=header_row + offset, column=2).fill = REQUIRED_FILL
+    for letter, width in zip("ABCDEFGH", (9, 28, 30, 60, 26, 12, 50, 20), strict=True):
+        ws.column_dimensions[letter].width = width
+
+
+def _example_rows(source: TemplateSource, columns: list[Column]) -> tuple[list[list[Any]], str]:
+    missing = missing_values(source.descriptor)
+    for path in source.valid_examples:
+        header, rows = read_csv(path, source.descriptor)
+        positions = {name: i for i, name in enumerate(header)}
+        typed = []
+        for row in rows:
+            values = []
+            for column in columns:
+                pos = positions.get(column.name)
+                raw = row[pos] if pos is not None and pos < len(row) else ""
+                values.append(to_cell(raw, column.field, missing))
+            typed.append(values)
+        return typed, ""
+    fallback = [to_cell(field_example(c.field), c.field, missing) for c in columns]
+    if any(v is not None for v in fallback):
+        return [fallback], (
+            "La feuille « Exemple » est construite à partir de l'exemple de chaque colonne : "
+            "ce schéma ne publie pas de fichier d'exemple valide."
+        )
+    return [], ""
+
+
+def _example_sheet(wb: Workbook, columns: list[Column], rows: list[list[Any]]) -> None:
+    ws = wb.create_sheet(EXAMPLE_SHEET, 2)
+    for column in columns:
+        cell = ws.cell(row=1, column=column.index + 1)
+        put(cell, column.name)
+        cell.font = Font(bold=True)
+        cell.fill = REQUIRED_FILL if column.required else OPTIONAL_FILL
+        ws.column_dimensions[column.letter].width = max(12, min(45, len(column.name) + 4))
+        number_format = (
+            "@" if is_text_column(column.field) else NUMBER_FORMATS.get(column.kind, "General")
+        )
+        for number, row in enumerate(rows, start=2):
+            target = ws.cell(row=number, column=column.index + 1)
+            put(target, row[column.index])
+            target.number_format = number_format
+    ws.freeze_panes = "A2"
+
+
+def _finish(wb: Workbook, source: TemplateSource) -> None:
+    wb.properties.creator = "esr-schemas"
+    wb.properties.lastModifiedBy = "esr-schemas"
+    wb.properties.title = _short(f"Modèle de saisie — {source.title}", 200)
+    wb.properties.subject = f"{source.name} {source.version}"
+    wb.properties.language = "fr-FR"
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    props = wb.custom_doc_props  # type: ignore[attr-defined]
+    props.append(StringProperty(name=MARKER_SCHEMA, value=source.name))
+    props.append(StringProperty(name=MARKER_VERSION, value=source.version))
+    wb.active = 0
+    for sheet in wb.worksheets:
+        sheet.sheet_view.tabSelected = sheet.title == DATA_SHEET
+
+
+def deterministic_zip(data: bytes) -> bytes:
+    """Same content, fixed timestamps: the same schema gives a byte-identical file."""
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(
+                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    lambda m: m.group(1) + stamp.encode() + m.group(3),
+                    content,
+                )
+            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            target.writestr(fixed, content)
+    return out.getvalue()
+
+
+def columns_of(source: TemplateSource) -> list[Column]:
+    return [Column(i, field_name(f, i), f) for i, f in enumerate(source.fields)]
+
+
+def build_workbook(source: TemplateSource) -> bytes:
+    """The template's bytes (deterministic)."""
+    columns = columns_of(source)
+    if not columns:
+        raise ValueError("schema without fields")
+    wb = t2t_workbook(columns)
+    _data_sheet(wb, columns)
+    rows, note = _example_rows(source, columns)
+    _notice_sheet(wb, source, columns, note)
+    _example_sheet(wb, columns, rows)
+    # hidden list sheets last, in column order
+    lists = [s for s in wb.worksheets if s.title.startswith(LIST_SHEET_PREFIX)]
+    visible = [s for s in wb.worksheets if not s.title.startswith(LIST_SHEET_PREFIX)]
+    wb._sheets = visible + _column_order(lists)  # type: ignore[attr-defined,operator,arg-type]  # openpyxl has no public reorder
+    _finish(wb, source)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return deterministic_zip(buffer.getvalue())
+
+
+def _column_order(sheets: list[Worksheet]) -> list[Worksheet]:
+    from openpyxl.utils import column_index_from_string
+
+    return sorted(sheets, key=lambda s: column_index_from_string(s.title[len(LIST_SHEET_PREFIX) :]))

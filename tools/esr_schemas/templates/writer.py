@@ -1,0 +1,58 @@
+"""Writes ``modele-<name>-<version>.xlsx`` and ``.csv``; the publishing producer."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .cells import delimiter
+from .source import TemplateSource
+from .workbook import build_workbook
+
+if TYPE_CHECKING:
+    from ..model import PublishedVersion, SchemaEntry
+    from ..publish import PublishContext
+
+
+def header_csv(source: TemplateSource) -> bytes:
+    """The header-only CSV template: UTF-8 without BOM, the schema's delimiter."""
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter(source.descriptor), lineterminator="\n").writerow(
+        source.field_names
+    )
+    return out.getvalue().encode("utf-8")
+
+
+def template_paths(source: TemplateSource, out_dir: Path) -> tuple[Path, Path]:
+    stem = f"modele-{source.slug}"
+    return out_dir / f"{stem}.xlsx", out_dir / f"{stem}.csv"
+
+
+def write_templates(source: TemplateSource, out_dir: Path) -> tuple[Path, Path]:
+    xlsx_path, csv_path = template_paths(source, out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    xlsx_path.write_bytes(build_workbook(source))
+    csv_path.write_bytes(header_csv(source))
+    return xlsx_path, csv_path
+
+
+def version_templates(
+    ctx: PublishContext, entry: SchemaEntry, version: PublishedVersion, dest: Path
+) -> None:
+    """Publishing producer: both templates in every published version's folder."""
+    if version.descriptor is None or not isinstance(version.descriptor.get("fields"), list):
+        return  # ``check`` reports the unreadable snapshot
+    if not version.descriptor["fields"]:
+        return
+    source = TemplateSource(
+        name=entry.name,
+        version=version.version,
+        descriptor=version.descriptor,
+        valid_examples=list(version.valid_examples),
+        date=version.date,
+        published=True,
+        page_url=ctx.url(f"schemas/{entry.name}/{version.version}/"),
+    )
+    write_templates(source, dest)
