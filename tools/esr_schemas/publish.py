@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import PublishedVersion, Registry, SchemaEntry
+from .templates.writer import version_templates
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def copy_snapshot(
             shutil.copyfile(source, target)
 
 
-VERSION_PRODUCERS: list[VersionProducer] = [copy_snapshot]
+VERSION_PRODUCERS: list[VersionProducer] = [copy_snapshot, version_templates]
 REGISTRY_PRODUCERS: list[RegistryProducer] = []
 
 
