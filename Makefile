@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test serve lint check clean
+.PHONY: build test serve lint check reference clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,9 @@ serve: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/esr-schemas check
+
+reference: $(STAMP)
+	$(BIN)/python -m esr_schemas.reference_docs
 
 lint: $(STAMP)
 	$(BIN)/ruff check tools tests benchmarks

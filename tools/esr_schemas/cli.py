@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 # Each name is a module of esr_schemas.commands exposing ``register(subparsers)``.
-COMMANDS = ("check", "build", "template", "export")
+COMMANDS = ("check", "build", "template", "export", "diff", "release", "new")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -20,6 +20,7 @@ _HELP_FR = (
     ("usage: ", "utilisation : "),
     ("positional arguments:", "arguments :"),
     ("options:", "options :"),
+    ("commandes:", "commandes :"),
     ("show this help message and exit", "affiche cette aide et quitte"),
 )
 

@@ -6,9 +6,14 @@ validator lands; a test cross-checks both.)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+
+class SchemaNotUsable(Exception):
+    """The schema itself cannot drive a validation (the spec rules report why)."""
 
 
 @dataclass(frozen=True)
@@ -23,10 +28,16 @@ def frictionless_errors(path: Path, descriptor: dict[str, Any]) -> list[ExampleE
     """All errors frictionless reports for ``path`` under ``descriptor`` (cap lifted)."""
     from frictionless import Resource, Schema, system
 
-    with system.use_context(trusted=True):
+    try:
         schema = Schema.from_descriptor(descriptor)
+    except Exception as exc:  # frictionless raises various errors on broken schemas
+        raise SchemaNotUsable(str(exc)) from exc
+    with system.use_context(trusted=True):
         resource = Resource(path=str(path.resolve()), schema=schema)
-        report = resource.validate(limit_errors=10**9)
+        try:
+            report = resource.validate(limit_errors=10**9)
+        except re.error as exc:  # an uncompilable pattern only fails when rows are read
+            raise SchemaNotUsable(str(exc)) from exc
     errors: list[ExampleError] = []
     for task in report.tasks:
         for error in task.errors:
@@ -46,5 +57,8 @@ def frictionless_errors(path: Path, descriptor: dict[str, Any]) -> list[ExampleE
 def example_errors(
     path: Path, descriptor: dict[str, Any], registry: Any = None
 ) -> list[ExampleError]:
-    """The errors ``check`` uses to judge an example file."""
+    """The errors ``check`` uses to judge an example file.
+
+    Raises :class:`SchemaNotUsable` when the schema cannot drive a validation.
+    """
     return frictionless_errors(path, descriptor)

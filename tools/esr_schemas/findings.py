@@ -48,7 +48,7 @@ class Finding:
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
         data["severity"] = str(self.severity)
-        return {k: v for k, v in data.items() if v not in (None, {}, "")}
+        return {k: v for k, v in data.items() if v is not None and v != {}}
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

@@ -72,7 +72,6 @@ def read_json_file(path: Path, root: Path, schema: str | None = None) -> tuple[A
                 rule=problem.rule,
                 message=problem.message,
                 fix=problem.fix,
-                pointer="" if problem.line is None else None,
                 row=problem.line,
                 schema=schema,
             )

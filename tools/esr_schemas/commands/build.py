@@ -1,21 +1,31 @@
-"""``esr-schemas build``: builds the whole registry into site/."""
+"""``esr-schemas build``: builds the whole registry into site/.
+
+The mkdocs hook (``esr_schemas.site.plugin``) publishes every downloadable file
+(``publish.publish`` and its producers) and generates the pages, so one mkdocs build
+in strict mode produces the complete site.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
-from ..config import site_url
-from ..loader import find_root, load_registry
-from ..publish import publish
+from ..loader import find_root
+from ..site.builder import SiteBuildError, build_site
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "build",
         help="construit le registre complet (fichiers publiés, modèles, catalogue, site) dans site/",
-        description="Construit le registre complet dans site/.\n\nExemple :\n  esr-schemas build",
+        description=(
+            "Construit le registre complet dans site/ : les fichiers publiés de chaque version "
+            "(schema.json, modèles Excel et CSV, exemples, datapackage.json), le catalogue et "
+            "le site de documentation (mkdocs, mode strict).\n\n"
+            "Exemple :\n  esr-schemas build\n  esr-schemas build --out /tmp/site"
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--root", type=Path, help="dossier du dépôt (par défaut : détecté)")
@@ -24,9 +34,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    root = args.root or find_root()
-    registry = load_registry(root)
-    out = args.out or root / "site"
-    publish(registry, out, site_url(root))
-    sys.stdout.write(f"Registre construit dans {out}.\n")
+    try:
+        root = (args.root or find_root()).resolve()
+    except FileNotFoundError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    if not (root / "schemas").is_dir():
+        sys.stderr.write(f"Aucun dossier « schemas/ » dans {root} : passez --root vers le dépôt.\n")
+        return 2
+    out = (args.out or root / "site").resolve()
+    if not (root / "mkdocs.yml").is_file():
+        # A registry without a site configuration still gets its published files.
+        from ..config import site_url
+        from ..loader import load_registry
+        from ..publish import publish
+
+        publish(load_registry(root), out, site_url(root))
+        sys.stdout.write(
+            f"Fichiers publiés dans {out} (pas de mkdocs.yml dans {root} : site de documentation non construit).\n"
+        )
+        return 0
+    start = time.perf_counter()
+    try:
+        build_site(root, out)
+    except SiteBuildError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 1
+    pages = sum(1 for _ in out.rglob("index.html"))
+    sys.stdout.write(
+        f"Registre construit dans {out} ({pages} pages, {time.perf_counter() - start:.1f} s).\n"
+    )
     return 0

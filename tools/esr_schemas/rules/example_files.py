@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
-from ..examples import example_errors
+from ..examples import ExampleError, SchemaNotUsable, example_errors
 from ..findings import Finding, Severity
 from . import SchemaContext, rule
+
+
+def _errors(ctx: SchemaContext, path: Path) -> list[ExampleError] | None:
+    try:
+        return example_errors(path, ctx.descriptor, ctx.registry)
+    except SchemaNotUsable:
+        return None  # the spec rules explain why the schema is unusable
 
 
 @rule(
@@ -41,7 +49,7 @@ def example_missing(ctx: SchemaContext) -> Iterator[Finding]:
 )
 def valid_fails(ctx: SchemaContext) -> Iterator[Finding]:
     for path in ctx.entry.valid_examples:
-        for error in example_errors(path, ctx.descriptor, ctx.registry):
+        for error in _errors(ctx, path) or []:
             yield ctx.finding(
                 "example-valid-fails",
                 f"L'exemple valide ne passe pas : {error.type} — {error.message}",
@@ -59,8 +67,10 @@ def valid_fails(ctx: SchemaContext) -> Iterator[Finding]:
 )
 def invalid_mismatch(ctx: SchemaContext) -> Iterator[Finding]:
     for example in ctx.entry.invalid_examples:
-        errors = example_errors(example.path, ctx.descriptor, ctx.registry)
+        errors = _errors(ctx, example.path)
         file = ctx.rel(example.path)
+        if errors is None:
+            continue
         if not errors:
             yield ctx.finding(
                 "example-invalid-mismatch",

@@ -94,11 +94,10 @@ def loads_in_frictionless(ctx: SchemaContext) -> Iterator[Finding]:
     from frictionless import FrictionlessException, Schema
 
     try:
-        schema = Schema.from_descriptor(ctx.descriptor)
-        errors = list(Schema.metadata_validate(ctx.descriptor))
+        Schema.from_descriptor(ctx.descriptor)
+        errors = []
     except FrictionlessException as exc:
-        errors = [exc.error]
-        schema = None
+        errors = exc.reasons or [exc.error]
     except Exception as exc:  # frictionless raises plain errors on some malformed input
         yield ctx.finding(
             "spec-frictionless",
@@ -107,11 +106,11 @@ def loads_in_frictionless(ctx: SchemaContext) -> Iterator[Finding]:
             pointer="",
         )
         return
-    del schema
     for error in errors:
         yield ctx.finding(
             "spec-frictionless",
             f"frictionless-py refuse le schéma : {error.message}.",
-            "Corrigez d'abord les constats « spec-table-schema » de ce schéma.",
+            "Corrigez le schéma pour que frictionless-py, l'implémentation de référence de "
+            "Table Schema utilisée par Validata, le charge.",
             pointer="",
         )
