@@ -1,0 +1,393 @@
+"""Versions over time: placeholders left by ``new``, field removals, and the pull-request
+checks that compare the working tree with a git base revision (``check --base REF``)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterator
+from hashlib import sha1
+from pathlib import Path
+from typing import Any
+
+from .. import semver
+from ..findings import Finding, Severity
+from ..jsonutil import JsonProblem, loads_strict
+from ..model import SchemaEntry
+from ..versioning import Comparison, Level, compare, compare_latest, side
+from . import RegistryContext, SchemaContext, rule
+
+PLACEHOLDER_RE = re.compile(r"[àaÀA]\s+compl[éeÉE]ter|a-completer\.invalid", re.IGNORECASE)
+
+
+class BaseRefError(Exception):
+    """``check --base REF`` with a REF git cannot resolve; the message is French."""
+
+
+# --- placeholders ----------------------------------------------------------------------
+
+
+def _strings(value: Any, path: tuple[object, ...] = ()) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path), value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*path, index))
+
+
+@rule(
+    "placeholder-left",
+    Severity.ERROR,
+    "Aucun texte « À COMPLÉTER » laissé par « esr-schemas new » ne reste dans le schéma.",
+)
+def placeholder_left(ctx: SchemaContext) -> Iterator[Finding]:
+    for pointer, text in _strings(ctx.descriptor):
+        if PLACEHOLDER_RE.search(text):
+            yield ctx.finding(
+                "placeholder-left",
+                f"Texte à compléter laissé en place : « {text} ».",
+                "Remplacez ce texte provisoire par le vrai contenu (titre, description, source…).",
+                pointer=pointer,
+            )
+    for path in (ctx.entry.path / "README.md", ctx.entry.changelog_file):
+        if not path.is_file():
+            continue
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        for number, line in enumerate(lines, start=1):
+            if PLACEHOLDER_RE.search(line):
+                yield ctx.finding(
+                    "placeholder-left",
+                    f"Texte à compléter laissé en place : « {line.strip()} ».",
+                    "Rédigez cette partie de la documentation à la place du texte provisoire.",
+                    file=ctx.rel(path),
+                    row=number,
+                )
+
+
+# --- deprecation -----------------------------------------------------------------------
+
+
+@rule(
+    "field-removed-without-deprecation",
+    Severity.WARNING,
+    "Un champ n'est retiré qu'après avoir été marqué déprécié dans une version publiée.",
+)
+def removed_without_deprecation(ctx: SchemaContext) -> Iterator[Finding]:
+    comparison = compare_latest(ctx.registry, ctx.entry, prove=False)
+    if comparison is None or comparison.old.version == comparison.new.version:
+        return
+    for change in comparison.changes:
+        if change.warning and change.kind in ("field-removed", "field-renamed"):
+            yield ctx.finding(
+                "field-removed-without-deprecation",
+                f"{change.message} (par rapport à la {comparison.old.label}).",
+                change.warning,
+                pointer="/fields",
+            )
+
+
+# --- git -------------------------------------------------------------------------------
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False)
+    except FileNotFoundError:
+        raise BaseRefError(
+            "--base demande git, introuvable sur cette machine : installez git, ou lancez "
+            "« esr-schemas check » sans --base."
+        ) from None
+
+
+def resolve_base(root: Path, ref: str) -> str:
+    """The commit id of ``ref``; raises :class:`BaseRefError` with a French message."""
+    inside = _git(root, "rev-parse", "--is-inside-work-tree")
+    if inside.returncode != 0:
+        raise BaseRefError(
+            f"--base {ref} : le dossier {root} n'est pas un dépôt git. Lancez la commande dans "
+            "un clone du dépôt (avec son historique : « git fetch » ou fetch-depth: 0 en CI)."
+        )
+    result = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    if result.returncode != 0 or not result.stdout.strip():
+        raise BaseRefError(
+            f"--base « {ref} » n'est pas une révision git valide (branche, étiquette ou commit "
+            "inconnu dans ce clone). Vérifiez l'orthographe, récupérez-la avec « git fetch "
+            "origin », ou en CI clonez tout l'historique (actions/checkout avec fetch-depth: 0)."
+        )
+    return result.stdout.decode().strip()
+
+
+class BaseTree:
+    """Read-only view of the registry files at a git commit."""
+
+    def __init__(self, root: Path, ref: str, commit: str) -> None:
+        self.root = root
+        self.ref = ref
+        self.commit = commit
+        self._blobs: dict[str, str] | None = None
+
+    @property
+    def blobs(self) -> dict[str, str]:
+        """Path (relative to the registry root) -> git blob id, for every file under schemas/."""
+        if self._blobs is None:
+            result = _git(self.root, "ls-tree", "-r", "-z", self.commit, "--", "schemas/")
+            blobs: dict[str, str] = {}
+            for record in result.stdout.decode("utf-8", "surrogateescape").split("\0"):
+                if "\t" not in record:
+                    continue
+                meta, path = record.split("\t", 1)
+                parts = meta.split()
+                if len(parts) == 3 and parts[1] == "blob":
+                    blobs[path] = parts[2]
+            self._blobs = blobs
+        return self._blobs
+
+    def read(self, path: str) -> bytes | None:
+        if path not in self.blobs:
+            return None
+        result = _git(self.root, "cat-file", "blob", self.blobs[path])
+        return result.stdout if result.returncode == 0 else None
+
+    def json(self, path: str) -> Any:
+        raw = self.read(path)
+        if raw is None:
+            return None
+        try:
+            return loads_strict(raw)
+        except JsonProblem:
+            return None
+
+    def published(self, name: str) -> dict[str, Any]:
+        data = self.json(f"schemas/{name}/versions/index.json")
+        return data if isinstance(data, dict) else {}
+
+
+def blob_id(path: Path) -> str:
+    data = path.read_bytes()
+    return sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+_TREES: dict[tuple[str, str], BaseTree] = {}
+"""Trees by (registry root, commit id): a commit never changes, so caching is safe."""
+
+
+def base_tree(ctx: RegistryContext) -> BaseTree | None:
+    if not ctx.base:
+        return None
+    root = ctx.registry.root
+    commit = resolve_base(root, ctx.base)
+    key = (str(root), commit)
+    if key not in _TREES:
+        _TREES.clear()
+        _TREES[key] = BaseTree(root, ctx.base, commit)
+    tree = _TREES[key]
+    tree.ref = ctx.base
+    return tree
+
+
+# --- pull-request checks ---------------------------------------------------------------
+
+
+@rule(
+    "published-version-changed",
+    Severity.ERROR,
+    "Avec --base : aucune version publiée dans la révision de base n'est modifiée ni supprimée.",
+    scope="registry",
+)
+def published_changed(ctx: RegistryContext) -> Iterator[Finding]:
+    tree = base_tree(ctx)
+    if tree is None:
+        return
+    root = ctx.registry.root
+    names = set(ctx.names)
+    for path, blob in sorted(tree.blobs.items()):
+        parts = path.split("/")
+        if len(parts) < 5 or parts[2] != "versions" or parts[1] not in names:
+            continue
+        name, version = parts[1], parts[3]
+        working = root / path
+        relpath = "/".join(parts[4:])
+        if not working.is_file():
+            message = (
+                f"Le fichier {relpath} de la version publiée {version} de « {name} » a été "
+                f"supprimé depuis {ctx.base}."
+            )
+        elif blob_id(working) != blob:
+            message = (
+                f"Le fichier {relpath} de la version publiée {version} de « {name} » a été "
+                f"modifié depuis {ctx.base} : une version publiée ne change plus."
+            )
+        else:
+            continue
+        yield ctx.finding(
+            "published-version-changed",
+            message,
+            f"Restaurez-le (« git checkout {ctx.base} -- {path} ») ; pour changer le schéma, "
+            "modifiez schemas/" + name + "/schema.json et publiez une nouvelle version.",
+            file=path,
+            schema=name,
+        )
+    for name in sorted(names):
+        entry = ctx.registry.schemas.get(name)
+        before = tree.published(name)
+        if entry is None or not before:
+            continue
+        index_path = f"schemas/{name}/versions/index.json"
+        working_index = ctx.registry.root / index_path
+        after: dict[str, Any] = {}
+        if working_index.is_file():
+            try:
+                data = loads_strict(working_index.read_bytes())
+                after = data if isinstance(data, dict) else {}
+            except JsonProblem:
+                after = {}
+        for version, record in before.items():
+            if version not in after:
+                message = (
+                    f"La version publiée {version} de « {name} » a été retirée de "
+                    f"versions/index.json depuis {ctx.base}."
+                )
+            elif after[version] != record:
+                message = (
+                    f"L'inscription de la version publiée {version} de « {name} » dans "
+                    f"versions/index.json (date ou empreintes) a changé depuis {ctx.base}."
+                )
+            else:
+                continue
+            yield ctx.finding(
+                "published-version-changed",
+                message,
+                f"Restaurez l'entrée « {version} » telle qu'elle était dans {ctx.base} ; seule "
+                "« esr-schemas release » ajoute des entrées, et n'en modifie aucune.",
+                file=index_path,
+                pointer="/" + version,
+                schema=name,
+            )
+
+
+def _next_version(version: str, level: Level) -> str:
+    parsed = semver.parse(version)
+    if parsed is None:
+        return "?"
+    major, minor, patch = parsed
+    if level == Level.MAJOR:
+        return f"{major + 1}.0.0"
+    if level == Level.MINOR:
+        return f"{major}.{minor + 1}.0"
+    return f"{major}.{minor}.{patch + 1}"
+
+
+def _listing(comparison: Comparison, above: Level) -> str:
+    return " ; ".join(
+        f"[{c.level.label}] {c.file}{' ' + c.pointer if c.pointer else ''} : {c.message}"
+        for c in comparison.changes
+        if c.level > above
+    )
+
+
+def _base_latest(tree: BaseTree, entry: SchemaEntry) -> str | None:
+    versions = [v for v in tree.published(entry.name) if semver.is_semver(v)]
+    return max(versions, key=semver.sort_key) if versions else None
+
+
+@rule(
+    "version-not-bumped",
+    Severity.ERROR,
+    "Avec --base : une version de travail modifiée porte un numéro qui n'est pas encore publié.",
+    scope="registry",
+)
+def not_bumped(ctx: RegistryContext) -> Iterator[Finding]:
+    tree = base_tree(ctx)
+    if tree is None:
+        return
+    for name in ctx.names:
+        entry = ctx.registry.schemas.get(name)
+        if entry is None or entry.descriptor is None or entry.version is None:
+            continue
+        published = entry.published_version(entry.version)
+        if published is None or published.descriptor is None:
+            continue
+        changed_since_base = _working_changed(tree, entry)
+        if not changed_since_base:
+            continue
+        comparison = compare(
+            ctx.registry, name, side(entry, entry.version), side(entry, None), prove=False
+        )
+        if not comparison.changes:
+            continue
+        level = comparison.level
+        yield ctx.finding(
+            "version-not-bumped",
+            f"« {name} » a changé depuis {ctx.base} ({', '.join(changed_since_base)}) mais garde "
+            f"le numéro {entry.version}, déjà publié. Changement {level.label} : "
+            + _listing(comparison, Level.NONE),
+            f"Passez « version » à {_next_version(entry.version, level)} dans schema.json et "
+            "ajoutez son entrée en tête du CHANGELOG.",
+            file=ctx.registry.rel(entry.schema_file),
+            pointer="/version",
+            schema=name,
+        )
+
+
+def _working_changed(tree: BaseTree, entry: SchemaEntry) -> list[str]:
+    """Working-copy files (outside versions/ and the CHANGELOG) that differ from the base."""
+    prefix = f"schemas/{entry.name}/"
+    root = entry.path
+    base_files = {
+        p[len(prefix) :]: blob
+        for p, blob in tree.blobs.items()
+        if p.startswith(prefix) and not p[len(prefix) :].startswith("versions/")
+    }
+    current = {
+        p.relative_to(root).as_posix(): blob_id(p)
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.relative_to(root).as_posix().startswith("versions/")
+    }
+    return sorted(
+        path
+        for path in set(base_files) | set(current)
+        if path != "CHANGELOG.md" and base_files.get(path) != current.get(path)
+    )
+
+
+@rule(
+    "version-bump-too-small",
+    Severity.ERROR,
+    "Avec --base : l'incrément de version couvre le changement (patch, mineur, majeur).",
+    scope="registry",
+)
+def bump_too_small(ctx: RegistryContext) -> Iterator[Finding]:
+    tree = base_tree(ctx)
+    if tree is None:
+        return
+    for name in ctx.names:
+        entry = ctx.registry.schemas.get(name)
+        if entry is None or entry.descriptor is None or not semver.is_semver(entry.version):
+            continue
+        assert entry.version is not None
+        reference = _base_latest(tree, entry)
+        if reference is None or semver.sort_key(entry.version) <= semver.sort_key(reference):
+            continue
+        published = entry.published_version(reference)
+        if published is None or published.descriptor is None:
+            continue  # reported by published-version-changed
+        comparison = compare(ctx.registry, name, side(entry, reference), side(entry, None))
+        if not comparison.bump_too_small:
+            continue
+        bump = comparison.bump
+        assert bump is not None
+        yield ctx.finding(
+            "version-bump-too-small",
+            f"« {name} » passe de {reference} à {entry.version} (changement {bump.label}), "
+            f"mais ses changements sont de niveau {comparison.level.label} : "
+            + _listing(comparison, bump),
+            f"Passez « version » à {_next_version(reference, comparison.level)} (et renommez "
+            "l'entrée du CHANGELOG), ou retirez les changements incompatibles "
+            f"(détail : « esr-schemas diff {name} »).",
+            file=ctx.registry.rel(entry.schema_file),
+            pointer="/version",
+            schema=name,
+        )
