@@ -1,6 +1,6 @@
 """``esr-schemas build``: builds the whole registry into site/.
 
-The mkdocs hook (``esr_schemas.site.plugin``) publishes every downloadable file
+The mkdocs hook (``esr_schemas.docsite.plugin``) publishes every downloadable file
 (``publish.publish`` and its producers) and generates the pages, so one mkdocs build
 in strict mode produces the complete site.
 """
@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from ..loader import find_root
-from ..site.builder import SiteBuildError, build_site
+from ..docsite.builder import SiteBuildError, build_site
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

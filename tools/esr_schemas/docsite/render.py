@@ -1,0 +1,1030 @@
+"""Markdown pages of the site, as plain functions of the registry model.
+
+Nothing here touches mkdocs: each function returns the Markdown source of one page,
+so tests can render any schema without a full site build. Links between pages are
+written relative to the page's source path (``schemas/<name>/index.md``...), so that
+mkdocs validates them in strict mode.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import extensions, semver
+from ..loader import parse_changelog
+from ..model import ChangelogEntry, PublishedVersion, Referentiel, Registry, SchemaEntry
+
+STATUS_LABELS = {"stable": "stable", "brouillon": "brouillon", "deprecie": "déprécié"}
+
+TYPE_LABELS = {
+    "string": "chaîne de caractères",
+    "integer": "nombre entier",
+    "number": "nombre décimal",
+    "boolean": "booléen",
+    "date": "date (AAAA-MM-JJ)",
+    "datetime": "date et heure (AAAA-MM-JJTHH:MM:SS)",
+    "time": "heure (HH:MM:SS)",
+    "year": "année (AAAA)",
+    "yearmonth": "année et mois (AAAA-MM)",
+    "duration": "durée (format ISO 8601, par exemple P1Y2M)",
+    "geopoint": "point géographique (« longitude, latitude »)",
+    "geojson": "objet géographique GeoJSON",
+    "object": "objet JSON",
+    "array": "liste JSON",
+    "any": "valeur libre",
+}
+
+STRING_FORMATS = {
+    "email": "adresse électronique",
+    "uri": "adresse web (URL)",
+    "uuid": "identifiant UUID",
+    "binary": "données binaires encodées en base 64",
+}
+
+DATE_TOKENS = {
+    "%Y": "AAAA",
+    "%y": "AA",
+    "%m": "MM",
+    "%d": "JJ",
+    "%H": "hh",
+    "%M": "mm",
+    "%S": "ss",
+    "%z": "±hhmm",
+    "%B": "mois en lettres",
+    "%b": "mois abrégé",
+}
+
+CODE_SYSTEMS = {
+    "uai": "code UAI (sept chiffres et une lettre de contrôle)",
+    "siren": "numéro SIREN (clé de Luhn)",
+    "siret": "numéro SIRET (clé de Luhn)",
+    "orcid": "identifiant ORCID (caractère de contrôle)",
+    "ror": "identifiant ROR",
+    "rnsr": "identifiant RNSR",
+    "idref": "identifiant IdRef",
+    "paysage": "identifiant Paysage",
+    "rncp": "code RNCP",
+    "rna": "numéro RNA",
+    "code_commune": "code officiel géographique de commune (Insee)",
+}
+
+ROLE_LABELS = {
+    "author": "auteur",
+    "contributor": "contributeur",
+    "maintainer": "mainteneur",
+    "publisher": "éditeur",
+    "wrangler": "préparateur",
+}
+
+# The files offered first in the « Télécharger » section, in this order.
+MAIN_DOWNLOADS: tuple[tuple[str, str], ...] = (
+    ("schema.json", "Schéma (JSON, Table Schema)"),
+    ("modele-{name}-{version}.xlsx", "Modèle Excel à remplir"),
+    ("modele-{name}-{version}.csv", "Modèle CSV (ligne d'en-tête)"),
+    ("exemples/valide.csv", "Exemple de fichier valide (CSV)"),
+    ("datapackage.json", "Data Package (JSON)"),
+)
+
+ENUM_INLINE_MAX = 12
+REFERENTIEL_ROWS_MAX = 2000
+
+
+@dataclass
+class SiteContext:
+    """What page rendering needs besides the registry."""
+
+    registry: Registry
+    site_url: str = "https://schemas-esr.example.org/"
+    downloads: Mapping[str, int] = field(default_factory=dict)
+    """Site-relative path of every published file -> size in bytes."""
+    validation_service: str | None = None
+    """Base URL of an online validation service, if there is one (mkdocs.yml ``extra``)."""
+
+
+@dataclass
+class PageVersion:
+    """The version a schema page documents: the working copy or a published snapshot."""
+
+    version: str | None
+    descriptor: dict[str, Any]
+    readme: str
+    changelog: list[ChangelogEntry]
+    date: str | None
+    published: PublishedVersion | None
+    is_latest_page: bool
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def schema_page_path(name: str, version: str | None = None) -> str:
+    return f"schemas/{name}/index.md" if version is None else f"schemas/{name}/{version}/index.md"
+
+
+def referentiel_page_path(name: str) -> str:
+    return f"referentiels/{name}.md"
+
+
+def download_dir(name: str, version: str) -> str:
+    return f"schemas/{name}/{version}/"
+
+
+def rel_link(from_page: str, target: str) -> str:
+    """``target`` (site-root-relative source path) as a link relative to ``from_page``."""
+    base = posixpath.dirname(from_page) or "."
+    return posixpath.relpath(target, base)
+
+
+def field_anchor(name: str) -> str:
+    return "champ-" + re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-").lower()
+
+
+# --------------------------------------------------------------------------- text
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} octet" + ("s" if size > 1 else "")
+    value = size / 1024
+    unit = "Ko"
+    if value >= 1024:
+        value /= 1024
+        unit = "Mo"
+    text = f"{value:.1f}".replace(".", ",")
+    if text.endswith(",0"):
+        text = text[:-2]
+    return f"{text} {unit}"
+
+
+def escape_html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cell(value: object) -> str:
+    """A value for a Markdown table cell: one line, pipes and HTML escaped."""
+    text = " ".join(str(value).split())
+    text = escape_html(text).replace("|", "\\|")
+    return text or " "
+
+
+def code(value: object) -> str:
+    """An inline code span holding ``value`` whatever backticks it contains."""
+    text = " ".join(str(value).split())
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def code_cell(value: object) -> str:
+    """A code span inside a table cell (pipes would split the cell even inside code)."""
+    text = " ".join(str(value).split())
+    if "|" in text:
+        return "<code>" + escape_html(text).replace("|", "&#124;") + "</code>"
+    return code(text)
+
+
+def one_line(text: str, limit: int = 160) -> str:
+    """The first sentence (or line) of a description, for tables."""
+    flat = " ".join(text.split())
+    match = re.match(r"(.+?[.!?])(\s|$)", flat)
+    sentence = match.group(1) if match else flat
+    if len(sentence) > limit:
+        sentence = sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return sentence
+
+
+def french_number(value: object) -> str:
+    if isinstance(value, bool):
+        return "vrai" if value else "faux"
+    if isinstance(value, float):
+        return str(value).replace(".", ",")
+    return str(value)
+
+
+LINK_RE = re.compile(
+    r"(?P<bang>!?)\[(?P<text>[^\]\n]*)\]\((?P<target>[^)\s]*)(?:\s+(?:\"[^\"]*\"|'[^']*'))?\)"
+)
+REF_DEF_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*(?P<target>\S+).*$", re.MULTILINE)
+FENCE_RE = re.compile(r"^\s*(```|~~~)")
+ABSOLUTE_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+LinkResolver = Callable[[str], "str | None"]
+
+
+def _no_links(_target: str) -> str | None:
+    return None
+
+
+def rewrite_links(text: str, resolve: LinkResolver = _no_links) -> str:
+    """Keeps absolute links; maps relative ones through ``resolve`` (None: plain text)."""
+
+    def replace(match: re.Match[str]) -> str:
+        target = match["target"]
+        label = match["text"]
+        if ABSOLUTE_RE.match(target):
+            return match.group(0)
+        new = resolve(target) if target else None
+        if new is None:
+            return label if not match["bang"] else (label or "image")
+        return f"{match['bang']}[{label}]({new})"
+
+    def replace_def(match: re.Match[str]) -> str:
+        return match.group(0) if ABSOLUTE_RE.match(match["target"]) else ""
+
+    return REF_DEF_RE.sub(replace_def, LINK_RE.sub(replace, text))
+
+
+def _outside_fences(text: str, transform: Callable[[str], str]) -> str:
+    """Applies ``transform`` to every line outside fenced code blocks."""
+    out: list[str] = []
+    fence: str | None = None
+    for line in text.splitlines():
+        match = FENCE_RE.match(line)
+        if fence is None and match:
+            fence = match.group(1)
+            out.append(line)
+        elif fence is not None:
+            if line.strip().startswith(fence):
+                fence = None
+            out.append(line)
+        else:
+            out.append(transform(line))
+    return "\n".join(out)
+
+
+def demote_headings(text: str, levels: int, drop_title: bool = True) -> str:
+    """Shifts ATX headings down by ``levels`` (max h6); drops a leading ``# Title``."""
+    lines = text.strip("\n").splitlines()
+    if drop_title and lines and re.match(r"^#\s", lines[0]):
+        lines = lines[1:]
+
+    def shift(line: str) -> str:
+        match = re.match(r"^(#{1,6})(\s.*)$", line)
+        if not match:
+            return line
+        depth = min(6, len(match.group(1)) + levels)
+        return "#" * depth + match.group(2)
+
+    return _outside_fences("\n".join(lines), shift).strip("\n")
+
+
+def prose(text: object, resolve: LinkResolver = _no_links) -> str:
+    """Free text from a descriptor, made safe to embed in a page.
+
+    Raw HTML is escaped (except autolinks), headings are neutralised so they do not
+    break the page outline, and relative links become plain text.
+    """
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"<(?!https?://)", "&lt;", text)
+    text = re.sub(r"(?m)^(\s{0,3})(#{1,6})(\s|$)", r"\1\\\2\3", text)
+    text = re.sub(r"(?m)^(\s{0,3})(!!!|\?\?\?)", r"\1\\\2", text)
+    text = re.sub(r"\{\s*[:#.]", lambda m: "\\" + m.group(0), text)
+    return rewrite_links(text, resolve).strip()
+
+
+def _first(descriptor: Mapping[str, Any], key: str) -> str | None:
+    value = descriptor.get(key)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+# --------------------------------------------------------------------------- fields
+
+
+def _date_format(fmt: str) -> str:
+    out = fmt
+    for token, label in DATE_TOKENS.items():
+        out = out.replace(token, label)
+    return out
+
+
+def type_label(field_: Mapping[str, Any]) -> str:
+    ftype = field_.get("type") if isinstance(field_.get("type"), str) else "string"
+    assert isinstance(ftype, str)
+    fmt = field_.get("format") if isinstance(field_.get("format"), str) else None
+    label = TYPE_LABELS.get(ftype, f"type « {ftype} »")
+    if ftype == "string" and fmt in STRING_FORMATS:
+        assert fmt is not None
+        return f"chaîne de caractères ({STRING_FORMATS[fmt]})"
+    if ftype in {"date", "datetime", "time"} and fmt and fmt != "default":
+        base = {"date": "date", "datetime": "date et heure", "time": "heure"}[ftype]
+        if fmt == "any":
+            return f"{base} (format libre)"
+        return f"{base} ({_date_format(fmt.removeprefix('fmt:'))})"
+    if ftype == "geopoint" and fmt == "array":
+        return "point géographique ([longitude, latitude])"
+    if ftype == "geopoint" and fmt == "object":
+        return "point géographique ({« lon » : …, « lat » : …})"
+    return label
+
+
+def is_required(field_: Mapping[str, Any]) -> bool:
+    constraints = field_.get("constraints")
+    return isinstance(constraints, dict) and constraints.get("required") is True
+
+
+def constraint_lines(field_: Mapping[str, Any]) -> list[str]:
+    """The field's constraints (other than required and enum) in plain French."""
+    constraints = field_.get("constraints")
+    if not isinstance(constraints, dict):
+        return []
+    lines: list[str] = []
+    for key, value in constraints.items():
+        if key in {"required", "enum"}:
+            continue
+        if key == "unique":
+            if value is True:
+                lines.append("chaque valeur doit être unique dans le fichier")
+        elif key == "minLength":
+            lines.append(f"longueur minimale : {french_number(value)} caractères")
+        elif key == "maxLength":
+            lines.append(f"longueur maximale : {french_number(value)} caractères")
+        elif key == "minimum":
+            lines.append(f"valeur minimale : {code(french_number(value))}")
+        elif key == "maximum":
+            lines.append(f"valeur maximale : {code(french_number(value))}")
+        elif key == "exclusiveMinimum":
+            lines.append(f"valeur strictement supérieure à {code(french_number(value))}")
+        elif key == "exclusiveMaximum":
+            lines.append(f"valeur strictement inférieure à {code(french_number(value))}")
+        elif key == "pattern":
+            lines.append(f"motif (expression régulière) : {code(value)}")
+        elif key == "jsonSchema":
+            lines.append("structure JSON imposée (voir le fichier schema.json)")
+        else:
+            lines.append(f"contrainte « {cell(key)} » : {code(value)}")
+    ftype = field_.get("type")
+    if ftype == "number":
+        decimal = field_.get("decimalChar")
+        if isinstance(decimal, str) and decimal != ".":
+            lines.append(f"séparateur décimal : {code(decimal)}")
+        group = field_.get("groupChar")
+        if isinstance(group, str):
+            lines.append(f"séparateur de milliers : {code(group)}")
+    if ftype == "boolean":
+        for key, label in (("trueValues", "vrai"), ("falseValues", "faux")):
+            values = field_.get(key)
+            if isinstance(values, list) and values:
+                lines.append(f"valeurs pour « {label} » : " + ", ".join(code(v) for v in values))
+    return lines
+
+
+def enum_values(field_: Mapping[str, Any]) -> list[Any]:
+    constraints = field_.get("constraints")
+    if isinstance(constraints, dict) and isinstance(constraints.get("enum"), list):
+        return list(constraints["enum"])
+    return []
+
+
+def _field_section(
+    ctx: SiteContext,
+    page: str,
+    descriptor: Mapping[str, Any],
+    field_: Mapping[str, Any],
+    anchor: str,
+) -> list[str]:
+    name = str(field_.get("name", ""))
+    title = _first(field_, "title")
+    heading = code(name) + (f" — {cell(title)}" if title else "")
+    out = [f"### {heading} {{ #{anchor} .esr-field-heading }}", ""]
+    description = prose(field_.get("description"))
+    if description:
+        out += [description, ""]
+    rows: list[tuple[str, str]] = [("Type", type_label(field_))]
+    rows.append(("Obligatoire", "**oui**" if is_required(field_) else "non"))
+    values = enum_values(field_)
+    if values and len(values) <= ENUM_INLINE_MAX:
+        rows.append(("Valeurs autorisées", ", ".join(code_cell(v) for v in values)))
+    elif values:
+        rows.append(("Valeurs autorisées", f"{len(values)} valeurs (liste ci-dessous)"))
+    constraints = constraint_lines(field_)
+    if constraints:
+        rows.append(("Contraintes", " ; ".join(c.replace("|", "\\|") for c in constraints)))
+    if field_.get("example") not in (None, ""):
+        rows.append(("Exemple", code_cell(field_["example"])))
+    code_list = extensions.code_list(dict(field_))
+    if code_list:
+        if code_list in ctx.registry.referentiels:
+            ref = ctx.registry.referentiels[code_list]
+            link = rel_link(page, referentiel_page_path(code_list))
+            rows.append(("Référentiel", f"[{cell(ref.title)}]({link}) ({code(code_list)})"))
+        else:
+            rows.append(("Référentiel", f"{code(code_list)} (non fourni par le registre)"))
+    system = extensions.code_system(dict(field_))
+    if system:
+        label = CODE_SYSTEMS.get(system, f"système « {system} »")
+        rows.append(
+            ("Contrôle de l'identifiant", f"{cell(label)}, vérifié par `esr-schemas validate`")
+        )
+    if extensions.is_personal_data(dict(field_)):
+        basis = extensions.ext(dict(descriptor)).get("personalDataBasis")
+        text = "**oui** : donnée à caractère personnel"
+        if isinstance(basis, str):
+            text += f" (base de publication : {cell(basis)})"
+        rows.append(("Données personnelles", text))
+    else:
+        rows.append(("Données personnelles", "non"))
+    if extensions.is_person_count(dict(field_)):
+        threshold = extensions.secret_threshold(dict(descriptor))
+        text = "oui : soumis au secret statistique"
+        if threshold is not None:
+            text += f" (valeurs non nulles inférieures à {threshold} à masquer)"
+        rows.append(("Dénombrement de personnes", text))
+    denominator = extensions.ext(dict(field_)).get("denominator")
+    if isinstance(denominator, str):
+        rows.append(("Dénominateur", f"[{code(denominator)}](#{field_anchor(denominator)})"))
+    out += ["| | |", "|---|---|"]
+    out += [f"| {label} | {value} |" for label, value in rows]
+    out.append("")
+    deprecated = extensions.deprecation(dict(field_))
+    if deprecated is not None:
+        since = deprecated.get("since")
+        reason = deprecated.get("reason")
+        head = "Champ déprécié" + (f" depuis la version {cell(since)}" if since else "")
+        out += [f'!!! warning "{head}"', ""]
+        out.append(
+            "    " + (cell(reason) if reason else "Ce champ sera retiré dans une version future.")
+        )
+        out.append("")
+    if values and len(values) > ENUM_INLINE_MAX:
+        out += [f'??? note "Les {len(values)} valeurs autorisées"', ""]
+        out += [f"    - {code(v)}" for v in values]
+        out.append("")
+    return out
+
+
+def _anchors(fields: Iterable[Mapping[str, Any]]) -> list[str]:
+    seen: set[str] = set()
+    anchors: list[str] = []
+    for index, field_ in enumerate(fields, start=1):
+        anchor = (
+            field_anchor(str(field_.get("name", ""))) if field_.get("name") else f"champ-{index}"
+        )
+        if anchor == "champ-" or anchor in seen:
+            anchor = f"{anchor}-{index}" if anchor != "champ-" else f"champ-{index}"
+        seen.add(anchor)
+        anchors.append(anchor)
+    return anchors
+
+
+def data_model_section(ctx: SiteContext, page: str, descriptor: Mapping[str, Any]) -> list[str]:
+    raw_fields = descriptor.get("fields")
+    fields = [f for f in raw_fields if isinstance(f, dict)] if isinstance(raw_fields, list) else []
+    out = ["## Modèle de données", ""]
+    if not fields:
+        return out + ["Ce schéma ne déclare aucun champ.", ""]
+    out += [f"Le fichier comporte **{len(fields)} colonnes**, dans cet ordre.", ""]
+    anchors = _anchors(fields)
+    out += ["| Colonne | Titre | Type | Obligatoire |", "|---|---|---|---|"]
+    for field_, anchor in zip(fields, anchors, strict=True):
+        name = str(field_.get("name", ""))
+        out.append(
+            f"| [{code_cell(name)}](#{anchor}) | {cell(field_.get('title') or '')} | "
+            f"{type_label(field_)} | {'oui' if is_required(field_) else 'non'} |"
+        )
+    out.append("")
+    key = descriptor.get("primaryKey")
+    if key:
+        keys = key if isinstance(key, list) else [key]
+        out += [
+            "Clé primaire (chaque combinaison doit être unique) : "
+            + ", ".join(code(k) for k in keys)
+            + ".",
+            "",
+        ]
+    for field_, anchor in zip(fields, anchors, strict=True):
+        out += _field_section(ctx, page, descriptor, field_, anchor)
+    return out
+
+
+# --------------------------------------------------------------------------- schema page
+
+
+def page_versions(entry: SchemaEntry) -> list[PageVersion]:
+    """The latest page first, then one per published version."""
+    pages: list[PageVersion] = []
+    if entry.descriptor is not None:
+        working = entry.version
+        published = entry.published_version(working) if working else None
+        pages.append(
+            PageVersion(
+                version=working,
+                descriptor=entry.descriptor,
+                readme=entry.readme or "",
+                changelog=entry.changelog,
+                date=published.date if published else None,
+                published=published,
+                is_latest_page=True,
+            )
+        )
+    elif entry.latest_published is not None and entry.latest_published.descriptor is not None:
+        latest = entry.latest_published
+        pages.append(_published_page(entry, latest, is_latest_page=True))
+    for version in entry.published:
+        if version.descriptor is not None:
+            pages.append(_published_page(entry, version, is_latest_page=False))
+    return pages
+
+
+def _published_page(
+    entry: SchemaEntry, version: PublishedVersion, is_latest_page: bool
+) -> PageVersion:
+    key = semver.sort_key(version.version)
+    history = [e for e in entry.changelog if semver.sort_key(e.version) <= key]
+    if not history:
+        history = parse_changelog(version.changelog_section)
+    assert version.descriptor is not None
+    return PageVersion(
+        version=version.version,
+        descriptor=version.descriptor,
+        readme=version.readme,
+        changelog=history,
+        date=version.date,
+        published=version,
+        is_latest_page=is_latest_page,
+    )
+
+
+def _downloads_for(ctx: SiteContext, entry: SchemaEntry, version: str) -> list[tuple[str, int]]:
+    prefix = download_dir(entry.name, version)
+    return sorted((path, size) for path, size in ctx.downloads.items() if path.startswith(prefix))
+
+
+def _readme_resolver(
+    ctx: SiteContext, page: str, entry: SchemaEntry, version: str | None
+) -> LinkResolver:
+    """README links point into the schema folder: map them to the published copies."""
+
+    def resolve(target: str) -> str | None:
+        if target.startswith("#"):
+            return None
+        path, _, fragment = target.partition("#")
+        normalized = posixpath.normpath(path)
+        if normalized.startswith("..") or not version:
+            return None
+        site_path = download_dir(entry.name, version) + normalized
+        if site_path in ctx.downloads:
+            return rel_link(page, site_path)
+        return None
+
+    return resolve
+
+
+def render_schema_page(ctx: SiteContext, entry: SchemaEntry, pv: PageVersion) -> str:
+    """The Markdown page of one schema version (``pv`` from :func:`page_versions`)."""
+    name = entry.name
+    descriptor = pv.descriptor
+    page = schema_page_path(name, None if pv.is_latest_page else pv.version)
+    title = _first(descriptor, "title") or name
+    status = extensions.status(dict(descriptor))
+    published_versions = [p.version for p in entry.published]
+    latest_published = entry.latest_published
+    out: list[str] = [f"# {cell(title)}", ""]
+    badges = [
+        f'<span class="esr-badge esr-badge-version">version {escape_html(pv.version or "non renseignée")}</span>'
+    ]
+    badges.append(
+        f'<span class="esr-badge esr-badge-{escape_html(status)}">{escape_html(STATUS_LABELS.get(status, status))}</span>'
+    )
+    if pv.published is None:
+        badges.append('<span class="esr-badge esr-badge-draft">non publiée</span>')
+    out += ['<p class="esr-badges">' + " ".join(badges) + "</p>", ""]
+    description = prose(descriptor.get("description"))
+    if description:
+        out += [description, ""]
+
+    if (
+        not pv.is_latest_page
+        and latest_published
+        and pv.version != (entry.version or latest_published.version)
+    ):
+        out += [
+            '!!! info "Version antérieure"',
+            "",
+            f"    Vous consultez la version {pv.version} de ce schéma. "
+            f"[Voir la dernière version]({rel_link(page, schema_page_path(name))}).",
+            "",
+        ]
+    if pv.is_latest_page and pv.published is None:
+        note = f"    La version {pv.version or 'en cours'} de ce schéma n'est pas encore publiée : son contenu peut encore changer."
+        if latest_published:
+            link = rel_link(page, schema_page_path(name, latest_published.version))
+            note += f" Dernière version publiée : [{latest_published.version}]({link})."
+        out += ['!!! warning "Version en préparation"', "", note, ""]
+    elif pv.is_latest_page and pv.published is not None and entry.raw is not None and pv.version:
+        # The working copy may have moved on without a version bump.
+        published_file = pv.published.path / "schema.json"
+        if published_file.is_file() and published_file.read_bytes() != entry.raw:
+            out += [
+                '!!! warning "Modifications non publiées"',
+                "",
+                f"    Cette page décrit la copie de travail, qui diffère de la version {pv.version} publiée.",
+                "",
+            ]
+
+    out += _metadata_block(ctx, page, entry, pv, published_versions)
+
+    readme = pv.readme.strip()
+    out += ["## Contexte", ""]
+    if readme:
+        resolve = _readme_resolver(ctx, page, entry, pv.version if pv.published else None)
+        body = demote_headings(rewrite_links(readme, resolve), 1)
+        body = _outside_fences(body, lambda line: re.sub(r"<(?!https?://)", "&lt;", line))
+        out += [body, ""]
+    else:
+        out += ["Aucune documentation de contexte n'accompagne ce schéma.", ""]
+
+    out += _download_section(ctx, page, entry, pv)
+    out += _validate_section(ctx, entry, pv)
+    out += data_model_section(ctx, page, descriptor)
+    out += _changes_section(pv)
+    out += _versions_section(page, entry, pv)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _metadata_block(
+    ctx: SiteContext, page: str, entry: SchemaEntry, pv: PageVersion, published: list[str]
+) -> list[str]:
+    descriptor = pv.descriptor
+    rows: list[tuple[str, str]] = [("Nom", code(entry.name))]
+    version = pv.version or "non renseignée"
+    others = [v for v in published if v != pv.version]
+    version_text = f"**{cell(version)}**"
+    if others:
+        links = ", ".join(
+            f"[{v}]({rel_link(page, schema_page_path(entry.name, v))})" for v in reversed(others)
+        )
+        version_text += f" (autres versions : {links})"
+    rows.append(("Version", version_text))
+    status = extensions.status(dict(descriptor))
+    rows.append(("Statut", STATUS_LABELS.get(status, cell(status))))
+    if pv.date:
+        rows.append(("Publiée le", cell(pv.date)))
+    if _first(descriptor, "created"):
+        rows.append(("Créé le", cell(descriptor["created"])))
+    if _first(descriptor, "lastModified"):
+        rows.append(("Modifié le", cell(descriptor["lastModified"])))
+    contributors = descriptor.get("contributors")
+    if isinstance(contributors, list) and contributors:
+        people = []
+        for person in contributors:
+            if not isinstance(person, dict):
+                continue
+            label = cell(person.get("title") or person.get("name") or "?")
+            role = person.get("role")
+            extra = [ROLE_LABELS.get(role, cell(role))] if isinstance(role, str) else []
+            if isinstance(person.get("organisation"), str):
+                extra.append(cell(person["organisation"]))
+            people.append(label + (f" ({', '.join(extra)})" if extra else ""))
+        if people:
+            rows.append(("Contributeurs", " ; ".join(people)))
+    licenses = descriptor.get("licenses")
+    if isinstance(licenses, list) and licenses:
+        items = []
+        for lic in licenses:
+            if not isinstance(lic, dict):
+                continue
+            label = cell(lic.get("title") or lic.get("name") or "?")
+            path = lic.get("path")
+            items.append(
+                f"[{label}]({path})" if isinstance(path, str) and ABSOLUTE_RE.match(path) else label
+            )
+        rows.append(("Licence", " ; ".join(items)))
+    sources = descriptor.get("sources")
+    if isinstance(sources, list) and sources:
+        items = []
+        for src in sources:
+            if not isinstance(src, dict):
+                continue
+            label = cell(src.get("title") or src.get("path") or "?")
+            path = src.get("path")
+            items.append(
+                f"[{label}]({path})" if isinstance(path, str) and ABSOLUTE_RE.match(path) else label
+            )
+        rows.append(("Base légale et sources", "<br>".join(items)))
+    ext = extensions.ext(dict(descriptor))
+    if isinstance(ext.get("personalDataBasis"), str):
+        rows.append(
+            ("Base de publication des données personnelles", cell(ext["personalDataBasis"]))
+        )
+    if isinstance(ext.get("frequency"), str):
+        rows.append(("Fréquence de publication", cell(ext["frequency"])))
+    threshold = extensions.secret_threshold(dict(descriptor))
+    if threshold is not None:
+        rows.append(("Seuil de secret statistique", f"{threshold} personnes"))
+    if pv.published is not None and pv.version:
+        url = f"{ctx.site_url}{download_dir(entry.name, pv.version)}schema.json"
+        rows.append(("Adresse stable du schéma", f"[{cell(url)}]({url})"))
+    out = ['<div class="esr-meta" markdown>', "", "| Métadonnée | Valeur |", "|---|---|"]
+    out += [f"| {label} | {value} |" for label, value in rows]
+    return out + ["", "</div>", ""]
+
+
+def _download_section(
+    ctx: SiteContext, page: str, entry: SchemaEntry, pv: PageVersion
+) -> list[str]:
+    out = ["## Télécharger", ""]
+    version = pv.version if pv.published is not None else None
+    if version is None:
+        latest = entry.latest_published
+        if latest is None:
+            return out + [
+                "Ce schéma n'a pas encore de version publiée : aucun fichier à télécharger pour l'instant.",
+                "",
+            ]
+        version = latest.version
+        out += [f"Fichiers de la dernière version publiée ({version}) :", ""]
+    files = dict(_downloads_for(ctx, entry, version))
+    prefix = download_dir(entry.name, version)
+    shown: set[str] = set()
+    items: list[str] = []
+    for pattern, label in MAIN_DOWNLOADS:
+        rel = pattern.format(name=entry.name, version=version)
+        path = prefix + rel
+        if path in files:
+            shown.add(path)
+            filename = posixpath.basename(rel)
+            items.append(
+                f'<div class="esr-download" markdown>[{escape_html(label)}]({rel_link(page, path)}){{ .md-button download="{filename}" }} '
+                f'<span class="esr-size">{posixpath.basename(rel)} — {human_size(files[path])}</span></div>'
+            )
+    if items:
+        out += ['<div class="esr-downloads" markdown>', "", *items, "", "</div>", ""]
+    else:
+        out += ["Les fichiers de cette version ne sont pas encore disponibles.", ""]
+    others = [(p, s) for p, s in files.items() if p not in shown]
+    if others:
+        out += [f'??? note "Tous les fichiers de la version {version} ({len(files)})"', ""]
+        for path, size in others:
+            out.append(
+                f"    - [{path[len(prefix) :]}]({rel_link(page, path)}) ({human_size(size)})"
+            )
+        out.append("")
+    return out
+
+
+def _validate_section(ctx: SiteContext, entry: SchemaEntry, pv: PageVersion) -> list[str]:
+    target = f"{entry.name}@{pv.version}" if pv.version else entry.name
+    out = [
+        "## Valider un fichier",
+        "",
+        "Vérifiez votre fichier avant de le publier, avec l'outil du registre :",
+        "",
+        "```bash",
+        f"esr-schemas validate MON_FICHIER.csv --schema {target}",
+        "```",
+        "",
+        "Le rapport indique, pour chaque erreur, la ligne, la colonne et la correction attendue. "
+        "Le fichier n'est jamais modifié.",
+        "",
+    ]
+    if ctx.validation_service and pv.published is not None and pv.version:
+        schema_url = f"{ctx.site_url}{download_dir(entry.name, pv.version)}schema.json"
+        out += [
+            f"Vous pouvez aussi utiliser le [service de validation en ligne]({ctx.validation_service}{schema_url}).",
+            "",
+        ]
+    return out
+
+
+def _changes_section(pv: PageVersion) -> list[str]:
+    out = ["## Changements", ""]
+    if not pv.changelog:
+        return out + ["Aucun changement consigné.", ""]
+    for change in pv.changelog:
+        heading = f"### {cell(change.version)}" + (f" ({cell(change.date)})" if change.date else "")
+        out += [heading, ""]
+        body = demote_headings(rewrite_links(change.body), 3, drop_title=False)
+        body = _outside_fences(body, lambda line: re.sub(r"<(?!https?://)", "&lt;", line))
+        out += [body or "Pas de détail.", ""]
+    return out
+
+
+def _versions_section(page: str, entry: SchemaEntry, pv: PageVersion) -> list[str]:
+    out = ["## Versions", ""]
+    if not entry.published:
+        return out + ["Aucune version publiée pour l'instant.", ""]
+    out += ["| Version | Date de publication | |", "|---|---|---|"]
+    for version in reversed(entry.published):
+        if version.descriptor is None:
+            continue
+        current = " (cette page)" if version.version == pv.version else ""
+        link = rel_link(page, schema_page_path(entry.name, version.version))
+        latest = " — dernière version" if version is entry.latest_published else ""
+        out.append(
+            f"| [{version.version}]({link}){current} | {cell(version.date or '')} | {latest.strip(' —')} |"
+        )
+    out.append("")
+    return out
+
+
+# --------------------------------------------------------------------------- other pages
+
+
+def schema_summary(entry: SchemaEntry) -> dict[str, str]:
+    descriptor = (
+        entry.descriptor
+        or (entry.latest_published.descriptor if entry.latest_published else None)
+        or {}
+    )
+    latest = entry.latest_published
+    status = extensions.status(descriptor)
+    return {
+        "title": _first(descriptor, "title") or entry.name,
+        "description": one_line(str(descriptor.get("description") or "")),
+        "version": latest.version if latest else (entry.version or "—"),
+        "status": STATUS_LABELS.get(status, status),
+        "date": (latest.date if latest and latest.date else None)
+        or str(descriptor.get("lastModified") or "—"),
+    }
+
+
+def schemas_table(ctx: SiteContext, page: str) -> str:
+    """The table of every schema (home page and schemas index)."""
+    if not ctx.registry.schemas:
+        return "Le registre ne contient encore aucun schéma."
+    lines = ["| Schéma | Description | Dernière version | Statut | Date |", "|---|---|---|---|---|"]
+    for entry in ctx.registry.schemas.values():
+        summary = schema_summary(entry)
+        link = rel_link(page, schema_page_path(entry.name))
+        lines.append(
+            f"| [{cell(summary['title'])}]({link})<br>{code_cell(entry.name)} | {cell(summary['description'])} | "
+            f"{cell(summary['version'])} | {cell(summary['status'])} | {cell(summary['date'])} |"
+        )
+    return "\n".join(lines)
+
+
+def render_schemas_index(ctx: SiteContext) -> str:
+    page = "schemas/index.md"
+    return (
+        "# Schémas\n\nChaque schéma décrit un fichier à publier : ses colonnes, leurs types et leurs "
+        "contraintes. Chaque version publiée garde sa page et ses fichiers à une adresse stable.\n\n"
+        + schemas_table(ctx, page)
+        + "\n"
+    )
+
+
+def referentiel_users(registry: Registry, name: str) -> list[tuple[SchemaEntry, str]]:
+    users = []
+    for entry in registry.schemas.values():
+        for field_ in entry.fields:
+            if extensions.code_list(field_) == name:
+                users.append((entry, str(field_.get("name"))))
+    return users
+
+
+def render_referentiel_page(ctx: SiteContext, ref: Referentiel) -> str:
+    page = referentiel_page_path(ref.name)
+    meta = ref.metadata
+    out = [f"# {cell(ref.title)}", ""]
+    description = prose(meta.get("description"))
+    if description:
+        out += [description, ""]
+    rows: list[tuple[str, str]] = [("Nom", code(ref.name))]
+    source = meta.get("source")
+    if isinstance(source, dict):
+        label = cell(source.get("title") or source.get("path") or "")
+        path = source.get("path")
+        rows.append(
+            (
+                "Source",
+                f"[{label}]({path})"
+                if isinstance(path, str) and ABSOLUTE_RE.match(path)
+                else label,
+            )
+        )
+    elif source:
+        text = str(source)
+        rows.append(
+            (
+                "Source",
+                f"[{cell(text)}]({text})"
+                if ABSOLUTE_RE.match(text) and " " not in text
+                else cell(text),
+            )
+        )
+    for key, label in (("millesime", "Millésime"), ("licence", "Licence")):
+        if meta.get(key):
+            rows.append((label, cell(meta[key])))
+    rows.append(("Nombre de codes", str(len(ref.rows))))
+    out += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in rows] + [""]
+    csv_path = f"referentiels/{ref.name}.csv"
+    size = ctx.downloads.get(csv_path)
+    size_text = (
+        f' <span class="esr-size">{ref.name}.csv — {human_size(size)}</span>'
+        if size is not None
+        else ""
+    )
+    out += [
+        f'[Télécharger le CSV]({rel_link(page, csv_path)}){{ .md-button download="{ref.name}.csv" }}{size_text}',
+        "",
+    ]
+    users = referentiel_users(ctx.registry, ref.name)
+    if users:
+        out += ["## Utilisé par", ""]
+        for entry, field_name in users:
+            link = rel_link(page, schema_page_path(entry.name))
+            out.append(
+                f"- [{cell(entry.title)}]({link}#{field_anchor(field_name)}) : colonne {code(field_name)}"
+            )
+        out.append("")
+    out += ["## Codes", ""]
+    columns = ref.columns
+    if not ref.rows:
+        return "\n".join(out + ["Ce référentiel est vide.", ""])
+    out += ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + "---|" * len(columns)]
+    for row in ref.rows[:REFERENTIEL_ROWS_MAX]:
+        out.append("| " + " | ".join(cell(row.get(c) or "") for c in columns) + " |")
+    if len(ref.rows) > REFERENTIEL_ROWS_MAX:
+        out += [
+            "",
+            f"Seuls les {REFERENTIEL_ROWS_MAX} premiers codes sont affichés : téléchargez le CSV pour la liste complète.",
+        ]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_referentiels_index(ctx: SiteContext) -> str:
+    page = "referentiels/index.md"
+    out = [
+        "# Référentiels",
+        "",
+        "Les nomenclatures fournies avec le registre. Une colonne qui renvoie à un référentiel "
+        "n'accepte que ses codes ; `esr-schemas validate` le vérifie.",
+        "",
+    ]
+    if not ctx.registry.referentiels:
+        return "\n".join(out + ["Aucun référentiel n'est encore fourni.", ""])
+    out += ["| Référentiel | Millésime | Codes | Source |", "|---|---|---|---|"]
+    for ref in ctx.registry.referentiels.values():
+        source = ref.metadata.get("source")
+        if isinstance(source, dict):
+            source = source.get("title") or source.get("path")
+        out.append(
+            f"| [{cell(ref.title)}]({rel_link(page, referentiel_page_path(ref.name))}) | "
+            f"{cell(ref.metadata.get('millesime') or '—')} | {len(ref.rows)} | {cell(source or '—')} |"
+        )
+    return "\n".join(out) + "\n"
+
+
+def secrecy_table(ctx: SiteContext, page: str) -> str:
+    """Per schema: secrecy threshold, person-count columns and personal-data columns."""
+    lines = [
+        "| Schéma | Seuil de secret statistique | Colonnes de dénombrement | Données personnelles |",
+        "|---|---|---|---|",
+    ]
+    for entry in ctx.registry.schemas.values():
+        if entry.descriptor is None:
+            continue
+        threshold = extensions.secret_threshold(entry.descriptor)
+        counts = [str(f.get("name")) for f in entry.fields if extensions.is_person_count(f)]
+        personal = [str(f.get("name")) for f in entry.fields if extensions.is_personal_data(f)]
+        link = rel_link(page, schema_page_path(entry.name))
+        lines.append(
+            f"| [{cell(entry.title)}]({link}) | {f'{threshold}' if threshold is not None else '—'} | "
+            f"{', '.join(code_cell(c) for c in counts) or '—'} | {', '.join(code_cell(p) for p in personal) or 'aucune'} |"
+        )
+    return "\n".join(lines)
+
+
+def quick_links(ctx: SiteContext, page: str) -> str:
+    links = [
+        ("Guide de publication", "guide/publication.md"),
+        ("Référentiels", "referentiels/index.md"),
+        ("Contribuer", "contribuer.md"),
+    ]
+    out = [f"[{label}]({rel_link(page, target)}){{ .md-button }}" for label, target in links]
+    extras = []
+    if "schemas.json" in ctx.downloads:
+        extras.append(f"[Catalogue des schémas (JSON)]({rel_link(page, 'schemas.json')})")
+    for path in sorted(ctx.downloads):
+        if "/" not in path and path.endswith((".atom", ".xml")):
+            extras.append(f"[Flux Atom des nouvelles versions]({rel_link(page, path)})")
+    text = " ".join(out)
+    if extras:
+        text += "\n\n" + " · ".join(extras)
+    return text
+
+
+def render_contributing(text: str | None) -> str:
+    if text is None:
+        return (
+            '# Contribuer\n\n!!! info "Page en préparation"\n\n    Le guide de contribution '
+            "(fichier `CONTRIBUTING.md` à la racine du dépôt) n'est pas encore rédigé.\n"
+        )
+
+    def resolve(target: str) -> str | None:
+        path, _, fragment = target.partition("#")
+        if path.startswith("docs/") and path.endswith(".md"):
+            return path.removeprefix("docs/") + (f"#{fragment}" if fragment else "")
+        return None
+
+    body = rewrite_links(text, resolve)
+    if not re.match(r"^#\s", body.lstrip()):
+        body = "# Contribuer\n\n" + body
+    return body
