@@ -33,6 +33,12 @@ EXTENSION_KEY = "x-esr"
 FIELD_KEYS = {"codeSystem", "codeList", "personalData", "personCount", "denominator", "deprecated"}
 SCHEMA_KEYS = {"status", "secretThreshold", "personalDataBasis", "frequency"}
 STATUSES = {"stable", "brouillon", "deprecie"}
+CODE_SYSTEMS = {
+    "uai", "siren", "siret", "rna", "code_commune", "code_departement", "code_region",
+    "code_academie", "paysage", "ror", "idref", "orcid", "rnsr", "ecole_doctorale",
+    "diplome_sise", "rncp", "nsf", "rome", "cite",
+}  # fmt: skip
+"""Identifier systems a field may declare; codesystems.py checks those with a check digit."""
 
 
 def ext(obj: dict[str, Any]) -> dict[str, Any]:

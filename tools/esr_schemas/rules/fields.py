@@ -8,6 +8,8 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from .. import codesystems
+from ..extensions import CODE_SYSTEMS, code_system
 from ..findings import Finding, Severity
 from . import SchemaContext, iter_fields, pointer, rule
 
@@ -148,6 +150,36 @@ def example_invalid(ctx: SchemaContext) -> Iterator[Finding]:
                 f"L'exemple « {source} » du champ « {field['name']} » {NOTE_FR.get(note, 'est invalide')} "
                 f"({notes[note]}).",
                 "Donnez un exemple réaliste qui respecte le type et les contraintes du champ.",
+                pointer=pointer("fields", index, "example"),
+            )
+
+
+@rule(
+    "field-codesystem-invalid",
+    Severity.ERROR,
+    "Un système de codes déclaré (x-esr.codeSystem) est connu, et l'exemple passe sa clé de contrôle.",
+)
+def codesystem_invalid(ctx: SchemaContext) -> Iterator[Finding]:
+    for index, field in iter_fields(ctx.descriptor):
+        system = code_system(field)
+        if system is None:
+            continue
+        if system not in CODE_SYSTEMS:
+            yield ctx.finding(
+                "field-codesystem-invalid",
+                f"Système de codes « {system} » inconnu pour le champ « {field.get('name')} ».",
+                f"Utilisez l'un de : {', '.join(sorted(CODE_SYSTEMS))}.",
+                pointer=pointer("fields", index, "x-esr", "codeSystem"),
+            )
+            continue
+        example = field.get("example")
+        problem = codesystems.check(system, example) if isinstance(example, str) else None
+        if problem is not None:
+            message, expected = problem
+            yield ctx.finding(
+                "field-codesystem-invalid",
+                f"Exemple du champ « {field.get('name')} » : {message}.",
+                f"Écrivez « {expected} »." if expected else "Donnez un identifiant réel et valide.",
                 pointer=pointer("fields", index, "example"),
             )
 

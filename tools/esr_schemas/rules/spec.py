@@ -35,7 +35,7 @@ def _message(error: jsonschema.ValidationError) -> str:
     if error.validator == "type":
         return f"Type JSON inattendu : {json.dumps(error.instance, ensure_ascii=False)[:80]} (attendu : {error.validator_value})."
     if error.validator == "enum":
-        allowed = ", ".join(map(str, error.validator_value))
+        allowed = ", ".join(str(v) for v in list(error.validator_value))  # type: ignore[arg-type]
         return f"Valeur {json.dumps(error.instance, ensure_ascii=False)[:80]} non autorisée (valeurs possibles : {allowed})."
     return f"Non conforme à la spécification Table Schema : {error.message[:200]}."
 
@@ -58,7 +58,7 @@ def table_schema_profile(ctx: SchemaContext) -> Iterator[Finding]:
             else:
                 errors = list(jsonschema.Draft4Validator(branch).iter_errors(field))
                 for sub in errors:
-                    sub.path.extendleft(path)  # type: ignore[attr-defined]
+                    sub.path.extendleft(path)
             if isinstance(field, dict) and branch is None:
                 yield ctx.finding(
                     "spec-table-schema",
