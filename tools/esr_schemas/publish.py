@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .catalog import write_catalog, write_feed
 from .model import PublishedVersion, Registry, SchemaEntry
 from .templates.writer import version_templates
 
@@ -51,7 +52,7 @@ def copy_snapshot(
 
 
 VERSION_PRODUCERS: list[VersionProducer] = [copy_snapshot, version_templates]
-REGISTRY_PRODUCERS: list[RegistryProducer] = []
+REGISTRY_PRODUCERS: list[RegistryProducer] = [write_catalog, write_feed]
 
 
 def publish(registry: Registry, out_dir: Path, base_url: str) -> PublishContext:

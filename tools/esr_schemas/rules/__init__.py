@@ -44,6 +44,7 @@ RULE_MODULES = (
     "changelog",
     "formatting",
     "published",
+    "history",
 )
 
 
