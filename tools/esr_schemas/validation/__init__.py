@@ -1,0 +1,20 @@
+"""The registry's validator: CSV/XLSX files against Table Schemas, fast and in French.
+
+Public API::
+
+    from esr_schemas.validation import validate_file, resolve_schema, UnusableInput
+    report = validate_file(path, descriptor, registry=registry)
+    report.valid, report.errors, report.warnings, report.stats, report.to_dict()
+
+Verdicts follow frictionless-py 5 (same error codes, same rows and fields); the
+registry's own checks (code systems, code lists, statistical secrecy) come on top under
+their own codes and can be switched off with ``extra_checks=False``.
+"""
+
+from __future__ import annotations
+
+from .errors import UnusableInput, ValidationError, ValidationReport
+from .schema_source import resolve_schema
+from .table import validate_file
+
+__all__ = ["validate_file", "resolve_schema", "ValidationReport", "ValidationError", "UnusableInput"]

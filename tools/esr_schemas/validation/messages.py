@@ -1,0 +1,227 @@
+"""French messages and concrete fixes for each error."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from typing import Any
+
+from .errors import ValidationError
+
+TYPE_FR = {
+    "string": "texte",
+    "integer": "nombre entier",
+    "number": "nombre",
+    "boolean": "booléen",
+    "date": "date",
+    "time": "heure",
+    "datetime": "date et heure",
+    "year": "année",
+    "yearmonth": "année-mois",
+    "duration": "durée",
+    "geopoint": "point géographique",
+    "geojson": "objet GeoJSON",
+    "object": "objet JSON",
+    "array": "tableau JSON",
+    "any": "valeur",
+}
+
+FORMAT_FR = {
+    "email": "une adresse électronique (nom@domaine.fr)",
+    "uri": "une adresse web complète (https://…)",
+    "uuid": "un identifiant UUID (8-4-4-4-12 caractères hexadécimaux)",
+    "binary": "un contenu encodé en base64",
+}
+
+
+def fr_int(value: int) -> str:
+    """1243 -> '1 243' (narrow no-break space as thousands separator)."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def _where(error: ValidationError) -> str:
+    if error.row_number is not None and error.field_name:
+        return f"Ligne {error.row_number}, colonne « {error.field_name} »"
+    if error.row_number is not None:
+        return f"Ligne {error.row_number}"
+    if error.field_name:
+        return f"En-tête, colonne « {error.field_name} »"
+    return "En-tête"
+
+
+def describe(error: ValidationError, fields_by_name: dict[str, Any], foreign: list[dict[str, Any]] | None = None) -> None:
+    """Fill ``message`` and ``fix`` of an error."""
+    field = fields_by_name.get(error.field_name or "", {})
+    ftype = field.get("type", "string")
+    fmt = field.get("format", "default")
+    cell = error.cell
+    where = _where(error)
+    kind = error.type
+    message, fix = "", ""
+    if kind == "type-error":
+        expected = TYPE_FR.get(ftype, ftype)
+        if ftype == "string" and fmt in FORMAT_FR:
+            expected = FORMAT_FR[fmt]
+        message = f"{where} : « {cell} » n'est pas {_article(expected)}{expected} valide."
+        fix = type_hint(field, cell or "")
+        error.note = f'type is "{ftype}/{fmt}"'
+    elif kind == "constraint-error":
+        message, fix = _constraint(error, field, where)
+    elif kind == "missing-cell":
+        message = f"{where} : la cellule manque (la ligne a moins de colonnes que l'en-tête)."
+        fix = "Ajoutez les séparateurs manquants en fin de ligne (une cellule vide reste possible)."
+    elif kind == "extra-cell":
+        message = f"Ligne {error.row_number} : cellule en trop en position {error.field_number} (« {cell} »)."
+        fix = "Supprimez la cellule en trop, ou entourez de guillemets la valeur qui contient le séparateur."
+    elif kind == "blank-row":
+        message = f"Ligne {error.row_number} : ligne vide."
+        fix = "Supprimez cette ligne."
+    elif kind == "unique-error":
+        first = re.search(r"(\d+)$", error.note or "")
+        message = f"{where} : la valeur « {cell} » est déjà présente" + (
+            f" ligne {first.group(1)}." if first else "."
+        )
+        fix = "Chaque valeur de cette colonne doit être unique : supprimez le doublon ou corrigez la valeur."
+    elif kind == "primary-key":
+        if "None" in (error.note or ""):
+            message = f"Ligne {error.row_number} : la clé primaire est vide."
+            fix = "Renseignez la ou les colonnes de la clé primaire."
+        else:
+            first = re.search(r"(\d+)$", error.note or "")
+            message = f"Ligne {error.row_number} : la clé primaire (« {cell} ») est déjà utilisée" + (
+                f" ligne {first.group(1)}." if first else "."
+            )
+            fix = "Chaque ligne doit avoir une clé primaire différente : supprimez le doublon."
+    elif kind == "foreign-key":
+        message = f"{where} : « {cell} » ne figure pas dans la table de référence."
+        fix = "Utilisez une valeur présente dans la table de référence (référentiel ou colonne visée)."
+    elif kind == "extra-label":
+        message = f"En-tête : colonne « {cell} » (position {error.field_number}) inconnue du schéma."
+        fix = "Supprimez cette colonne ou renommez-la comme un champ du schéma."
+    elif kind == "missing-label":
+        message = f"En-tête : la colonne « {error.field_name} » du schéma est absente."
+        fix = f"Ajoutez une colonne « {error.field_name} » (elle peut rester vide si elle n'est pas obligatoire)."
+    elif kind == "blank-label":
+        message = f"En-tête : la colonne {error.field_number} n'a pas de nom (attendu : « {error.field_name} »)."
+        fix = f"Nommez-la « {error.field_name} »."
+    elif kind == "duplicate-label":
+        message = f"En-tête : le nom de colonne « {cell} » est en double (position {error.field_number})."
+        fix = f"Renommez-la « {error.field_name} »."
+    elif kind == "incorrect-label":
+        message = (
+            f"En-tête : la colonne {error.field_number} s'appelle « {cell} » au lieu de « {error.field_name} »."
+        )
+        fix = f"Renommez-la « {error.field_name} » (l'ordre des colonnes compte)."
+    elif kind == "unmatched-header":
+        message = "En-tête : aucune colonne ne correspond à un champ du schéma."
+        fix = "Vérifiez que le fichier correspond bien à ce schéma."
+    else:
+        message = f"{where} : {kind}."
+    error.message = message
+    error.fix = error.fix or fix
+
+
+def _article(expected: str) -> str:
+    return "" if expected.startswith("un") else ("une " if expected in ("date", "heure", "date et heure", "année", "année-mois", "durée", "valeur") else "un ")
+
+
+def _constraint(error: ValidationError, field: dict[str, Any], where: str) -> tuple[str, str]:
+    name = error.note
+    constraints = field.get("constraints") or {}
+    limit = constraints.get(name)
+    cell = error.cell
+    error.note = f'constraint "{name}" is "{limit}"'
+    if name == "required":
+        return f"{where} : valeur obligatoire manquante.", "Renseignez cette cellule."
+    if name == "enum":
+        allowed = [str(v) for v in limit or []]
+        close = difflib.get_close_matches(str(cell), allowed, n=1, cutoff=0.6)
+        shown = ", ".join(f"« {v} »" for v in allowed[:12]) + (" …" if len(allowed) > 12 else "")
+        fix = f"Remplacez par « {close[0]} » ?" if close else f"Valeurs admises : {shown}."
+        return f"{where} : « {cell} » ne fait pas partie des valeurs admises.", fix
+    if name == "pattern":
+        example = field.get("example")
+        fix = f"Format attendu : {limit}" + (f" (exemple : « {example} »)." if example is not None else ".")
+        return f"{where} : « {cell} » n'a pas le format attendu.", fix
+    if name == "minLength":
+        return f"{where} : « {cell} » est trop court ({len(cell or '')} caractères, minimum {limit}).", "Complétez la valeur."
+    if name == "maxLength":
+        return f"{where} : « {cell} » est trop long ({len(cell or '')} caractères, maximum {limit}).", f"Raccourcissez à {limit} caractères au plus."
+    labels = {
+        "minimum": f"inférieur au minimum {limit}",
+        "maximum": f"supérieur au maximum {limit}",
+        "exclusiveMinimum": f"doit être strictement supérieur à {limit}",
+        "exclusiveMaximum": f"doit être strictement inférieur à {limit}",
+    }
+    if name in labels:
+        return f"{where} : « {cell} » : {labels[name]}.", "Vérifiez la valeur (unité, saisie, décimales)."
+    return f"{where} : contrainte « {name} » non respectée.", ""
+
+
+_FR_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
+_YMD_SLASH = re.compile(r"^\s*(\d{4})[/.](\d{1,2})[/.](\d{1,2})\s*$")
+
+
+def type_hint(field: dict[str, Any], cell: str) -> str:
+    """A concrete correction for a type error, when one can be guessed."""
+    ftype = field.get("type", "string")
+    fmt = field.get("format", "default")
+    if ftype == "date":
+        iso = _guess_date(cell)
+        if fmt in ("default", "%Y-%m-%d"):
+            return f"Écrivez « {iso} » (format AAAA-MM-JJ)." if iso else "Format attendu : AAAA-MM-JJ (ex. 2024-03-12)."
+        if iso and fmt not in ("any",):
+            try:
+                return f"Écrivez « {dt.date.fromisoformat(iso).strftime(fmt)} »."
+            except ValueError:
+                pass
+        return f"Format attendu : {fmt}."
+    if ftype == "datetime":
+        return "Format attendu : AAAA-MM-JJTHH:MM:SS (ex. 2024-03-12T14:30:00)."
+    if ftype == "time":
+        return "Format attendu : HH:MM:SS (ex. 14:30:00)."
+    if ftype == "year":
+        return "Écrivez l'année sur 4 chiffres (ex. 2024)."
+    if ftype == "yearmonth":
+        return "Format attendu : AAAA-MM (ex. 2024-03)."
+    if ftype in ("integer", "number"):
+        compact = cell.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+        dec = field.get("decimalChar", ".")
+        if ftype == "number" and dec == "." and re.fullmatch(r"-?\d+,\d+", compact):
+            return f"Écrivez « {compact.replace(',', '.')} » (le séparateur décimal est le point)."
+        if ftype == "integer" and re.fullmatch(r"-?\d+[,.]0+", compact):
+            return f"Écrivez « {re.split(r'[,.]', compact)[0]} » (nombre entier, sans décimales)."
+        if compact != cell and re.fullmatch(r"-?\d+([.,]\d+)?", compact):
+            return f"Écrivez « {compact} » (sans espace ni séparateur de milliers)."
+        return "Écrivez un nombre en chiffres, sans unité ni texte" + (" (ex. 12)." if ftype == "integer" else " (ex. 12.5).")
+    if ftype == "boolean":
+        trues = field.get("trueValues", ["true", "True", "TRUE", "1"])
+        falses = field.get("falseValues", ["false", "False", "FALSE", "0"])
+        return f"Valeurs admises : « {trues[0]} » ou « {falses[0]} »."
+    if ftype == "string" and fmt == "email":
+        return "Écrivez une adresse complète, sans espace (ex. contact@univ-exemple.fr)."
+    if ftype == "string" and fmt == "uri":
+        return "Écrivez l'adresse complète avec son protocole (ex. https://www.exemple.fr)."
+    if ftype == "geopoint":
+        return "Format attendu : « longitude,latitude » (ex. 2.3488,48.8534)."
+    if ftype in ("object", "array", "geojson"):
+        return "Écrivez un JSON valide (guillemets doubles autour des textes)."
+    return ""
+
+
+def _guess_date(cell: str) -> str | None:
+    for regex, order in ((_FR_DATE, "dmy"), (_YMD_SLASH, "ymd")):
+        match = regex.match(cell)
+        if match:
+            parts = dict(zip(order, match.groups(), strict=True))
+            try:
+                return dt.date(int(parts["y"]), int(parts["m"]), int(parts["d"])).isoformat()
+            except ValueError:
+                return None
+    if re.fullmatch(r"\d{5}", cell.strip()):  # an Excel serial date
+        try:
+            return (dt.date(1899, 12, 30) + dt.timedelta(days=int(cell))).isoformat()
+        except OverflowError:
+            return None
+    return None

@@ -1,0 +1,540 @@
+"""Reading a user's file into string batches: kind, encoding, dialect, rows.
+
+The file is never modified and never loaded whole: CSV is read in blocks of a few
+megabytes cut at record boundaries. Each batch is a polars frame of strings
+(``c0``, ``c1``...) plus the number of cells each record really had (so that missing
+and extra cells can be told apart from empty ones).
+
+CSV parsing follows Python's ``csv`` module, which frictionless uses: blocks without
+any quote character (the common case) go through polars' reader without quoting, whose
+result is then identical; blocks with quotes or lone carriage returns go through
+``csv.reader`` itself.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import sys
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from .errors import UnusableInput
+
+BLOCK_SIZE = 8 * 1024 * 1024
+MAX_LINE = 10 * 1024 * 1024
+MAX_RECORD = 64 * 1024 * 1024
+SAMPLE_LINES = 100
+DELIMITERS = ",\t;|"
+XLSX_MAX_UNCOMPRESSED = 512 * 1024 * 1024
+XLSX_MAX_RATIO = 200
+XLSX_MAX_CELLS = 50_000_000
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+csv.field_size_limit(sys.maxsize)
+
+
+@dataclass
+class Batch:
+    first_row: int
+    """Row number (frictionless numbering: the header is row 1) of the batch's first record."""
+    counts: np.ndarray
+    """Number of cells of each record."""
+    frame: pl.DataFrame
+    """String columns c0..c{n-1}; cells a record lacks are empty strings."""
+
+
+@dataclass
+class Source:
+    path: Path
+    kind: str  # "csv" or "xlsx"
+    encoding: str = "utf-8"
+    labels: list[str] = field(default_factory=list)
+    delimiter: str = ","
+    warnings: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    _dialect: Any = None
+    _header_size: int = 0
+
+    def batches(self, batch_rows: int = 200_000) -> Iterator[Batch]:
+        if self.kind == "xlsx":
+            yield from _xlsx_batches(self, batch_rows)
+        else:
+            yield from _csv_batches(self)
+
+
+def _size_fr(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.0f} Mo"
+    return f"{size / 1024:.0f} Ko"
+
+
+def open_source(path: Path, sheet: str | None = None) -> Source:
+    """Identify the file (CSV or XLSX), its encoding, dialect and header row."""
+    if not path.exists():
+        raise UnusableInput(f"Fichier introuvable : {path}.")
+    if path.is_dir():
+        raise UnusableInput(f"{path} est un dossier, pas un fichier CSV ou XLSX.")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(65536)
+    except OSError as error:
+        raise UnusableInput(f"Impossible de lire {path} : {error.strerror}.") from error
+    suffix = path.suffix.lower()
+    if not head:
+        raise UnusableInput(
+            f"Le fichier {path.name} est vide (0 octet) : il faut au moins une ligne d'en-tête "
+            "et une ligne de données."
+        )
+    if head.startswith(OLE2_MAGIC):
+        raise UnusableInput(
+            f"Le fichier {path.name} est un classeur protégé par mot de passe (chiffré) ou au "
+            "vieux format Excel 97-2003 (.xls) : il ne peut pas être lu. Ouvrez-le dans "
+            "Excel ou LibreOffice, retirez le mot de passe, puis enregistrez-le en .xlsx ou "
+            "exportez-le en CSV UTF-8."
+        )
+    if head.startswith(ZIP_MAGIC):
+        if suffix in (".csv", ".tsv", ".txt"):
+            raise UnusableInput(
+                f"Le fichier {path.name} porte l'extension {suffix} mais c'est en réalité un "
+                "classeur Excel (XLSX). Renommez-le en .xlsx, ou exportez-le en CSV depuis "
+                "votre tableur (« Enregistrer sous » > CSV UTF-8)."
+            )
+        return _open_xlsx(path, sheet)
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        if _looks_binary(head):
+            raise UnusableInput(
+                f"Le fichier {path.name} porte l'extension {suffix} mais n'est pas un "
+                "classeur XLSX lisible (contenu binaire inconnu ou fichier tronqué)."
+            )
+        raise UnusableInput(
+            f"Le fichier {path.name} porte l'extension {suffix} mais c'est en réalité un "
+            "fichier texte (CSV ?). Renommez-le en .csv."
+        )
+    if _looks_binary(head):
+        raise UnusableInput(
+            f"Le fichier {path.name} n'est pas un fichier texte CSV : il contient des octets "
+            "binaires (image, archive, document…). Fournissez un CSV ou un classeur XLSX."
+        )
+    return _open_csv(path)
+
+
+def _looks_binary(head: bytes) -> bool:
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head[:8192] if b < 32 and b not in (9, 10, 13, 12))
+    return controls > max(8, len(head[:8192]) // 100)
+
+
+# --- encoding ---------------------------------------------------------------
+
+
+def detect_encoding(path: Path) -> str:
+    """``utf-8-sig``, ``utf-8``, ``cp1252`` or ``latin-1``, judged on the whole file."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        first = handle.read(3)
+        bom = first == codecs.BOM_UTF8
+        handle.seek(0)
+        try:
+            while True:
+                block = handle.read(BLOCK_SIZE)
+                if not block:
+                    decoder.decode(b"", final=True)
+                    break
+                decoder.decode(block)
+        except UnicodeDecodeError:
+            pass
+        else:
+            return "utf-8-sig" if bom else "utf-8"
+        handle.seek(0)
+        undefined = bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D])
+        while True:
+            block = handle.read(BLOCK_SIZE)
+            if not block:
+                return "cp1252"
+            if any(b in block for b in undefined):
+                return "latin-1"
+
+
+class _Transcoder:
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        self.first = True
+
+    def __call__(self, block: bytes) -> bytes:
+        if self.first:
+            self.first = False
+            if block.startswith(codecs.BOM_UTF8):
+                block = block[3:]
+        if self.encoding in ("utf-8", "utf-8-sig"):
+            return block
+        return block.decode(self.encoding).encode("utf-8")
+
+
+# --- CSV ----------------------------------------------------------------------
+
+
+def _read_sample(path: Path, encoding: str) -> list[str]:
+    lines: list[str] = []
+    with path.open("r", encoding=encoding, newline="") as handle:
+        for line in handle:
+            if len(line) > MAX_LINE:
+                raise UnusableInput(
+                    f"La ligne {len(lines) + 1} de {path.name} dépasse 10 Mo : ce n'est "
+                    "probablement pas un CSV (ou un guillemet n'est jamais refermé)."
+                )
+            lines.append(line)
+            if len(lines) >= SAMPLE_LINES:
+                break
+    return lines
+
+
+def _open_csv(path: Path) -> Source:
+    encoding = detect_encoding(path)
+    source = Source(path=path, kind="csv", encoding=encoding)
+    if encoding not in ("utf-8", "utf-8-sig"):
+        source.warnings.append(
+            f"Le fichier est encodé en {'Windows-1252' if encoding == 'cp1252' else 'Latin-1'} "
+            "et non en UTF-8 : il a été lu correctement, mais enregistrez-le en « CSV UTF-8 » "
+            "pour le publier (Excel : Enregistrer sous > CSV UTF-8 ; LibreOffice : cochez "
+            "« Éditer les paramètres du filtre » et choisissez Unicode (UTF-8))."
+        )
+    sample = _read_sample(path, encoding)
+    if sample and sample[0].startswith("\ufeff"):
+        sample[0] = sample[0][1:]
+    if not "".join(sample).strip():
+        raise UnusableInput(
+            f"Le fichier {path.name} ne contient que des lignes vides : il faut une ligne "
+            "d'en-tête et des lignes de données."
+        )
+    dialect = _sniff(sample, path)
+    source.delimiter = dialect.delimiter
+    source._dialect = dialect
+    header = next(csv.reader(io.StringIO("".join(sample), newline=""), dialect), [])
+    source.labels = ["" if cell is None else str(cell).strip() for cell in header]
+    return source
+
+
+def _sniff(sample: list[str], path: Path) -> Any:
+    """The same dialect guess as frictionless: ``csv.Sniffer`` on the first 100 lines."""
+    if path.suffix.lower() == ".tsv":
+        dialect = csv.excel_tab()
+        return dialect
+    try:
+        sniffed = csv.Sniffer().sniff("".join(sample), DELIMITERS)
+    except csv.Error:
+        sniffed = None
+    dialect = csv.excel()
+    if sniffed is not None:
+        dialect.delimiter = sniffed.delimiter
+        dialect.escapechar = sniffed.escapechar
+        dialect.doublequote = sniffed.doublequote if sniffed.escapechar else True
+        dialect.quotechar = '"' if sniffed.quotechar == "'" else sniffed.quotechar
+        dialect.skipinitialspace = sniffed.skipinitialspace
+    else:
+        # The sniffer gave up (frictionless then assumes ","): take the candidate
+        # delimiter most frequent in the header line, "," when there is none.
+        first = sample[0] if sample else ""
+        counts = {d: first.count(d) for d in DELIMITERS}
+        best = max(counts, key=lambda d: counts[d])
+        dialect.delimiter = best if counts[best] else ","
+    return dialect
+
+
+def _csv_batches(source: Source) -> Iterator[Batch]:
+    dialect = source._dialect
+    delimiter = dialect.delimiter.encode()
+    quote = (dialect.quotechar or '"').encode()
+    simple = not dialect.skipinitialspace and not dialect.escapechar
+    transcode = _Transcoder(source.encoding)
+    pending = b""
+    record_number = 0  # records already emitted (header included)
+    with source.path.open("rb") as handle:
+        eof = False
+        while not eof:
+            block = handle.read(BLOCK_SIZE)
+            eof = not block
+            data = pending + transcode(block) if block else pending
+            if not data:
+                break
+            if eof:
+                chunk, pending = data, b""
+            else:
+                cut = _last_boundary(data, quote)
+                if cut < 0:
+                    if len(data) > MAX_RECORD:
+                        raise UnusableInput(
+                            f"Un enregistrement commençant ligne {record_number + 1} de "
+                            f"{source.path.name} dépasse {_size_fr(MAX_RECORD)} : un guillemet "
+                            "n'est probablement jamais refermé."
+                        )
+                    pending = data
+                    continue
+                chunk, pending = data[: cut + 1], data[cut + 1 :]
+            _check_line_length(chunk, source.path, record_number)
+            if simple and quote not in chunk and chunk.count(b"\r") == chunk.count(b"\r\n"):
+                counts, frame = _fast_chunk(chunk, delimiter)
+            else:
+                counts, frame = _python_chunk(chunk, dialect)
+            if record_number == 0:
+                counts, frame = counts[1:], frame.slice(1)
+                record_number = 1
+            if len(counts):
+                yield Batch(first_row=record_number + 1, counts=counts, frame=frame)
+            record_number += len(counts)
+
+
+def _last_boundary(data: bytes, quote: bytes) -> int:
+    """Index of the last newline outside quotes, -1 if none."""
+    if quote not in data:
+        return data.rfind(b"\n")
+    arr = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(arr == 10)
+    if not len(newlines):
+        return -1
+    quotes = np.flatnonzero(arr == quote[0])
+    parity = np.searchsorted(quotes, newlines) % 2
+    even = newlines[parity == 0]
+    return int(even[-1]) if len(even) else -1
+
+
+def _check_line_length(chunk: bytes, path: Path, record_number: int) -> None:
+    if len(chunk) <= MAX_LINE:
+        return
+    arr = np.frombuffer(chunk, dtype=np.uint8)
+    ends = np.flatnonzero(arr == 10)
+    bounds = np.concatenate(([-1], ends, [len(chunk)]))
+    lengths = np.diff(bounds)
+    if lengths.max() > MAX_LINE:
+        index = int(np.argmax(lengths > MAX_LINE))
+        raise UnusableInput(
+            f"La ligne {record_number + index + 1} (environ) de {path.name} dépasse 10 Mo : ce "
+            "n'est probablement pas un CSV, ou un guillemet n'est jamais refermé."
+        )
+
+
+def _fast_chunk(chunk: bytes, delimiter: bytes) -> tuple[np.ndarray, pl.DataFrame]:
+    arr = np.frombuffer(chunk, dtype=np.uint8)
+    ends = np.flatnonzero(arr == 10)
+    if not chunk.endswith(b"\n"):
+        ends = np.append(ends, len(chunk))
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    delims = np.flatnonzero(arr == delimiter[0])
+    counts = np.diff(np.searchsorted(delims, np.concatenate(([0], ends)))) + 1
+    lengths = ends - starts
+    # "\r\n" line endings: a line holding only "\r" is empty too.
+    cr = np.zeros(len(ends), dtype=bool)
+    has_end = lengths > 0
+    cr[has_end] = arr[ends[has_end] - 1] == 13
+    empty = (lengths == 0) | ((lengths == 1) & cr)
+    counts[empty] = 0
+    width = max(int(counts.max()) if len(counts) else 1, 1)
+    frame = pl.read_csv(
+        chunk,
+        has_header=False,
+        separator=delimiter.decode(),
+        quote_char=None,
+        schema={f"c{i}": pl.String for i in range(width)},
+        truncate_ragged_lines=True,
+        missing_columns="insert",
+        empty_string_is_null=False,
+        infer_schema=False,
+        raise_if_empty=False,
+    )
+    if frame.height != len(counts):  # pragma: no cover - defensive
+        return _python_chunk(chunk, _plain_dialect(delimiter.decode()))
+    frame = frame.with_columns(pl.all().fill_null("").str.strip_suffix("\r")) if cr.any() else frame
+    return counts.astype(np.int64), frame.fill_null("")
+
+
+def _plain_dialect(delimiter: str) -> Any:
+    dialect = csv.excel()
+    dialect.delimiter = delimiter
+    return dialect
+
+
+def _python_chunk(chunk: bytes, dialect: Any) -> tuple[np.ndarray, pl.DataFrame]:
+    text = chunk.decode("utf-8", errors="replace")
+    rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    return _rows_to_frame(rows)
+
+
+def _rows_to_frame(rows: list[list[str]], width: int = 0) -> tuple[np.ndarray, pl.DataFrame]:
+    counts = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    width = max(width, int(counts.max()) if len(rows) else 0, 1)
+    columns = {f"c{i}": [r[i] if i < len(r) else "" for r in rows] for i in range(width)}
+    frame = pl.DataFrame(columns, schema={f"c{i}": pl.String for i in range(width)})
+    return counts, frame
+
+
+# --- XLSX ---------------------------------------------------------------------
+
+
+def _open_xlsx(path: Path, sheet: str | None) -> Source:
+    _check_zip(path)
+    try:
+        from python_calamine import CalamineWorkbook
+
+        workbook = CalamineWorkbook.from_path(str(path))
+        names = workbook.sheet_names
+    except Exception as error:
+        raise UnusableInput(
+            f"Le classeur {path.name} est illisible (fichier tronqué ou corrompu : {error}). "
+            "Ouvrez-le et réenregistrez-le en .xlsx, ou exportez-le en CSV UTF-8."
+        ) from error
+    if sheet is not None and sheet not in names:
+        raise UnusableInput(
+            f"Le classeur {path.name} n'a pas de feuille « {sheet} » ; feuilles présentes : "
+            + ", ".join(f"« {n} »" for n in names)
+            + "."
+        )
+    if not names:
+        raise UnusableInput(f"Le classeur {path.name} ne contient aucune feuille.")
+    source = Source(path=path, kind="xlsx", encoding="utf-8", sheet=sheet or names[0])
+    rows = _xlsx_rows(source)
+    first = next(rows, None)
+    if first is None:
+        raise UnusableInput(
+            f"La feuille « {source.sheet} » du classeur {path.name} est vide : il faut une "
+            "ligne d'en-tête et des lignes de données."
+        )
+    source.labels = [_cell_text(c).strip() for c in first]
+    while source.labels and source.labels[-1] == "":
+        source.labels.pop()
+    return source
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+            total = sum(info.file_size for info in infos)
+            compressed = sum(info.compress_size for info in infos) or 1
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise UnusableInput(
+            f"Le classeur {path.name} est tronqué ou corrompu (archive illisible : {error}). "
+            "Réenregistrez-le depuis votre tableur, ou exportez-le en CSV UTF-8."
+        ) from error
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise UnusableInput(
+            f"Le fichier {path.name} est une archive ZIP mais pas un classeur Excel XLSX."
+        )
+    if total > XLSX_MAX_UNCOMPRESSED or total / compressed > XLSX_MAX_RATIO and total > 50_000_000:
+        raise UnusableInput(
+            f"Le classeur {path.name} se décompresse en {_size_fr(total)} (taux de compression "
+            f"{total / compressed:.0f}:1) : c'est trop pour un tableau de données, le fichier est "
+            "refusé par précaution (« bombe » de décompression). Exportez-le en CSV UTF-8."
+        )
+    _check_dimension(path)
+
+
+def _check_dimension(path: Path) -> None:
+    """Refuse a sheet whose declared dimension is absurd (e.g. A1:XFD1048576)."""
+    import re
+
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            with archive.open(info) as member:
+                head = member.read(4096).decode("utf-8", errors="replace")
+            match = re.search(r'<(?:\w+:)?dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', head)
+            if not match or not match.group(3):
+                continue
+            cols = _col_index(match.group(3)) - _col_index(match.group(1)) + 1
+            rows = int(match.group(4)) - int(match.group(2)) + 1
+            if cols * rows > XLSX_MAX_CELLS and info.file_size < cols * rows:
+                raise UnusableInput(
+                    f"Le classeur {path.name} déclare une feuille de {rows:,} lignes × {cols:,} "
+                    "colonnes".replace(",", "\u202f")
+                    + " alors qu'elle contient bien moins de données : le fichier est refusé par "
+                    "précaution. Réenregistrez-le depuis votre tableur ou exportez-le en CSV UTF-8."
+                )
+
+
+def _col_index(letters: str) -> int:
+    value = 0
+    for char in letters:
+        value = value * 26 + ord(char) - 64
+    return value
+
+
+def _xlsx_rows(source: Source) -> Iterator[list[Any]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(source.path))
+        sheet = workbook.get_sheet_by_name(source.sheet)
+        if sheet.total_width * sheet.total_height > XLSX_MAX_CELLS and sheet.width * sheet.height > XLSX_MAX_CELLS:
+            raise UnusableInput(
+                f"La feuille « {source.sheet} » de {source.path.name} est trop grande "
+                f"({sheet.height} lignes × {sheet.width} colonnes)."
+            )
+        yield from sheet.iter_rows()
+    except UnusableInput:
+        raise
+    except Exception as error:
+        raise UnusableInput(
+            f"Le classeur {source.path.name} est illisible (fichier tronqué ou corrompu : "
+            f"{error}). Réenregistrez-le depuis votre tableur, ou exportez-le en CSV UTF-8."
+        ) from error
+
+
+def _cell_text(cell: Any) -> str:
+    """The text a spreadsheet cell stands for, as a CSV export would write it."""
+    import datetime as dt
+
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, float):
+        if cell.is_integer() and abs(cell) < 1e16:
+            return str(int(cell))
+        return repr(cell)
+    if isinstance(cell, dt.datetime):
+        if cell.hour == cell.minute == cell.second == cell.microsecond == 0:
+            return cell.date().isoformat()
+        return cell.isoformat()
+    if isinstance(cell, (dt.date, dt.time)):
+        return cell.isoformat()
+    if isinstance(cell, dt.timedelta):
+        seconds = int(cell.total_seconds())
+        return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    return str(cell)
+
+
+def _xlsx_batches(source: Source, batch_rows: int) -> Iterator[Batch]:
+    rows = _xlsx_rows(source)
+    next(rows, None)  # header
+    width = len(source.labels)
+    buffer: list[list[str]] = []
+    first_row = 2
+    for raw in rows:
+        cells = [_cell_text(c) for c in raw]
+        while len(cells) > width and cells[-1] == "":
+            cells.pop()
+        if all(c == "" for c in cells):
+            cells = []
+        buffer.append(cells)
+        if len(buffer) >= batch_rows:
+            counts, frame = _rows_to_frame(buffer, width)
+            counts = np.maximum(counts, width) * (counts > 0)
+            yield Batch(first_row=first_row, counts=counts, frame=frame)
+            first_row += len(buffer)
+            buffer = []
+    if buffer:
+        counts, frame = _rows_to_frame(buffer, width)
+        counts = np.maximum(counts, width) * (counts > 0)
+        yield Batch(first_row=first_row, counts=counts, frame=frame)

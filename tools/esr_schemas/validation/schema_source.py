@@ -1,0 +1,94 @@
+"""Resolving the ``--schema`` argument: registry name, ``name@version``, file or URL."""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from .errors import UnusableInput
+from .schema_check import check_descriptor
+
+MAX_SCHEMA_BYTES = 10 * 1024 * 1024
+
+
+def resolve_schema(spec: str, registry: Any = None, timeout: float = 10) -> dict[str, Any]:
+    """The descriptor ``spec`` designates. Raises :class:`UnusableInput` (French)."""
+    if spec.startswith(("http://", "https://")):
+        descriptor = _fetch(spec, timeout)
+    elif spec.endswith(".json") or "/" in spec or Path(spec).is_file():
+        path = Path(spec)
+        if not path.is_file():
+            raise UnusableInput(f"Schéma introuvable : le fichier {spec} n'existe pas.")
+        descriptor = _parse(path.read_bytes(), spec)
+    else:
+        descriptor = _from_registry(spec, registry)
+    check_descriptor(descriptor)
+    return descriptor
+
+
+def _from_registry(spec: str, registry: Any) -> dict[str, Any]:
+    name, _, version = spec.partition("@")
+    if registry is None:
+        raise UnusableInput(
+            f"« {spec} » n'est ni un fichier ni une adresse, et aucun registre n'a été trouvé : "
+            "lancez la commande depuis le dépôt, ou donnez le chemin d'un schema.json."
+        )
+    entry = registry.schemas.get(name)
+    if entry is None:
+        known = ", ".join(sorted(registry.schemas)) or "aucun"
+        raise UnusableInput(f"Schéma « {name} » inconnu du registre. Schémas disponibles : {known}.")
+    if version:
+        published = entry.published_version(version)
+        if published is None or published.descriptor is None:
+            versions = ", ".join(p.version for p in entry.published) or "aucune"
+            raise UnusableInput(
+                f"Le schéma « {name} » n'a pas de version publiée {version} (versions publiées : {versions})."
+            )
+        return dict(published.descriptor)
+    latest = entry.latest_published
+    if latest is not None and latest.descriptor is not None:
+        return dict(latest.descriptor)
+    if entry.descriptor is None:
+        raise UnusableInput(f"Le schéma « {name} » est illisible dans le registre (schema.json).")
+    return dict(entry.descriptor)
+
+
+def _fetch(url: str, timeout: float) -> dict[str, Any]:
+    request = urllib.request.Request(url, headers={"User-Agent": "esr-schemas", "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            data = response.read(MAX_SCHEMA_BYTES + 1)
+    except (TimeoutError, socket.timeout) as error:
+        raise UnusableInput(
+            f"Le schéma {url} n'a pas répondu en {timeout:.0f} s. Réessayez plus tard, ou "
+            "téléchargez-le et passez le fichier local."
+        ) from error
+    except urllib.error.HTTPError as error:
+        raise UnusableInput(f"Le schéma {url} est inaccessible (erreur HTTP {error.code}).") from error
+    except urllib.error.URLError as error:
+        reason = error.reason
+        if isinstance(reason, (TimeoutError, socket.timeout)):
+            raise UnusableInput(
+                f"Le schéma {url} n'a pas répondu en {timeout:.0f} s. Réessayez plus tard, ou "
+                "téléchargez-le et passez le fichier local."
+            ) from error
+        raise UnusableInput(f"Le schéma {url} est inaccessible ({reason}).") from error
+    except (OSError, ValueError) as error:
+        raise UnusableInput(f"Le schéma {url} est inaccessible ({error}).") from error
+    if len(data) > MAX_SCHEMA_BYTES:
+        raise UnusableInput(f"Le schéma {url} dépasse 10 Mo : ce n'est pas un Table Schema.")
+    return _parse(data, url)
+
+
+def _parse(data: bytes, where: str) -> dict[str, Any]:
+    try:
+        descriptor = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise UnusableInput(f"Le schéma {where} n'est pas un JSON lisible ({error}).") from error
+    if not isinstance(descriptor, dict):
+        raise UnusableInput(f"Le schéma {where} n'est pas un Table Schema (objet JSON attendu).")
+    return descriptor

@@ -1,0 +1,428 @@
+"""The validation engine: header, row shape, cells, unique/primaryKey/foreignKeys,
+and the registry's own checks (code systems, code lists, statistical secrecy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from .. import codesystems, extensions
+from .columns import FieldPlan, analyze, plan_field
+from .errors import UnusableInput, ValidationError, ValidationReport
+from .messages import describe
+from .reading import open_source
+from .schema_check import check_descriptor
+
+MAX_STORED_ERRORS = 1_000_000
+NULL = "\x00"
+SEP = "\x1f"
+
+
+@dataclass
+class Expected:
+    """A data column and the field judging it (an ``any`` field for unknown labels)."""
+
+    number: int
+    name: str
+    plan: FieldPlan
+    fabricated: bool = False
+
+
+def _header(
+    labels: list[str], fields: list[dict[str, Any]], fields_match: str, primary_key: list[str]
+) -> tuple[list[Expected], list[ValidationError], list[dict[str, Any]]]:
+    """Label errors and the expected fields, as frictionless pairs them."""
+    raw: list[tuple[str, str | None, int | None, str]] = []  # type, field_name, number, label
+    by_name = fields_match != "exact"
+    names = [str(f.get("name", "")) for f in fields]
+    index_by_name: dict[str, int] = {}
+    for i, name in enumerate(names):
+        index_by_name.setdefault(name, i)
+
+    def matching(position: int, label: str) -> int | None:
+        if not by_name:
+            return position if position < len(fields) else None
+        return index_by_name.get(label)
+
+    missing_fields: list[int]
+    if not labels:
+        return [], [], fields
+    if fields_match not in ("subset", "partial"):
+        for number, label in enumerate(labels, start=1):
+            if matching(number - 1, label) is None:
+                raw.append(("extra-label", "", number, label))
+    if fields_match == "partial" and fields and not any(matching(i, lab) is not None for i, lab in enumerate(labels)):
+        raw.append(("unmatched-header", None, None, ""))
+    if not by_name:
+        missing_fields = list(range(len(labels), len(fields)))
+    else:
+        present = set(labels)
+        missing_fields = [i for i, name in enumerate(names) if name not in present]
+    if fields_match in ("superset", "partial"):
+        missing_fields = [i for i in missing_fields if _is_required(fields[i], primary_key)]
+    for offset, i in enumerate(missing_fields):
+        raw.append(("missing-label", names[i], len(labels) + offset + 1, ""))
+    if by_name:
+        if len(set(labels)) != len(labels):
+            raise UnusableInput(
+                f"L'en-tête contient des noms de colonnes en double alors que le schéma "
+                f"(fieldsMatch « {fields_match} ») associe les colonnes par leur nom : "
+                "renommez les colonnes en double."
+            )
+    else:
+        for number, (fdesc, label) in enumerate(zip(fields, labels, strict=False), start=1):
+            fname = str(fdesc.get("name", ""))
+            if not label:
+                raw.append(("blank-label", fname, number, ""))
+                continue
+            earlier = [i for i, seen in enumerate(labels[: number - 1], start=1) if seen == label]
+            if earlier:
+                raw.append(("duplicate-label", fname, number, label))
+                continue
+            if label != fname:
+                raw.append(("incorrect-label", fname, number, label))
+    errors = [
+        ValidationError(type=t, row_number=None, field_name=fn, field_number=num, cell=lab, note="", message="")
+        for t, fn, num, lab in raw
+    ]
+    # Expected fields, in data order.
+    matched = [matching(position, label) for position, label in enumerate(labels)]
+    chosen = [names[m] if m is not None else label for m, label in zip(matched, labels, strict=True)]
+    used: set[str] = set()
+    deduped: list[str] = []
+    for name in chosen:
+        new, suffix = name, 2
+        while new in used:
+            new, suffix = f"{name}{suffix}", suffix + 1
+        used.add(new)
+        deduped.append(new)
+    expected_descriptors = [
+        fields[m] if m is not None else {"name": name, "type": "any"}
+        for m, name in zip(matched, deduped, strict=True)
+    ]
+    return [], errors, expected_descriptors
+
+
+def _is_required(field: dict[str, Any], primary_key: list[str]) -> bool:
+    constraints = field.get("constraints")
+    if field.get("name") in primary_key:
+        return True
+    return isinstance(constraints, dict) and bool(constraints.get("required"))
+
+
+def validate_file(
+    path: Path,
+    descriptor: dict[str, Any],
+    *,
+    sheet: str | None = None,
+    registry: Any = None,
+    extra_checks: bool = True,
+    strict: bool = False,
+    check_code_lists: bool = False,
+    schema_name: str | None = None,
+) -> ValidationReport:
+    """Validate a CSV or XLSX file against a Table Schema descriptor.
+
+    Raises :class:`UnusableInput` (French ``.message``) when the file or the schema
+    cannot be validated at all.
+    """
+    path = Path(path)
+    check_descriptor(descriptor)
+    source = open_source(path, sheet)
+    fields = [f for f in descriptor["fields"] if isinstance(f, dict)]
+    missing_values = descriptor.get("missingValues", [""])
+    if not isinstance(missing_values, list):
+        missing_values = [""]
+    fields_match = descriptor.get("fieldsMatch", "exact")
+    pk = descriptor.get("primaryKey") or []
+    if isinstance(pk, str):
+        pk = [pk]
+    report = ValidationReport(
+        path=str(path),
+        schema_name=schema_name or descriptor.get("name"),
+        errors=[],
+        encoding=source.encoding,
+        delimiter=source.delimiter if source.kind == "csv" else None,
+        kind=source.kind,
+    )
+    report.notices.extend(source.warnings)
+    with_pk = dict(descriptor)
+    _, header_errors, expected_desc = _header(source.labels, fields, fields_match, pk)
+    if not source.labels:
+        expected_desc = fields
+    if "primaryKey" in descriptor:
+        # a field of the primary key is required for superset/partial matching
+        pass
+    plans = [plan_field(d, missing_values) for d in expected_desc]
+    expected = [
+        Expected(number=i + 1, name=str(d.get("name", "")), plan=p, fabricated=d not in fields)
+        for i, (d, p) in enumerate(zip(expected_desc, plans, strict=True))
+    ]
+    expected_names = {e.name for e in expected}
+    field_numbers = {str(f.get("name", "")): i + 1 for i, f in enumerate(fields)}
+    for error in header_errors:
+        describe(error, fields_by_name={str(f.get("name")): f for f in fields})
+    report.errors.extend(header_errors)
+    del with_pk
+
+    has_pk = bool(pk) and set(pk) <= expected_names
+    unique_fields = [e for e in expected if e.plan.constraints.get("unique") or (e.plan.descriptor.get("constraints") or {}).get("unique")]
+    foreign = _foreign_groups(descriptor, expected_names, registry, report)
+    secret = extensions.secret_threshold(descriptor) if extra_checks else None
+    by_name = {e.name: e for e in expected}
+    n_fields = len(expected)
+
+    collected_unique: dict[str, list[pl.DataFrame]] = {e.name: [] for e in unique_fields}
+    collected_pk: list[pl.DataFrame] = []
+    collected_fk: list[dict[str, pl.DataFrame]] = [{"source": [], "target": []} for _ in foreign]  # type: ignore[misc]
+    rows_total = 0
+    stored = 0
+    counted_extra = 0
+    row_errors: list[ValidationError] = []
+
+    def add(error: ValidationError) -> None:
+        nonlocal stored, counted_extra
+        if stored >= MAX_STORED_ERRORS:
+            counted_extra += 1
+            return
+        stored += 1
+        row_errors.append(error)
+
+    for batch in source.batches():
+        size = len(batch.counts)
+        rows_total += size
+        counts = pl.Series(batch.counts)
+        results = {}
+        for e in expected:
+            column = f"c{e.number - 1}"
+            values = batch.frame[column] if column in batch.frame.columns else pl.Series([""] * size, dtype=pl.String)
+            present = counts >= e.number
+            results[e.name] = analyze(e.plan, values, present)
+        if n_fields:
+            blank_row = np.ones(size, dtype=bool)
+            for r in results.values():
+                blank_row &= r.blank.to_numpy()
+        else:
+            blank_row = batch.counts == 0
+        counts_np = batch.counts
+        row_numbers = batch.first_row + np.arange(size)
+        # per-row errors (suppressed on blank rows)
+        keep = ~blank_row
+        for e in expected:
+            r = results[e.name]
+            values = batch.frame[f"c{e.number - 1}"] if f"c{e.number - 1}" in batch.frame.columns else None
+            type_idx = np.flatnonzero(r.type_error.to_numpy() & keep)
+            for i in type_idx:
+                add(_cell_error("type-error", e, int(row_numbers[i]), values[int(i)] if values is not None else "", "type"))
+            for name, mask in r.failed.items():
+                idx = np.flatnonzero(mask.to_numpy() & keep)
+                for i in idx:
+                    cell = values[int(i)] if values is not None and counts_np[i] >= e.number else ""
+                    add(_cell_error("constraint-error", e, int(row_numbers[i]), cell, name))
+            if extra_checks and not e.fabricated:
+                _extra_checks(e, r, values, keep, row_numbers, add, registry, check_code_lists, secret, strict)
+        if (counts_np > n_fields).any():
+            for i in np.flatnonzero((counts_np > n_fields) & keep):
+                for j in range(n_fields, int(counts_np[i])):
+                    cell = batch.frame[f"c{j}"][int(i)]
+                    add(ValidationError("extra-cell", int(row_numbers[i]), "", j + 1, cell, "", ""))
+        if (counts_np < n_fields).any():
+            for i in np.flatnonzero((counts_np < n_fields) & keep):
+                for j in range(int(counts_np[i]), n_fields):
+                    add(ValidationError("missing-cell", int(row_numbers[i]), expected[j].name, j + 1, "", "", ""))
+        for i in np.flatnonzero(blank_row):
+            add(ValidationError("blank-row", int(row_numbers[i]), None, None, None, "", ""))
+        rn = pl.Series("row", row_numbers)
+        for e in unique_fields:
+            collected_unique[e.name].append(pl.DataFrame({"key": results[e.name].key, "row": rn}).drop_nulls("key"))
+        if has_pk:
+            collected_pk.append(pl.DataFrame({"key": _composite([results[n].key for n in pk]), "row": rn}))
+        for group, store in zip(foreign, collected_fk, strict=True):
+            target = _composite([results[n].key for n in group["fields"]])
+            store["target"].append(pl.DataFrame({"key": target, "row": rn}))  # type: ignore[attr-defined]
+            if group["self"]:
+                source_keys = _composite(
+                    [results[n].key if n in results else pl.Series([None] * size, dtype=pl.String) for n in group["reference"]]
+                )
+                store["source"].append(pl.DataFrame({"key": source_keys}))  # type: ignore[attr-defined]
+
+    if rows_total == 0:
+        report.notices.append(
+            "Le fichier ne contient que la ligne d'en-tête, aucune ligne de données : il n'y a "
+            "rien à valider."
+        )
+
+    # unique
+    for e in unique_fields:
+        frame = pl.concat(collected_unique[e.name]) if collected_unique[e.name] else None
+        if frame is None or frame.is_empty():
+            continue
+        first = frame.group_by("key", maintain_order=True).agg(pl.col("row").first().alias("first"))
+        dups = frame.filter(~frame["key"].is_first_distinct()).join(first, on="key", how="left")
+        for key, row, first_row in dups.iter_rows():
+            error = _cell_error("unique-error", e, row, key, "unique")
+            error.note = f"the same as in the row at position {first_row}"
+            add(error)
+    if has_pk and collected_pk:
+        frame = pl.concat(collected_pk)
+        all_null = SEP.join([NULL] * len(pk))
+        for row in frame.filter(pl.col("key") == all_null)["row"].to_list():
+            add(ValidationError("primary-key", row, None, None, None, 'cells composing the primary keys are all "None"', ""))
+        rest = frame.filter(pl.col("key") != all_null)
+        first = rest.group_by("key", maintain_order=True).agg(pl.col("row").first().alias("first"))
+        dups = rest.filter(~rest["key"].is_first_distinct()).join(first, on="key", how="left")
+        for key, row, first_row in dups.iter_rows():
+            add(ValidationError("primary-key", row, None, None, key.replace(SEP, ", ").replace(NULL, ""), f"the same as in the row at position {first_row}", ""))
+    for group, store in zip(foreign, collected_fk, strict=True):
+        if not store["target"]:
+            continue
+        target = pl.concat(store["target"])  # type: ignore[arg-type]
+        all_null = SEP.join([NULL] * len(group["fields"]))
+        target = target.filter(pl.col("key") != all_null)
+        if group["self"]:
+            lookup = pl.concat(store["source"])["key"].unique() if store["source"] else pl.Series([], dtype=pl.String)  # type: ignore[arg-type]
+            lookup = lookup.filter(lookup != SEP.join([NULL] * len(group["reference"])))
+        else:
+            lookup = pl.Series(sorted(group["codes"]), dtype=pl.String)
+        bad = target.filter(~pl.col("key").is_in(lookup.implode()))
+        for key, row in bad.iter_rows():
+            add(
+                ValidationError(
+                    "foreign-key", row, ", ".join(group["fields"]), None,
+                    key.replace(SEP, ", ").replace(NULL, ""),
+                    f'for "{", ".join(group["fields"])}": values not found in the lookup table "{group["resource"]}"',
+                    "",
+                )
+            )
+
+    fields_by_name = {str(f.get("name")): f for f in fields}
+    for error in row_errors:
+        if error.field_name and error.field_number is None:
+            error.field_number = field_numbers.get(error.field_name)
+        if not error.message:
+            describe(error, fields_by_name=fields_by_name, foreign=foreign)
+    row_errors.sort(key=lambda x: (x.row_number or 0, x.field_number or 0))
+    for error in row_errors:
+        if error.severity == "warning":
+            report.warnings.append(error)
+        else:
+            report.errors.append(error)
+    report.stats = {
+        "rows": rows_total,
+        "fields": len(fields),
+        "columns": len(source.labels),
+        "errors": len(report.errors) + counted_extra,
+        "warnings": len(report.warnings),
+        "errorsNotStored": counted_extra,
+        "bytes": path.stat().st_size,
+    }
+    if counted_extra:
+        report.notices.append(
+            f"Plus de {MAX_STORED_ERRORS} erreurs : seules les {MAX_STORED_ERRORS} premières sont "
+            "détaillées ; le décompte, lui, est complet."
+        )
+    return report
+
+
+def _composite(keys: list[pl.Series]) -> pl.Series:
+    frame = pl.DataFrame({f"k{i}": k.fill_null(NULL) for i, k in enumerate(keys)})
+    return frame.select(pl.concat_str(pl.all(), separator=SEP).alias("key"))["key"]
+
+
+def _cell_error(kind: str, e: Expected, row: int, cell: str | None, note: str) -> ValidationError:
+    return ValidationError(
+        type=kind,
+        row_number=row,
+        field_name=e.name,
+        field_number=e.number,
+        cell=cell,
+        note=note,
+        message="",
+    )
+
+
+def _foreign_groups(descriptor: dict[str, Any], expected_names: set[str], registry: Any, report: ValidationReport) -> list[dict[str, Any]]:
+    groups = []
+    for fk in descriptor.get("foreignKeys") or []:
+        if not isinstance(fk, dict) or not isinstance(fk.get("reference"), dict):
+            continue
+        fields = fk.get("fields")
+        fields = [fields] if isinstance(fields, str) else list(fields or [])
+        ref = fk["reference"]
+        ref_fields = ref.get("fields")
+        ref_fields = [ref_fields] if isinstance(ref_fields, str) else list(ref_fields or [])
+        resource = ref.get("resource", "")
+        if not set(fields) <= expected_names:
+            continue
+        group: dict[str, Any] = {"fields": fields, "reference": ref_fields, "resource": resource or "", "self": not resource}
+        if resource:
+            referentiels = getattr(registry, "referentiels", {}) if registry is not None else {}
+            table = referentiels.get(resource)
+            if table is None:
+                report.notices.append(
+                    f"Clé étrangère vers « {resource} » non vérifiée : ce référentiel n'est pas "
+                    "connu du registre."
+                )
+                continue
+            group["codes"] = {SEP.join(str(row.get(c, "")) for c in ref_fields) for row in table.rows}
+        groups.append(group)
+    return groups
+
+
+def _extra_checks(e: Expected, r: Any, values: pl.Series | None, keep: np.ndarray, row_numbers: np.ndarray, add: Any, registry: Any, check_code_lists: bool, secret: int | None, strict: bool) -> None:
+    if values is None:
+        return
+    descriptor = e.plan.descriptor
+    ok = keep & ~r.blank.to_numpy() & ~r.type_error.to_numpy()
+    for mask in r.failed.values():
+        ok &= ~mask.to_numpy()
+    system = extensions.code_system(descriptor)
+    if system in codesystems.SYSTEMS_WITH_CHECK and ok.any():
+        idx = np.flatnonzero(ok)
+        subset = values.gather(idx)
+        distinct = subset.unique().to_list()
+        verdicts = {v: codesystems.check(system, v) for v in distinct}
+        bad = {v for v, verdict in verdicts.items() if verdict is not None}
+        if bad:
+            for i in idx[subset.is_in(list(bad)).to_numpy()]:
+                value = values[int(i)]
+                verdict = verdicts[value]
+                assert verdict is not None
+                error = _cell_error(codesystems.error_type(system), e, int(row_numbers[i]), value, system)
+                error.message = f"Ligne {int(row_numbers[i])}, colonne « {e.name} » : {verdict[0]}."
+                error.fix = f"Valeur attendue : « {verdict[1]} »." if verdict[1] else "Vérifiez l'identifiant à la source (annuaire officiel)."
+                add(error)
+    code_list = extensions.code_list(descriptor)
+    if check_code_lists and code_list and ok.any():
+        table = getattr(registry, "referentiels", {}).get(code_list) if registry is not None else None
+        if table is not None:
+            codes = set(table.codes)
+            idx = np.flatnonzero(ok)
+            subset = values.gather(idx)
+            for i in idx[~subset.is_in(list(codes)).to_numpy()]:
+                value = values[int(i)]
+                error = _cell_error("code-list-error", e, int(row_numbers[i]), value, code_list)
+                error.message = (
+                    f"Ligne {int(row_numbers[i])}, colonne « {e.name} » : « {value} » n'est pas un code "
+                    f"du référentiel « {table.title} »."
+                )
+                error.fix = f"Utilisez un code de referentiels/{code_list}.csv."
+                add(error)
+    if secret and extensions.is_person_count(descriptor) and ok.any():
+        idx = np.flatnonzero(ok)
+        numbers = r.key.gather(idx).cast(pl.Float64, strict=False).to_numpy()
+        small = (numbers > 0) & (numbers < secret)
+        for i in idx[np.nan_to_num(small, nan=0).astype(bool)]:
+            value = values[int(i)]
+            error = _cell_error("secret-statistique", e, int(row_numbers[i]), value, str(secret))
+            error.severity = "error" if strict else "warning"
+            error.message = (
+                f"Ligne {int(row_numbers[i])}, colonne « {e.name} » : effectif {value} inférieur au "
+                f"seuil de secret statistique ({secret})."
+            )
+            error.fix = "Masquez cette valeur (laissez la cellule vide) ou regroupez les lignes jusqu'à atteindre le seuil."
+            add(error)
