@@ -53,8 +53,18 @@ def test_check_never_crashes_on_the_corpus(corpus_registry: Path) -> None:
         if f["rule"] == "unknown-key" and f["pointer"].endswith(("/contraints", "/exemple"))
     }
     # The corpus holds 8 fields with "contraints" and 3 with "exemple" (counted from the files).
-    assert sum(1 for f in findings if f["rule"] == "unknown-key" and f["pointer"].endswith("/contraints")) == 8
-    assert sum(1 for f in findings if f["rule"] == "unknown-key" and f["pointer"].endswith("/exemple")) == 3
+    assert (
+        sum(
+            1
+            for f in findings
+            if f["rule"] == "unknown-key" and f["pointer"].endswith("/contraints")
+        )
+        == 8
+    )
+    assert (
+        sum(1 for f in findings if f["rule"] == "unknown-key" and f["pointer"].endswith("/exemple"))
+        == 3
+    )
     assert misspelt
     hints = [f["message"] for f in findings if f.get("pointer", "").endswith("/contraints")]
     assert all("Vouliez-vous dire « constraints »" in h for h in hints)

@@ -52,7 +52,7 @@ def test_text_output_is_french_and_says_how_to_fix(base_registry: Path) -> None:
     result = run("check", "--root", str(base_registry))
     assert result.returncode == 1
     assert (
-        "schemas/demo/schema.json (/fields/3/contraints) : erreur [unknown-key]\n"
+        "schemas/demo/schema.json (/fields/3/contraints), ligne 80 : erreur [unknown-key]\n"
         "  Clé inconnue « contraints » dans le champ « effectif ». Vouliez-vous dire « constraints » ?\n"
     ) in result.stdout
     assert result.stdout.rstrip().splitlines()[-1].startswith("Résultat : ")
@@ -65,7 +65,7 @@ def test_github_annotations(base_registry: Path) -> None:
     lines = result.stdout.splitlines()
     assert len(lines) == 1
     assert lines[0].startswith(
-        "::error file=schemas/demo/schema.json,title=field-example-invalid::L'exemple « -5 »"
+        "::error file=schemas/demo/schema.json,line=79,title=field-example-invalid::L'exemple « -5 »"
     )
 
 

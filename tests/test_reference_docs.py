@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from conftest import REPO
-
 from esr_schemas import reference_docs
 from esr_schemas.cli import COMMANDS
 from esr_schemas.rules import documented_ids

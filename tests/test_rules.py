@@ -18,10 +18,12 @@ def _ids(case: RuleCase) -> str:
     return f"{case.rule}-{case.id}" if case.id else case.rule
 
 
-def _locations(root: Path, case: RuleCase) -> list[tuple[str, str | None, int | None]]:
+def _locations(root: Path, case: RuleCase) -> list[tuple[str, str | None, int | None, int | None]]:
     result = run_check(load_registry(root), base=case.base)
     return sorted(
-        (f.file, f.pointer, f.row) for f in result.findings if f.rule == case.rule
+        (f.file, f.pointer, f.row, f.line if f.pointer is None else None)
+        for f in result.findings
+        if f.rule == case.rule
     )
 
 
@@ -33,7 +35,7 @@ def test_base_registry_is_clean(base_registry: Path) -> None:
 @pytest.mark.parametrize("case", CASES, ids=_ids)
 def test_rule_fails(case: RuleCase, base_registry: Path) -> None:
     case.fail(base_registry)
-    expected = sorted((e.file, e.pointer, e.row) for e in case.expected)
+    expected = sorted((e.file, e.pointer, e.row, e.line) for e in case.expected)
     assert _locations(base_registry, case) == expected
 
 

@@ -23,6 +23,8 @@ class Expected:
     file: str
     pointer: str | None = None
     row: int | None = None
+    line: int | None = None
+    """A line of a text file; lines derived from a JSON pointer are not compared."""
 
 
 @dataclass

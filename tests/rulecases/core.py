@@ -82,7 +82,9 @@ CASES = [
         _write("schemas/vide/README.md", "# Vide\n"),
         [Expected("schemas/vide/")],
     ),
-    RuleCase("json-invalid", _write(S, '{"name": "demo",\n  "fields": [}\n'), [Expected(S, row=2)]),
+    RuleCase(
+        "json-invalid", _write(S, '{"name": "demo",\n  "fields": [}\n'), [Expected(S, line=2)]
+    ),
     RuleCase("json-invalid", _write(S, ""), [Expected(S)], id="empty"),
     RuleCase(
         "json-bom",
@@ -286,14 +288,14 @@ CASES = [
             "schemas/demo/CHANGELOG.md",
             "# Changements\n\n## 1.0.0 (15 janvier 2026)\n\n- Première version.\n",
         ),
-        [Expected("schemas/demo/CHANGELOG.md", row=3)],
+        [Expected("schemas/demo/CHANGELOG.md", line=3)],
     ),
     RuleCase(
         "json-not-canonical",
         lambda r: schema_path(r).write_text(
             json.dumps(json.loads(schema_path(r).read_text()), indent=4)
         ),
-        [Expected(S, row=2)],
+        [Expected(S, line=2)],
     ),
     RuleCase(
         "published-version-modified",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .findings import Finding, Severity, sort_findings
+from .jsonutil import pointer_lines
 from .model import Registry
 from .rules import RegistryContext, SchemaContext, all_rules, documented_ids, pointer
 
@@ -55,7 +56,28 @@ def run_check(
         if rule.scope == "registry":
             findings += list(rule.check(registry_ctx))
     findings = apply_exceptions(registry, findings, selected)
+    findings = with_json_lines(registry, findings)
     return CheckResult(findings=sort_findings(_dedupe(findings)), fixed=fixed)
+
+
+def with_json_lines(registry: Registry, findings: list[Finding]) -> list[Finding]:
+    """Adds the line number of each JSON pointer, so that messages and CI annotations
+    point at the right line of the file."""
+    cache: dict[str, dict[str, int]] = {}
+    result = []
+    for finding in findings:
+        if finding.pointer is not None and finding.line is None and finding.file.endswith(".json"):
+            if finding.file not in cache:
+                path = registry.root / finding.file
+                try:
+                    cache[finding.file] = pointer_lines(path.read_text(encoding="utf-8"))
+                except (OSError, UnicodeDecodeError):
+                    cache[finding.file] = {}
+            line = cache[finding.file].get(finding.pointer)
+            if line is not None:
+                finding = replace(finding, line=line)
+        result.append(finding)
+    return result
 
 
 def apply_exceptions(

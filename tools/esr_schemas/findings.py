@@ -20,7 +20,8 @@ class Finding:
 
     ``file`` is relative to the repository root when it lies inside it.
     ``pointer`` is a JSON pointer into a JSON file; ``row``/``column`` locate a cell
-    in a CSV file (row 1 is the header).
+    in a CSV file (row 1 is the header); ``line`` is a line of a text file (for a JSON
+    pointer, the runner fills in the line where the pointed value starts).
     """
 
     file: str
@@ -32,6 +33,7 @@ class Finding:
     row: int | None = None
     column: str | None = None
     schema: str | None = None
+    line: int | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -39,6 +41,8 @@ class Finding:
         where = self.file
         if self.pointer is not None:
             where += f" ({self.pointer or '/'})"
+        if self.line is not None:
+            where += f", ligne {self.line}"
         if self.row is not None:
             where += f", ligne {self.row}"
         if self.column is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -77,3 +78,70 @@ def dumps_canonical(data: Any) -> str:
     Key order is kept: in a schema it carries meaning for readers (name first...).
     """
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def pointer_lines(text: str) -> dict[str, int]:
+    """Maps every JSON pointer of a document to the 1-based line where its value starts.
+
+    Used to point CI annotations and messages at the right line. Returns what it could
+    map before any syntax error (the loader reports those).
+    """
+    lines: dict[str, int] = {}
+    decoder = json.JSONDecoder()
+    position = 0
+    line = 1
+
+    def skip() -> None:
+        nonlocal position, line
+        while position < len(text) and text[position] in " \t\r\n":
+            if text[position] == "\n":
+                line += 1
+            position += 1
+
+    def value(pointer: str) -> None:
+        nonlocal position, line
+        skip()
+        lines.setdefault(pointer, line)
+        char = text[position] if position < len(text) else ""
+        if char == "{":
+            position += 1
+            skip()
+            if text[position] == "}":
+                position += 1
+                return
+            while True:
+                skip()
+                key, end = decoder.raw_decode(text, position)
+                position = end
+                skip()
+                position += 1  # the colon
+                value(pointer + "/" + str(key).replace("~", "~0").replace("/", "~1"))
+                skip()
+                if text[position] == ",":
+                    position += 1
+                    continue
+                position += 1  # the closing brace
+                return
+        if char == "[":
+            position += 1
+            skip()
+            if text[position] == "]":
+                position += 1
+                return
+            index = 0
+            while True:
+                value(f"{pointer}/{index}")
+                index += 1
+                skip()
+                if text[position] == ",":
+                    position += 1
+                    continue
+                position += 1
+                return
+        _, end = decoder.raw_decode(text, position)
+        line += text.count("\n", position, end)
+        position = end
+
+    with contextlib.suppress(ValueError, IndexError):
+        value("")
+    return lines

@@ -72,7 +72,7 @@ def read_json_file(path: Path, root: Path, schema: str | None = None) -> tuple[A
                 rule=problem.rule,
                 message=problem.message,
                 fix=problem.fix,
-                row=problem.line,
+                line=problem.line,
                 schema=schema,
             )
         ]
@@ -290,7 +290,7 @@ def load_exceptions(path: Path, root: Path) -> tuple[list[dict[str, Any]], list[
                 rule="exception-invalid",
                 message=f"Fichier d'exceptions illisible (YAML invalide) : {exc}.",
                 fix="Corrigez la syntaxe YAML.",
-                row=mark.line + 1 if mark is not None else None,
+                line=mark.line + 1 if mark is not None else None,
             )
         ]
     if not isinstance(data, list):

@@ -70,8 +70,9 @@ def render_github(findings: list[Finding]) -> str:
     for f in findings:
         level = "error" if f.severity == Severity.ERROR else "warning"
         props = [f"file={_escape(f.file, prop=True)}"]
-        if f.row is not None:
-            props.append(f"line={f.row}")
+        line = f.line if f.line is not None else f.row
+        if line is not None:
+            props.append(f"line={line}")
         props.append(f"title={_escape(f.rule, prop=True)}")
         where = f" ({f.pointer})" if f.pointer else ""
         body = f"{f.message}{where}" + (f" Correction : {f.fix}" if f.fix else "")

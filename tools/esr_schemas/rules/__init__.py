@@ -110,10 +110,12 @@ class SchemaContext:
         file: str | None = None,
         row: int | None = None,
         column: str | None = None,
+        line: int | None = None,
         severity: Severity | None = None,
     ) -> Finding:
         return Finding(
             file=file or self.file,
+            line=line,
             rule=rule_id,
             message=message,
             fix=fix,
@@ -143,11 +145,13 @@ class RegistryContext:
         pointer: str | None = None,
         row: int | None = None,
         column: str | None = None,
+        line: int | None = None,
         schema: str | None = None,
         severity: Severity | None = None,
     ) -> Finding:
         return Finding(
             file=file,
+            line=line,
             rule=rule_id,
             message=message,
             fix=fix,

@@ -52,7 +52,7 @@ def malformed(ctx: SchemaContext) -> Iterator[Finding]:
                 f"Titre de section « {entry.version} » : ce n'est pas une version X.Y.Z.",
                 "Écrivez les titres de section sous la forme « ## 1.2.0 (2024-09-01) ».",
                 file=file,
-                row=entry.line,
+                line=entry.line,
             )
             continue
         if entry.date is None or not ISO_DATE.match(entry.date):
@@ -61,7 +61,7 @@ def malformed(ctx: SchemaContext) -> Iterator[Finding]:
                 f"La section {entry.version} n'a pas de date AAAA-MM-JJ.",
                 f"Écrivez « ## {entry.version} (AAAA-MM-JJ) ».",
                 file=file,
-                row=entry.line,
+                line=entry.line,
             )
         if previous is not None and semver.sort_key(entry.version) >= semver.sort_key(previous):
             yield ctx.finding(
@@ -69,6 +69,6 @@ def malformed(ctx: SchemaContext) -> Iterator[Finding]:
                 f"La section {entry.version} est placée après {previous} : l'ordre doit être décroissant.",
                 "Placez les versions de la plus récente à la plus ancienne.",
                 file=file,
-                row=entry.line,
+                line=entry.line,
             )
         previous = entry.version

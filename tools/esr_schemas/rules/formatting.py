@@ -28,7 +28,7 @@ def not_canonical(ctx: SchemaContext) -> Iterator[Finding]:
         "json-not-canonical",
         f"schema.json n'est pas au format canonique (première différence ligne {line}).",
         "Lancez « esr-schemas check --fix » pour le reformater.",
-        row=line,
+        line=line,
     )
 
 

@@ -74,7 +74,7 @@ def missing(ctx: SchemaContext) -> Iterator[Finding]:
                 f"Le CHANGELOG décrit la version {entry.version}, qui n'est plus publiée sous versions/.",
                 RESTORE.format(path=ctx.rel(ctx.entry.path / "versions" / entry.version)),
                 file=ctx.rel(ctx.entry.changelog_file),
-                row=entry.line,
+                line=entry.line,
             )
 
 
