@@ -1,0 +1,254 @@
+"""``esr-schemas export``: filled template -> validated canonical CSV, through the real CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from test_templates import FIXTURE, FIXTURE_EXAMPLE, fill_template, make_template
+
+from esr_schemas.cli import main
+from esr_schemas.examples import frictionless_errors
+from esr_schemas.templates.source import from_path
+from esr_schemas.templates.workbook import DATA_SHEET
+
+SCHEMA = json.loads(FIXTURE.read_text(encoding="utf-8"))
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def filled(tmp_path: Path) -> Path:
+    template = make_template(tmp_path)
+    return fill_template(template, tmp_path / "rempli.xlsx", from_path(FIXTURE), FIXTURE_EXAMPLE)
+
+
+def _export(workbook: Path, *extra: str) -> int:
+    return main(["export", str(workbook), "--schema", str(FIXTURE), *extra])
+
+
+def test_filled_example_exports_to_the_canonical_csv(
+    filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = _sha(filled)
+    out = tmp_path / "sortie.csv"
+    assert _export(filled, "-o", str(out)) == 0
+    assert "CSV valide écrit" in capsys.readouterr().out
+    # byte for byte the schema's valid example: UTF-8, commas, ISO dates, leading zeros
+    assert out.read_bytes() == FIXTURE_EXAMPLE.read_bytes()
+    assert frictionless_errors(out, SCHEMA) == []
+    assert _sha(filled) == before, "the workbook is never modified"
+
+
+def test_excel_typed_values_are_written_canonically(tmp_path: Path) -> None:
+    """What Excel stores: floats for integers, datetimes for dates, booleans, trailing blanks."""
+    workbook = load_workbook(make_template(tmp_path))
+    sheet = workbook[DATA_SHEET]
+    sheet.append(
+        ["0010001W", "01053", "L", 1.0, 120.0, 0.1, dt.datetime(2024, 9, 1), 2024.0, True, "Lic"]
+    )
+    sheet.append(["0751717J", None, "M", None, 7, 12.25, dt.date(2023, 1, 2), None, False, None])
+    sheet.append([None] * 10)
+    sheet.append(["", None, "", None, None, None, None, None, None, ""])
+    path = tmp_path / "excel.xlsx"
+    workbook.save(path)
+    out = tmp_path / "excel.csv"
+    assert _export(path, "-o", str(out)) == 0
+    assert out.read_text(encoding="utf-8").splitlines() == [
+        ",".join(f["name"] for f in SCHEMA["fields"]),
+        "0010001W,01053,L,1,120,0.1,2024-09-01,2024,true,Lic",
+        "0751717J,,M,,7,12.25,2023-01-02,,false,",
+    ]
+
+
+def test_default_output_is_next_to_the_workbook(filled: Path) -> None:
+    assert _export(filled) == 0
+    assert filled.with_suffix(".csv").read_bytes() == FIXTURE_EXAMPLE.read_bytes()
+
+
+def test_invalid_values_are_refused_with_rows_and_columns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workbook = load_workbook(make_template(tmp_path))
+    sheet = workbook[DATA_SHEET]
+    sheet.append(["0010001W", 1053, "X", 1, 5, 50, "31/12/2023", 2024, "true", "ok"])
+    sheet.append([None, "01053", "L", 1, 5, 50, dt.date(2024, 1, 1), 2024, "true", "ok"])
+    path = tmp_path / "faux.xlsx"
+    workbook.save(path)
+    before = _sha(path)
+    out = tmp_path / "faux.csv"
+    assert _export(path, "-o", str(out)) == 1
+    err = capsys.readouterr().err
+    assert not out.exists()
+    assert "Aucun fichier écrit" in err
+    assert "ligne 2, colonne « niveau » (C)" in err
+    assert "ligne 2, colonne « date_observation » (G)" in err
+    assert "ligne 3, colonne « code_uai » (A)" in err
+    assert "ligne 2, colonne « code_commune » (B)" in err
+    assert "zéros initiaux ont pu être perdus" in err and "lignes 2" in err
+    # --force writes it anyway, still exit 1
+    assert _export(path, "-o", str(out), "--force") == 1
+    assert "malgré les erreurs" in capsys.readouterr().out
+    assert (
+        out.read_text(encoding="utf-8")
+        .splitlines()[1]
+        .startswith("0010001W,1053,X,1,5,50,31/12/2023,")
+    )
+    assert _sha(path) == before
+
+
+def test_extra_and_missing_columns_are_named(
+    filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workbook = load_workbook(filled)
+    sheet = workbook[DATA_SHEET]
+    sheet["K1"] = "colonne_inconnue"
+    sheet["K2"] = "x"
+    sheet["B1"] = None
+    path = tmp_path / "colonnes.xlsx"
+    workbook.save(path)
+    assert _export(path, "-o", str(tmp_path / "c.csv")) == 1
+    err = capsys.readouterr().err
+    assert "Colonne en trop : « colonne_inconnue » (colonne K)" in err
+    assert "Colonne manquante : « code_commune »" in err
+    assert "La colonne B n'a pas de nom d'en-tête" in err
+    assert not (tmp_path / "c.csv").exists()
+
+
+def test_values_outside_the_header_are_reported(
+    filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workbook = load_workbook(filled)
+    workbook[DATA_SHEET]["M3"] = "oubli"
+    path = tmp_path / "hors.xlsx"
+    workbook.save(path)
+    assert _export(path) == 1
+    assert (
+        "La cellule M3 contient une valeur, mais la colonne M n'a pas d'en-tête"
+        in capsys.readouterr().err
+    )
+
+
+def test_workbook_that_is_not_ours(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    workbook = Workbook()
+    assert workbook.active is not None
+    workbook.active.title = "Feuil1"
+    workbook.active.append(["a", "b"])
+    path = tmp_path / "autre.xlsx"
+    workbook.save(path)
+    assert _export(path) == 2
+    err = capsys.readouterr().err
+    assert "« autre.xlsx » n'est pas un modèle du registre" in err
+    assert "aucune feuille « Données » (feuilles trouvées : « Feuil1 »)" in err
+    assert "Traceback" not in err
+
+
+def test_our_workbook_without_its_data_sheet(
+    filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workbook = load_workbook(filled)
+    workbook[DATA_SHEET].title = "Mes données"
+    path = tmp_path / "renomme.xlsx"
+    workbook.save(path)
+    assert _export(path) == 2
+    err = capsys.readouterr().err
+    assert "est un modèle du schéma « inscriptions-test »" in err
+    assert "sa feuille « Données » est introuvable" in err and "« Mes données »" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"code_uai,niveau\n0751717J,L\n", "n'est pas un classeur Excel au format .xlsx"),
+        (b"", "n'est pas un classeur Excel au format .xlsx"),
+        (None, "n'est pas un classeur .xlsx lisible"),
+    ],
+)
+def test_not_an_xlsx_at_all(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | None, expected: str
+) -> None:
+    path = tmp_path / "donnees.xlsx"
+    if content is None:
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("bonjour.txt", "pas un classeur")
+    else:
+        path.write_bytes(content)
+    assert _export(path) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+
+
+def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _export(tmp_path / "absent.xlsx") == 2
+    assert "Fichier introuvable" in capsys.readouterr().err
+
+
+def test_schema_comes_from_the_template_when_not_given(
+    base_registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = make_template(tmp_path, "demo", "--root", str(base_registry))
+    workbook = load_workbook(template)
+    workbook[DATA_SHEET].append(["0751717J", 2024, "L", 12])
+    path = tmp_path / "demo.xlsx"
+    workbook.save(path)
+    assert main(["export", str(path), "--root", str(base_registry)]) == 0
+    assert "schéma demo 1.0.0" in capsys.readouterr().out
+    assert (
+        path.with_suffix(".csv").read_text()
+        == "code_uai,rentree,niveau,effectif\n0751717J,2024,L,12\n"
+    )
+    # another schema named explicitly: refused with the reason
+    assert main(["export", str(path), "--schema", "autre", "--root", str(base_registry)]) == 2
+    assert (
+        "est le modèle du schéma « demo » (version 1.0.0), pas de « autre »"
+        in capsys.readouterr().err
+    )
+
+
+def test_foreign_workbook_without_schema_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workbook = Workbook()
+    assert workbook.active is not None
+    workbook.active.title = DATA_SHEET
+    workbook.active.append(["code_uai"])
+    path = tmp_path / "x.xlsx"
+    workbook.save(path)
+    workbook.close()
+    assert main(["export", str(path)]) == 2
+    assert "précisez-le avec --schema" in capsys.readouterr().err
+    empty = Workbook()
+    assert empty.active is not None
+    empty.active.title = DATA_SHEET
+    empty.save(path)
+    assert main(["export", str(path), "--schema", str(FIXTURE)]) == 2
+    assert "n'a pas de ligne d'en-tête" in capsys.readouterr().err
+
+
+def test_schema_dialect_delimiter_is_used(tmp_path: Path) -> None:
+    descriptor = {
+        "name": "point-virgule",
+        "version": "1.0.0",
+        "dialect": {"delimiter": ";"},
+        "fields": [
+            {"name": "code", "type": "string", "constraints": {"pattern": "^[0-9]{2}$"}},
+            {"name": "montant", "type": "number"},
+        ],
+    }
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(descriptor), encoding="utf-8")
+    template = make_template(tmp_path, schema)
+    assert template.with_suffix(".csv").read_text() == "code;montant\n"
+    workbook = load_workbook(template)
+    workbook[DATA_SHEET].append(["07", 1234.5])
+    path = tmp_path / "pv.xlsx"
+    workbook.save(path)
+    assert main(["export", str(path), "--schema", str(schema)]) == 0
+    assert path.with_suffix(".csv").read_text() == "code;montant\n07;1234.5\n"
