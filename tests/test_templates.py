@@ -11,6 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+
 from conftest import REPO, corpus_files
 from esr_schemas.cli import main
 from esr_schemas.loader import load_registry
@@ -28,9 +32,6 @@ from esr_schemas.templates.workbook import (
     NOTICE_TABLE_HEADER,
     REQUIRED_FILL,
 )
-from openpyxl import load_workbook
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.datavalidation import DataValidation
 
 FIXTURE = Path(__file__).parent / "fixtures" / "templates" / "inscriptions" / "schema.json"
 FIXTURE_EXAMPLE = FIXTURE.parent / "exemples" / "valide.csv"

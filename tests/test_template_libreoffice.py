@@ -1,0 +1,155 @@
+"""Real LibreOffice reads our templates: CSV conversion and an xlsx round trip.
+
+Two ``soffice`` runs in all (each converts a batch of files) with a fresh profile.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from test_templates import (
+    FIXTURE,
+    FIXTURE_EXAMPLE,
+    fill_template,
+    list_values,
+    pathological_schema,
+    validations,
+)
+
+from conftest import BASE_REGISTRY, corpus_files, require_program
+from esr_schemas.cli import main
+from esr_schemas.examples import frictionless_errors
+from esr_schemas.templates import resolve, write_templates
+from esr_schemas.templates.workbook import DATA_SHEET
+
+pytestmark = pytest.mark.slow
+
+CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true"
+
+
+def soffice(convert_to: str, files: list[Path], out_dir: Path, profile: Path) -> None:
+    program = require_program("soffice")
+    command = [
+        program,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        convert_to,
+        "--outdir",
+        str(out_dir),
+        *map(str, files),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    for file in files:
+        assert (out_dir / f"{file.stem}.{convert_to.split(':')[0]}").is_file(), (
+            result.stdout + result.stderr
+        )
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Templates (fixture, pathological, registry demo, a few corpus schemas) and a filled one."""
+    require_program("soffice")
+    work = tmp_path_factory.mktemp("libreoffice")
+    files: dict[str, Path] = {}
+    source = resolve(str(FIXTURE))
+    files["fixture"], _ = write_templates(source, work / "modeles")
+    files["rempli"] = fill_template(files["fixture"], work / "rempli.xlsx", source, FIXTURE_EXAMPLE)
+    schema = work / "pathologique.json"
+    schema.write_text(json.dumps(pathological_schema()), encoding="utf-8")
+    files["pathologique"], _ = write_templates(resolve(str(schema)), work / "modeles")
+    files["demo"], _ = write_templates(resolve("demo", BASE_REGISTRY), work / "modeles")
+    for path in corpus_files()[:4]:
+        files[path.stem], _ = write_templates(resolve(str(path)), work / "corpus" / path.stem)
+    out = work / "csv"
+    soffice(CSV_FILTER, list(files.values()), out, work / "profil")
+    result = {key: out / f"{path.stem}.csv" for key, path in files.items()}
+    result["_export"] = work / "rempli-export.csv"
+    assert (
+        main(
+            ["export", str(files["rempli"]), "--schema", str(FIXTURE), "-o", str(result["_export"])]
+        )
+        == 0
+    )
+    return result
+
+
+def test_template_header_read_by_libreoffice_equals_field_names(converted: dict[str, Path]) -> None:
+    fields = json.loads(FIXTURE.read_text(encoding="utf-8"))["fields"]
+    assert read_rows(converted["fixture"]) == [[f["name"] for f in fields]]
+    assert read_rows(converted["demo"]) == [["code_uai", "rentree", "niveau", "effectif"]]
+
+
+def test_pathological_names_survive_libreoffice(converted: dict[str, Path]) -> None:
+    assert read_rows(converted["pathologique"]) == [
+        [f["name"] for f in pathological_schema()["fields"]]
+    ]
+
+
+def test_corpus_templates_read_by_libreoffice(converted: dict[str, Path]) -> None:
+    corpus = corpus_files()[:4]
+    if not corpus:
+        pytest.skip("corpus schema.data.gouv.fr absent")
+    for path in corpus:
+        assert read_rows(converted[path.stem])[0] == resolve(str(path)).field_names, path.name
+
+
+def test_filled_template_converted_by_libreoffice_is_valid(converted: dict[str, Path]) -> None:
+    descriptor = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    rows = read_rows(converted["rempli"])
+    assert rows == read_rows(FIXTURE_EXAMPLE), (
+        "leading zeros, dates and decimals as the schema expects"
+    )
+    assert rows[1][:2] == ["0010001W", "01053"] and rows[1][6] == "2024-10-15"
+    assert frictionless_errors(converted["rempli"], descriptor) == []
+
+
+def test_filled_template_exported_by_us_is_valid(converted: dict[str, Path]) -> None:
+    descriptor = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    assert converted["_export"].read_bytes() == FIXTURE_EXAMPLE.read_bytes()
+    assert frictionless_errors(converted["_export"], descriptor) == []
+
+
+def test_libreoffice_keeps_validations_lists_and_formats(tmp_path: Path) -> None:
+    """Saved again by LibreOffice, the workbook still carries our checks: LibreOffice understood them."""
+    template, _ = write_templates(resolve(str(FIXTURE)), tmp_path / "modeles")
+    soffice("xlsx", [template], tmp_path / "lo", tmp_path / "profil")
+    workbook = load_workbook(tmp_path / "lo" / template.name)
+    assert [c.value for c in workbook[DATA_SHEET][1]][:3] == ["code_uai", "code_commune", "niveau"]
+    dvs = validations(workbook)
+    kinds = {letter: dv.type for letter, dv in dvs.items()}
+    assert kinds == {
+        "A": "textLength",
+        "B": None,
+        "C": "list",
+        "D": "list",
+        "E": "whole",
+        "F": "decimal",
+        "G": "date",
+        "H": "whole",
+        "I": "list",
+        "J": "textLength",
+    }
+    assert list_values(workbook, dvs["C"]) == ["L", "M", "D"]
+    assert dvs["C"].error.startswith("Valeur non autorisée")
+    assert [s.title for s in workbook.worksheets if s.sheet_state == "hidden"] == [
+        "liste_C",
+        "liste_D",
+        "liste_I",
+    ]
+    formats = {k: v.number_format for k, v in workbook[DATA_SHEET].column_dimensions.items()}
+    assert formats["A"] == "@" and formats["B"] == "@"
+    assert formats["G"].replace("\\", "") == "yyyy-mm-dd"
+    assert workbook[DATA_SHEET]["A1"].comment is not None
