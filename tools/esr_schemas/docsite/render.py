@@ -439,9 +439,9 @@ def _field_section(
     denominator = extensions.ext(dict(field_)).get("denominator")
     if isinstance(denominator, str):
         rows.append(("Dénominateur", f"[{code(denominator)}](#{field_anchor(denominator)})"))
-    out += ["| | |", "|---|---|"]
+    out += ['<div class="esr-field" markdown>', "", "| Propriété | Valeur |", "|---|---|"]
     out += [f"| {label} | {value} |" for label, value in rows]
-    out.append("")
+    out += ["", "</div>", ""]
     deprecated = extensions.deprecation(dict(field_))
     if deprecated is not None:
         since = deprecated.get("since")
@@ -481,6 +481,7 @@ def data_model_section(ctx: SiteContext, page: str, descriptor: Mapping[str, Any
         return out + ["Ce schéma ne déclare aucun champ.", ""]
     out += [f"Le fichier comporte **{len(fields)} colonnes**, dans cet ordre.", ""]
     anchors = _anchors(fields)
+    out += ['<div class="esr-summary" markdown>', ""]
     out += ["| Colonne | Titre | Type | Obligatoire |", "|---|---|---|---|"]
     for field_, anchor in zip(fields, anchors, strict=True):
         name = str(field_.get("name", ""))
@@ -488,7 +489,7 @@ def data_model_section(ctx: SiteContext, page: str, descriptor: Mapping[str, Any
             f"| [{code_cell(name)}](#{anchor}) | {cell(field_.get('title') or '')} | "
             f"{type_label(field_)} | {'oui' if is_required(field_) else 'non'} |"
         )
-    out.append("")
+    out += ["", "</div>", ""]
     key = descriptor.get("primaryKey")
     if key:
         keys = key if isinstance(key, list) else [key]
@@ -635,6 +636,8 @@ def render_schema_page(ctx: SiteContext, entry: SchemaEntry, pv: PageVersion) ->
     if readme:
         resolve = _readme_resolver(ctx, page, entry, pv.version if pv.published else None)
         body = demote_headings(rewrite_links(readme, resolve), 1)
+        # The page already has its « Contexte » heading: drop the README's own.
+        body = re.sub(r"^###\s+Contexte\s*\n", "", body, count=1, flags=re.IGNORECASE)
         body = _outside_fences(body, lambda line: re.sub(r"<(?!https?://)", "&lt;", line))
         out += [body, ""]
     else:
@@ -751,11 +754,15 @@ def _download_section(
             shown.add(path)
             filename = posixpath.basename(rel)
             items.append(
-                f'<div class="esr-download" markdown>[{escape_html(label)}]({rel_link(page, path)}){{ .md-button download="{filename}" }} '
-                f'<span class="esr-size">{posixpath.basename(rel)} — {human_size(files[path])}</span></div>'
+                f"[{escape_html(label)}]({rel_link(page, path)})"
+                f'{{ .md-button download="{filename}" }} '
+                f'<span class="esr-size">{filename} — {human_size(files[path])}</span>'
             )
     if items:
-        out += ['<div class="esr-downloads" markdown>', "", *items, "", "</div>", ""]
+        out += ['<div class="esr-downloads" markdown>', ""]
+        for item in items:
+            out += [item, ""]
+        out += ["</div>", ""]
     else:
         out += ["Les fichiers de cette version ne sont pas encore disponibles.", ""]
     others = [(p, s) for p, s in files.items() if p not in shown]
@@ -849,7 +856,8 @@ def schemas_table(ctx: SiteContext, page: str) -> str:
     """The table of every schema (home page and schemas index)."""
     if not ctx.registry.schemas:
         return "Le registre ne contient encore aucun schéma."
-    lines = ["| Schéma | Description | Dernière version | Statut | Date |", "|---|---|---|---|---|"]
+    lines = ['<div class="esr-schemas-table" markdown>', ""]
+    lines += ["| Schéma | Description | Version | Statut | Date |", "|---|---|---|---|---|"]
     for entry in ctx.registry.schemas.values():
         summary = schema_summary(entry)
         link = rel_link(page, schema_page_path(entry.name))
@@ -857,7 +865,7 @@ def schemas_table(ctx: SiteContext, page: str) -> str:
             f"| [{cell(summary['title'])}]({link})<br>{code_cell(entry.name)} | {cell(summary['description'])} | "
             f"{cell(summary['version'])} | {cell(summary['status'])} | {cell(summary['date'])} |"
         )
-    return "\n".join(lines)
+    return "\n".join([*lines, "", "</div>"])
 
 
 def render_schemas_index(ctx: SiteContext) -> str:
