@@ -203,6 +203,13 @@ CASES = [
         id="deleted",
     ),
     RuleCase(
+        "published-version-changed",
+        chain(git_base, write(f"{V1}/exemples/autre.csv", "code_uai\n")),
+        [Expected(f"{V1}/exemples/autre.csv")],
+        base=BASE,
+        id="added",
+    ),
+    RuleCase(
         "version-not-bumped",
         chain(
             git_base,

@@ -230,6 +230,28 @@ def published_changed(ctx: RegistryContext) -> Iterator[Finding]:
             file=path,
             schema=name,
         )
+    base_versions = {
+        tuple(p.split("/")[1:4])
+        for p in tree.blobs
+        if p.count("/") >= 4 and p.split("/")[2] == "versions"
+    }
+    for name, _, version in sorted(base_versions):
+        folder = root / "schemas" / name / "versions" / version
+        if name not in names or not folder.is_dir():
+            continue
+        for working in sorted(p for p in folder.rglob("*") if p.is_file()):
+            path = working.relative_to(root).as_posix()
+            if path in tree.blobs:
+                continue
+            yield ctx.finding(
+                "published-version-changed",
+                f"Le fichier {working.relative_to(folder).as_posix()} a été ajouté à la version "
+                f"publiée {version} de « {name} » depuis {ctx.base} : une version publiée ne change plus.",
+                f"Retirez ce fichier ; pour changer le schéma, modifiez schemas/{name}/ et publiez "
+                "une nouvelle version.",
+                file=path,
+                schema=name,
+            )
     for name in sorted(names):
         entry = ctx.registry.schemas.get(name)
         before = tree.published(name)
