@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from test_templates import FIXTURE, FIXTURE_EXAMPLE, fill_template, make_template
+from test_templates import (
+    FIXTURE,
+    FIXTURE_EXAMPLE,
+    code_list_registry,
+    fill_template,
+    make_template,
+)
 
 from esr_schemas.cli import main
 from esr_schemas.examples import frictionless_errors
@@ -92,7 +98,7 @@ def test_invalid_values_are_refused_with_rows_and_columns(
     assert "ligne 2, colonne « date_observation » (G)" in err
     assert "ligne 3, colonne « code_uai » (A)" in err
     assert "ligne 2, colonne « code_commune » (B)" in err
-    assert "zéros initiaux ont pu être perdus" in err and "lignes 2" in err
+    assert "zéros initiaux ont pu être perdus" in err and "(ligne 2)" in err
     # --force writes it anyway, still exit 1
     assert _export(path, "-o", str(out), "--force") == 1
     assert "malgré les erreurs" in capsys.readouterr().out
@@ -252,3 +258,18 @@ def test_schema_dialect_delimiter_is_used(tmp_path: Path) -> None:
     workbook.save(path)
     assert main(["export", str(path), "--schema", str(schema)]) == 0
     assert path.with_suffix(".csv").read_text() == "code;montant\n07;1234.5\n"
+
+
+def test_codes_outside_the_referentiel_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = code_list_registry(tmp_path / "registre")
+    workbook = load_workbook(make_template(tmp_path, "codes-test", "--root", str(root)))
+    workbook[DATA_SHEET].append(["01"])
+    workbook[DATA_SHEET].append(["07"])
+    path = tmp_path / "codes.xlsx"
+    workbook.save(path)
+    assert main(["export", str(path), "--root", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "ligne 3, colonne « diplome » (A)" in err and "07" in err
+    assert "ligne 2" not in err

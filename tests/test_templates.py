@@ -443,3 +443,52 @@ def test_pathological_schema_still_gives_a_working_workbook(tmp_path: Path) -> N
     )
     with xlsx.with_suffix(".csv").open(encoding="utf-8", newline="") as handle:
         assert next(csv.reader(handle)) == [f["name"] for f in fields]
+
+
+def code_list_registry(root: Path) -> Path:
+    """A registry with one schema whose code column names a shipped référentiel."""
+    (root / "schemas" / "codes-test").mkdir(parents=True)
+    (root / "referentiels").mkdir()
+    (root / "pyproject.toml").write_text("")
+    descriptor = {
+        "name": "codes-test",
+        "title": "Codes",
+        "version": "0.1.0",
+        "fields": [
+            {
+                "name": "diplome",
+                "title": "Diplôme",
+                "type": "string",
+                "constraints": {"required": True, "pattern": "^[0-9]{2}$"},
+                "x-esr": {"codeList": "diplomes-test"},
+            }
+        ],
+    }
+    (root / "schemas" / "codes-test" / "schema.json").write_text(
+        json.dumps(descriptor), encoding="utf-8"
+    )
+    (root / "referentiels" / "diplomes-test.csv").write_text(
+        "code,libelle\n01,Licence\n02,Master\n", encoding="utf-8"
+    )
+    (root / "referentiels" / "diplomes-test.json").write_text(
+        json.dumps(
+            {
+                "title": "Diplômes de test",
+                "description": "Test.",
+                "source": "test",
+                "millesime": "2024",
+            }
+        ),
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_code_list_column_gets_the_referentiel_as_dropdown(tmp_path: Path) -> None:
+    root = code_list_registry(tmp_path / "registre")
+    workbook = load_workbook(make_template(tmp_path, "codes-test", "--root", str(root)))
+    dv = validations(workbook)["A"]
+    assert dv.type == "list" and dv.allow_blank is False
+    assert list_values(workbook, dv) == ["01", "02"], "codes stay text, leading zeros kept"
+    labels = workbook["liste_A"]
+    assert [labels.cell(row=r, column=2).value for r in (1, 2)] == ["Licence", "Master"]

@@ -52,6 +52,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
+def _from_marker(name: str, version: str, root: Path | None) -> TemplateSource:
+    """The template's own version: published, else the working copy when it matches."""
+    if not version:
+        return resolve(name, root)
+    try:
+        return resolve(f"{name}@{version}", root)
+    except SourceError:
+        source = resolve(name, root)
+        if source.version != version:
+            raise
+        return source
+
+
 def _source(args: argparse.Namespace, marker: tuple[str, str] | None) -> TemplateSource:
     spec = args.schema
     if spec is None:
@@ -59,7 +72,7 @@ def _source(args: argparse.Namespace, marker: tuple[str, str] | None) -> Templat
             raise SourceError(
                 "Ce classeur n'indique pas son schéma : précisez-le avec --schema NOM (ou NOM@VERSION)."
             )
-        return resolve(f"{marker[0]}@{marker[1]}" if marker[1] else marker[0], args.root)
+        return _from_marker(marker[0], marker[1], args.root)
     if looks_like_path(spec) and "@" not in Path(spec).name:
         return resolve(spec, args.root)
     name, version = split_spec(spec)
@@ -70,9 +83,9 @@ def _source(args: argparse.Namespace, marker: tuple[str, str] | None) -> Templat
         )
     if version is None and marker is not None and marker[1]:
         try:
-            return resolve(f"{name}@{marker[1]}", args.root)
+            return _from_marker(name, marker[1], args.root)
         except SourceError:
-            pass  # the template's version is not published (working copy): use the default
+            pass  # that version is gone: validate with the current one (a warning says so)
     return resolve(spec, args.root)
 
 

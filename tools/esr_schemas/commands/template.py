@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..templates import SourceError, resolve, write_templates
+from ..templates.workbook import columns_of
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -58,11 +59,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         sys.stderr.write(f"Erreur : impossible d'écrire dans « {args.output} » ({exc.strerror}).\n")
         return 2
-    lists = sum(
-        1
-        for f in source.fields
-        if (f.get("constraints") or {}).get("enum") or f.get("type") == "boolean"
-    )
+    lists = sum(1 for column in columns_of(source) if column.list_values)
     sys.stdout.write(
         f"Modèle Excel écrit : {xlsx_path} ({len(source.fields)} colonnes, {lists} listes déroulantes).\n"
         f"Modèle CSV écrit : {csv_path}.\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import tempfile
 import zipfile
@@ -47,6 +48,7 @@ class Problem:
     column: str | None
     message: str
     type: str = ""
+    fix: str = ""
 
 
 @dataclass
@@ -228,7 +230,8 @@ def to_csv(sheet: FilledSheet, source: TemplateSource) -> tuple[str, list[str]]:
     for name, rows in numeric_codes.items():
         shown = ", ".join(str(r) for r in rows[:5]) + (" …" if len(rows) > 5 else "")
         notes.append(
-            f"La colonne « {name} » contient des nombres et non du texte (lignes {shown}) : des zéros "
+            f"La colonne « {name} » contient des nombres et non du texte "
+            f"({'ligne' if len(rows) == 1 else 'lignes'} {shown}) : des zéros "
             "initiaux ont pu être perdus. Formatez la colonne en « Texte » et ressaisissez ces codes."
         )
     return out.getvalue(), notes
@@ -253,17 +256,22 @@ ERROR_LABELS = {
 def validation_errors(
     path: Path, descriptor: dict[str, Any], registry: Registry | None
 ) -> list[Problem]:
-    """The one place the validation engine is called (switch engines here)."""
-    from ..examples import frictionless_errors
+    """The one place the validation engine is called (the registry's validator)."""
+    from ..validation import UnusableInput, validate_file
 
+    try:
+        report = validate_file(
+            path, descriptor, registry=registry, check_code_lists=registry is not None
+        )
+    except UnusableInput as exc:
+        return [Problem(None, None, exc.message, "unusable-input")]
     return [
-        Problem(e.row, e.field, e.message, e.type) for e in frictionless_errors(path, descriptor)
+        Problem(e.row_number, e.field_name, e.message, e.type, getattr(e, "fix", ""))
+        for e in report.errors
     ]
 
 
-def export(
-    sheet: FilledSheet, source: TemplateSource, registry: Registry | None = None
-) -> ExportResult:
+def export(sheet: FilledSheet, source: TemplateSource) -> ExportResult:
     problems = header_problems(sheet, source)
     text, notes = to_csv(sheet, source)
     errors: list[Problem] = []
@@ -271,7 +279,7 @@ def export(
         with tempfile.TemporaryDirectory(prefix="esr-export-") as tmp:
             candidate = Path(tmp) / "export.csv"
             candidate.write_text(text, encoding="utf-8", newline="")
-            errors = validation_errors(candidate, source.descriptor, registry)
+            errors = validation_errors(candidate, source.descriptor, source.registry)
     return ExportResult(
         csv_text=text,
         header_problems=problems,
@@ -292,7 +300,13 @@ def write_csv(text: str, out: Path) -> None:
     shutil.move(str(temp), out)
 
 
+ENGINE_LOCATION = re.compile(
+    r"^(?:Ligne \d+(?:, colonne « [^»]*»)?|Colonne « [^»]*»|En-tête)\s*:\s*"
+)
+
+
 def describe(problem: Problem, header: list[str]) -> str:
+    """One French line: where (row, column name and letter), what, how to fix."""
     where: list[str] = []
     if problem.row is not None:
         where.append(f"ligne {problem.row}")
@@ -302,8 +316,10 @@ def describe(problem: Problem, header: list[str]) -> str:
             where.append(f"colonne « {problem.column} » ({letter})")
         else:
             where.append(f"colonne {problem.column}")
+    message = ENGINE_LOCATION.sub("", problem.message.strip()) if where else problem.message.strip()
     label = ERROR_LABELS.get(problem.type, "")
+    if label and problem.message.isascii():  # an engine message in English: say it in French first
+        message = f"{label} — {message}"
     prefix = (", ".join(where) + " : ") if where else ""
-    if label and not problem.message.lower().startswith(label):
-        return f"{prefix}{label} — {problem.message}"
-    return f"{prefix}{problem.message}"
+    fix = f" {problem.fix.strip()}" if problem.fix and problem.fix.strip() not in message else ""
+    return f"{prefix}{message}{fix}"

@@ -31,6 +31,8 @@ class TemplateSource:
     published: bool = False
     working_copy: bool = False
     """The registry's unpublished working copy (said on the notice)."""
+    registry: Registry | None = field(default=None, repr=False, compare=False)
+    """The registry the schema comes from: its référentiels give code-list dropdowns."""
     page_url: str | None = None
     """The published version's download folder on the registry's site, when known."""
 
@@ -133,6 +135,7 @@ def from_registry(registry: Registry, spec: str, base_url: str | None = None) ->
             date=published.date,
             published=True,
             page_url=f"{base_url}schemas/{name}/{version}/" if base_url else None,
+            registry=registry,
         )
     if entry.descriptor is None or not isinstance(entry.descriptor.get("fields"), list):
         raise SourceError(
@@ -145,6 +148,7 @@ def from_registry(registry: Registry, spec: str, base_url: str | None = None) ->
         descriptor=entry.descriptor,
         valid_examples=list(entry.valid_examples),
         working_copy=True,
+        registry=registry,
     )
 
 

@@ -7,6 +7,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -21,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from tableschema_to_template import create_xlsx
 
+from ..extensions import code_list
 from .cells import is_text_column, missing_values, read_csv, to_cell
 from .french import (
     constraint_lines,
@@ -78,6 +80,8 @@ class Column:
     index: int
     name: str
     field: dict[str, Any]
+    codes: list[tuple[str, str]] = dc_field(default_factory=list)
+    """(code, libellé) of the référentiel named by ``x-esr.codeList``, when shipped."""
 
     @property
     def letter(self) -> str:
@@ -98,9 +102,12 @@ class Column:
     @property
     def list_values(self) -> list[Any]:
         """Values of the dropdown: the enum, or the two spellings of a boolean."""
-        if self.kind == "boolean" and not enum_values(self.field):
+        values = enum_values(self.field)
+        if values:
+            return values
+        if self.kind == "boolean":
             return list(true_false(self.field))
-        return enum_values(self.field)
+        return [code for code, _ in self.codes]
 
 
 def clean(value: str) -> str:
@@ -248,7 +255,10 @@ def _validation(column: Column, kept: DataValidation | None) -> DataValidation:
         high = _iso_date(cons.get("maximum"), EXCEL_MAX_DATE)
         upper = to_excel(high) + (1 if kind == "datetime" else 0)
         dv = DataValidation(
-            type="date", operator="between", formula1=str(to_excel(low)), formula2=str(upper)
+            type="date",
+            operator="between",
+            formula1=str(int(to_excel(low))),
+            formula2=str(int(upper)),
         )
     elif kind == "time":
         dv = DataValidation(
@@ -353,6 +363,10 @@ def _list_sheet(wb: Workbook, column: Column, dv: DataValidation) -> None:
         )
         if isinstance(cell.value, str):
             cell.number_format = "@"
+    labels = dict(column.codes)
+    if labels and not enum_values(column.field):
+        for row, value in enumerate(column.list_values, start=1):
+            put(sheet.cell(row=row, column=2), labels.get(str(value), ""))
     sheet.sheet_state = "hidden"
     dv.formula1 = f"'{sheet.title}'!$A$1:$A${len(column.list_values)}"
 
@@ -537,7 +551,16 @@ def deterministic_zip(data: bytes) -> bytes:
 
 
 def columns_of(source: TemplateSource) -> list[Column]:
-    return [Column(i, field_name(f, i), f) for i, f in enumerate(source.fields)]
+    columns = [Column(i, field_name(f, i), f) for i, f in enumerate(source.fields)]
+    referentiels = source.registry.referentiels if source.registry is not None else {}
+    for column in columns:
+        name = code_list(column.field)
+        if column.kind == "string" and name and name in referentiels:
+            rows = referentiels[name].rows
+            column.codes = [
+                (r.get("code", ""), r.get("libelle", "")) for r in rows if r.get("code")
+            ]
+    return columns
 
 
 def build_workbook(source: TemplateSource) -> bytes:
