@@ -25,6 +25,7 @@ from conftest import BASE_REGISTRY, corpus_files, require_program
 from esr_schemas.cli import main
 from esr_schemas.examples import frictionless_errors
 from esr_schemas.templates import resolve, write_templates
+from esr_schemas.templates.export import read_filled
 from esr_schemas.templates.workbook import DATA_SHEET
 
 pytestmark = pytest.mark.slow
@@ -124,8 +125,20 @@ def test_filled_template_exported_by_us_is_valid(converted: dict[str, Path]) -> 
 
 def test_libreoffice_keeps_validations_lists_and_formats(tmp_path: Path) -> None:
     """Saved again by LibreOffice, the workbook still carries our checks: LibreOffice understood them."""
-    template, _ = write_templates(resolve(str(FIXTURE)), tmp_path / "modeles")
-    soffice("xlsx", [template], tmp_path / "lo", tmp_path / "profil")
+    source = resolve(str(FIXTURE))
+    template, _ = write_templates(source, tmp_path / "modeles")
+    filled = fill_template(template, tmp_path / "rempli.xlsx", source, FIXTURE_EXAMPLE)
+    soffice("xlsx", [template, filled], tmp_path / "lo", tmp_path / "profil")
+    # a workbook saved by LibreOffice exports to the same canonical CSV, schema read from it
+    out = tmp_path / "rempli-lo.csv"
+    assert (
+        main(
+            ["export", str(tmp_path / "lo" / filled.name), "--schema", str(FIXTURE), "-o", str(out)]
+        )
+        == 0
+    )
+    assert out.read_bytes() == FIXTURE_EXAMPLE.read_bytes()
+    assert read_filled(tmp_path / "lo" / filled.name).marker == ("inscriptions-test", "1.2.0")
     workbook = load_workbook(tmp_path / "lo" / template.name)
     assert [c.value for c in workbook[DATA_SHEET][1]][:3] == ["code_uai", "code_commune", "niveau"]
     dvs = validations(workbook)
