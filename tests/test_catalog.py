@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import shutil
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -20,6 +21,7 @@ from esr_schemas.catalog import catalog_schema_path
 from esr_schemas.cli import main
 from esr_schemas.loader import load_registry
 from esr_schemas.publish import publish
+from esr_schemas.snapshot import write_snapshot
 from rulecases import edit_schema, field_of
 from rulecases.versions import bump
 
@@ -159,3 +161,33 @@ def test_atom_feed_of_releases(server: tuple[str, Path], two_versions: Path) -> 
         for link in entry.findall(f"{ATOM}link"):
             if link.get("rel") == "enclosure":
                 assert requests.get(link.get("href", ""), timeout=10).status_code == 200
+
+
+def test_registry_schemas_once_released_are_served(
+    tmp_path: Path, server: tuple[str, Path]
+) -> None:
+    """Each working schema of the repository, released into a copy, loads from the catalog."""
+    copy = tmp_path / "copie"
+    copy.mkdir()
+    for name in ("schemas", "referentiels"):
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, copy / name)
+    shutil.copy(REPO / "pyproject.toml", copy / "pyproject.toml")
+    registry = load_registry(copy)
+    released = set()
+    for entry in registry.schemas.values():
+        if (
+            entry.descriptor is not None
+            and entry.version
+            and not entry.published_version(entry.version)
+        ):
+            write_snapshot(entry, entry.version, "2026-01-01")
+            released.add(entry.name)
+    if not released:
+        pytest.skip("aucun schéma de travail à publier dans le dépôt")
+    base_url, out = server
+    publish(load_registry(copy), out, base_url)
+    loaded = _read_catalog_like_validata(base_url)
+    assert released <= set(loaded)
+    for name in released:
+        assert loaded[name]["name"] == name
