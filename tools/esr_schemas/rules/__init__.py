@@ -45,6 +45,9 @@ RULE_MODULES = (
     "formatting",
     "published",
     "history",
+    "commons",
+    "referentiels",
+    "privacy",
 )
 
 
