@@ -17,4 +17,10 @@ from .errors import UnusableInput, ValidationError, ValidationReport
 from .schema_source import resolve_schema
 from .table import validate_file
 
-__all__ = ["validate_file", "resolve_schema", "ValidationReport", "ValidationError", "UnusableInput"]
+__all__ = [
+    "validate_file",
+    "resolve_schema",
+    "ValidationReport",
+    "ValidationError",
+    "UnusableInput",
+]

@@ -25,7 +25,15 @@ from typing import Any
 import polars as pl
 
 from .errors import UnusableInput
-from .types import SUPPORTED, CellResult, canonical_key, cell_checker, decimal_key, value_reader
+from .types import (
+    SUPPORTED,
+    CellResult,
+    array_item_constraints,
+    canonical_key,
+    cell_checker,
+    decimal_key,
+    value_reader,
+)
 
 PATTERN_TIME_BUDGET = 10.0
 CACHE_LIMIT = 2_000_000
@@ -44,6 +52,8 @@ class FieldPlan:
     fast: str | None = None
     rust_pattern: str | None = None
     python_pattern: str | None = None
+    needs_key: bool = True
+    """Whether canonical keys are needed (unique, primaryKey, foreignKeys, secrecy)."""
     names: list[str] = field(default_factory=list)
     """Constraint names evaluated on non-missing cells (in frictionless order)."""
 
@@ -79,6 +89,7 @@ def plan_field(descriptor: dict[str, Any], missing_values: list[str]) -> FieldPl
         checker=cell_checker(descriptor),
     )
     plan.names = [n for n in supported if n in active and n != "required"]
+    plan.names += array_item_constraints(descriptor)
     if "pattern" in active and ftype == "string":
         _plan_pattern(plan, str(active["pattern"]))
     plan.fast = _fast_kind(plan, fmt)
@@ -106,7 +117,9 @@ def _fast_kind(plan: FieldPlan, fmt: str) -> str | None:
     d = plan.descriptor
     c = plan.constraints
     reader = value_reader(d)
-    bounds = [c[k] for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum") if k in c]
+    bounds = [
+        c[k] for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum") if k in c
+    ]
     if plan.type == "string" and fmt == "default":
         return "string"
     if plan.type == "string":
@@ -156,7 +169,12 @@ def analyze(plan: FieldPlan, values: pl.Series, present: pl.Series) -> ColumnRes
     """Judge one column of a batch. ``values`` is a String series, ``present`` tells
     which rows really have the cell."""
     n = len(values)
-    missing = values.is_in(plan.missing_values) if plan.missing_values else pl.Series([False] * n)
+    if plan.missing_values == [""]:
+        missing = values == ""
+    elif plan.missing_values:
+        missing = values.is_in(plan.missing_values)
+    else:
+        missing = pl.Series([False] * n)
     blank = (~present) | missing
     frame = pl.DataFrame({"v": values, "blank": blank})
     false = pl.lit(False)
@@ -188,11 +206,15 @@ def analyze(plan: FieldPlan, values: pl.Series, present: pl.Series) -> ColumnRes
             if group:
                 p = p.str.replace_all(group, "", literal=True)
             if dec != ".":
-                p = pl.when(p.str.contains(".", literal=True)).then(pl.lit("x")).otherwise(
-                    p.str.replace_all(dec, ".", literal=True)
+                p = (
+                    pl.when(p.str.contains(".", literal=True))
+                    .then(pl.lit("x"))
+                    .otherwise(p.str.replace_all(dec, ".", literal=True))
                 )
         fast_ok = p.str.contains(r"^-?[0-9]+(\.[0-9]+)?$") & (p.str.len_bytes() <= 16)
         parsed = p.cast(pl.Float64, strict=False)
+        exprs.update(_bound_exprs(c, parsed, reader, as_float=True))
+    if kind == "number" and plan.needs_key:
         int_part = p.str.extract(r"^-?([0-9]+)").str.strip_chars_start("0")
         frac = p.str.extract(r"\.([0-9]+)$").fill_null("").str.strip_chars_end("0")
         int_part = pl.when(int_part == "").then(pl.lit("0")).otherwise(int_part)
@@ -202,8 +224,7 @@ def analyze(plan: FieldPlan, values: pl.Series, present: pl.Series) -> ColumnRes
             .then(pl.lit("0"))
             .otherwise(pl.when(p.str.starts_with("-")).then("-" + body).otherwise(body))
         )
-        exprs.update(_bound_exprs(c, parsed, reader, as_float=True))
-    elif kind == "boolean":
+    if kind == "boolean":
         d = plan.descriptor
         trues = list(d.get("trueValues", ["true", "True", "TRUE", "1"]))
         falses = list(d.get("falseValues", ["false", "False", "FALSE", "0"]))
@@ -233,12 +254,14 @@ def analyze(plan: FieldPlan, values: pl.Series, present: pl.Series) -> ColumnRes
         key = parsed.cast(pl.String)
         exprs.update(_bound_exprs(c, parsed, reader))
         if "enum" in c:
-            exprs["enum"] = ~parsed.is_in([x for x in (reader(e) for e in c["enum"]) if x is not None])
+            exprs["enum"] = ~parsed.is_in(
+                [x for x in (reader(e) for e in c["enum"]) if x is not None]
+            )
     elif kind == "datetime":
         parsed_dt = v.str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False)
-        fast_ok = v.str.contains(r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$") & (
-            parsed_dt.is_not_null()
-        )
+        fast_ok = v.str.contains(
+            r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$"
+        ) & (parsed_dt.is_not_null())
         key = v
     if kind in ("string", "string-format"):
         if "minLength" in c:
@@ -252,6 +275,8 @@ def analyze(plan: FieldPlan, values: pl.Series, present: pl.Series) -> ColumnRes
     if kind == "string-format":
         key = v
     fast_ok = fast_ok & ~pl.col("blank")
+    if not plan.needs_key:
+        key = pl.lit(None, dtype=pl.String)
     columns = [fast_ok.alias("fast"), key.alias("key")]
     columns += [e.fill_null(False).alias(f"x_{name}") for name, e in exprs.items()]
     frame = frame.with_columns(columns)
@@ -263,7 +288,9 @@ def analyze(plan: FieldPlan, values: pl.Series, present: pl.Series) -> ColumnRes
     if "x___type__" in frame.columns:
         type_error = frame["x___type__"] & ~frame["blank"]
     failed = {
-        name: (frame[f"x_{name}"] & frame["fast"]) if f"x_{name}" in frame.columns else pl.Series([False] * n)
+        name: (frame[f"x_{name}"] & frame["fast"])
+        if f"x_{name}" in frame.columns
+        else pl.Series([False] * n)
         for name in plan.names
     }
     key_series = pl.when(frame["fast"]).then(frame["key"]).otherwise(None)
@@ -278,16 +305,30 @@ def analyze(plan: FieldPlan, values: pl.Series, present: pl.Series) -> ColumnRes
         }
         for name in plan.names:
             table[f"t_{name}"] = [name in r.failed for r in results]
-        joined = frame.select("v").with_columns(todo_mask.alias("todo")).join(
-            pl.DataFrame(table, schema_overrides={"t_key": pl.String}), on="v", how="left", maintain_order="left"
+        joined = (
+            frame.select("v")
+            .with_columns(todo_mask.alias("todo"))
+            .join(
+                pl.DataFrame(table, schema_overrides={"t_key": pl.String}),
+                on="v",
+                how="left",
+                maintain_order="left",
+            )
         )
         todo = joined["todo"]
         type_error = type_error | (todo & joined["t_type"].fill_null(False))
         key_out = pl.select(pl.when(todo).then(joined["t_key"]).otherwise(key_out)).to_series()
         for name in plan.names:
-            if kind in ("string", "string-format") and name in ("minLength", "maxLength", "enum", "pattern"):
+            if kind in ("string", "string-format") and name in (
+                "minLength",
+                "maxLength",
+                "enum",
+                "pattern",
+            ):
                 # evaluated on the whole column; only cells of the right type count
-                failed[name] = (frame[f"x_{name}"] if f"x_{name}" in frame.columns else failed[name]) & ~type_error
+                failed[name] = (
+                    frame[f"x_{name}"] if f"x_{name}" in frame.columns else failed[name]
+                ) & ~type_error
                 continue
             failed[name] = failed[name] | (todo & joined[f"t_{name}"].fill_null(False))
     elif kind in ("string", "string-format"):
@@ -302,10 +343,14 @@ def analyze(plan: FieldPlan, values: pl.Series, present: pl.Series) -> ColumnRes
     if plan.required:
         failed["required"] = blank_out
     key_out = pl.select(pl.when(blank_out | type_error).then(None).otherwise(key_out)).to_series()
-    return ColumnResult(blank=blank_out, type_error=type_error & ~blank_out, failed=failed, key=key_out)
+    return ColumnResult(
+        blank=blank_out, type_error=type_error & ~blank_out, failed=failed, key=key_out
+    )
 
 
-def _bound_exprs(c: dict[str, Any], parsed: pl.Expr, reader: Any, as_float: bool = False) -> dict[str, pl.Expr]:
+def _bound_exprs(
+    c: dict[str, Any], parsed: pl.Expr, reader: Any, as_float: bool = False
+) -> dict[str, pl.Expr]:
     out: dict[str, pl.Expr] = {}
     for name, op in (
         ("minimum", "lt"),

@@ -50,7 +50,11 @@ def _where(error: ValidationError) -> str:
     return "En-tête"
 
 
-def describe(error: ValidationError, fields_by_name: dict[str, Any], foreign: list[dict[str, Any]] | None = None) -> None:
+def describe(
+    error: ValidationError,
+    fields_by_name: dict[str, Any],
+    foreign: list[dict[str, Any]] | None = None,
+) -> None:
     """Fill ``message`` and ``fix`` of an error."""
     field = fields_by_name.get(error.field_name or "", {})
     ftype = field.get("type", "string")
@@ -89,15 +93,18 @@ def describe(error: ValidationError, fields_by_name: dict[str, Any], foreign: li
             fix = "Renseignez la ou les colonnes de la clé primaire."
         else:
             first = re.search(r"(\d+)$", error.note or "")
-            message = f"Ligne {error.row_number} : la clé primaire (« {cell} ») est déjà utilisée" + (
-                f" ligne {first.group(1)}." if first else "."
+            message = (
+                f"Ligne {error.row_number} : la clé primaire (« {cell} ») est déjà utilisée"
+                + (f" ligne {first.group(1)}." if first else ".")
             )
             fix = "Chaque ligne doit avoir une clé primaire différente : supprimez le doublon."
     elif kind == "foreign-key":
         message = f"{where} : « {cell} » ne figure pas dans la table de référence."
         fix = "Utilisez une valeur présente dans la table de référence (référentiel ou colonne visée)."
     elif kind == "extra-label":
-        message = f"En-tête : colonne « {cell} » (position {error.field_number}) inconnue du schéma."
+        message = (
+            f"En-tête : colonne « {cell} » (position {error.field_number}) inconnue du schéma."
+        )
         fix = "Supprimez cette colonne ou renommez-la comme un champ du schéma."
     elif kind == "missing-label":
         message = f"En-tête : la colonne « {error.field_name} » du schéma est absente."
@@ -106,12 +113,12 @@ def describe(error: ValidationError, fields_by_name: dict[str, Any], foreign: li
         message = f"En-tête : la colonne {error.field_number} n'a pas de nom (attendu : « {error.field_name} »)."
         fix = f"Nommez-la « {error.field_name} »."
     elif kind == "duplicate-label":
-        message = f"En-tête : le nom de colonne « {cell} » est en double (position {error.field_number})."
+        message = (
+            f"En-tête : le nom de colonne « {cell} » est en double (position {error.field_number})."
+        )
         fix = f"Renommez-la « {error.field_name} »."
     elif kind == "incorrect-label":
-        message = (
-            f"En-tête : la colonne {error.field_number} s'appelle « {cell} » au lieu de « {error.field_name} »."
-        )
+        message = f"En-tête : la colonne {error.field_number} s'appelle « {cell} » au lieu de « {error.field_name} »."
         fix = f"Renommez-la « {error.field_name} » (l'ordre des colonnes compte)."
     elif kind == "unmatched-header":
         message = "En-tête : aucune colonne ne correspond à un champ du schéma."
@@ -123,7 +130,16 @@ def describe(error: ValidationError, fields_by_name: dict[str, Any], foreign: li
 
 
 def _article(expected: str) -> str:
-    return "" if expected.startswith("un") else ("une " if expected in ("date", "heure", "date et heure", "année", "année-mois", "durée", "valeur") else "un ")
+    return (
+        ""
+        if expected.startswith("un")
+        else (
+            "une "
+            if expected
+            in ("date", "heure", "date et heure", "année", "année-mois", "durée", "valeur")
+            else "un "
+        )
+    )
 
 
 def _constraint(error: ValidationError, field: dict[str, Any], where: str) -> tuple[str, str]:
@@ -132,6 +148,21 @@ def _constraint(error: ValidationError, field: dict[str, Any], where: str) -> tu
     limit = constraints.get(name)
     cell = error.cell
     error.note = f'constraint "{name}" is "{limit}"'
+    if name.startswith("arrayItem."):
+        item = field.get("arrayItem") or {}
+        inner = name.split(".", 1)[1]
+        limit = (item.get("constraints") or {}).get(inner)
+        error.note = f'constraint "{inner}" is "{limit}"'
+        allowed = ", ".join(f"« {v} »" for v in limit) if isinstance(limit, list) else str(limit)
+        fix = (
+            f"Valeurs admises pour chaque élément : {allowed}."
+            if inner == "enum"
+            else f"Chaque élément doit respecter « {inner} » : {allowed}."
+        )
+        return (
+            f"{where} : un élément de la liste « {cell} » ne respecte pas la contrainte « {inner} ».",
+            fix,
+        )
     if name == "required":
         return f"{where} : valeur obligatoire manquante.", "Renseignez cette cellule."
     if name == "enum":
@@ -142,12 +173,20 @@ def _constraint(error: ValidationError, field: dict[str, Any], where: str) -> tu
         return f"{where} : « {cell} » ne fait pas partie des valeurs admises.", fix
     if name == "pattern":
         example = field.get("example")
-        fix = f"Format attendu : {limit}" + (f" (exemple : « {example} »)." if example is not None else ".")
+        fix = f"Format attendu : {limit}" + (
+            f" (exemple : « {example} »)." if example is not None else "."
+        )
         return f"{where} : « {cell} » n'a pas le format attendu.", fix
     if name == "minLength":
-        return f"{where} : « {cell} » est trop court ({len(cell or '')} caractères, minimum {limit}).", "Complétez la valeur."
+        return (
+            f"{where} : « {cell} » est trop court ({len(cell or '')} caractères, minimum {limit}).",
+            "Complétez la valeur.",
+        )
     if name == "maxLength":
-        return f"{where} : « {cell} » est trop long ({len(cell or '')} caractères, maximum {limit}).", f"Raccourcissez à {limit} caractères au plus."
+        return (
+            f"{where} : « {cell} » est trop long ({len(cell or '')} caractères, maximum {limit}).",
+            f"Raccourcissez à {limit} caractères au plus.",
+        )
     labels = {
         "minimum": f"inférieur au minimum {limit}",
         "maximum": f"supérieur au maximum {limit}",
@@ -155,7 +194,10 @@ def _constraint(error: ValidationError, field: dict[str, Any], where: str) -> tu
         "exclusiveMaximum": f"doit être strictement inférieur à {limit}",
     }
     if name in labels:
-        return f"{where} : « {cell} » : {labels[name]}.", "Vérifiez la valeur (unité, saisie, décimales)."
+        return (
+            f"{where} : « {cell} » : {labels[name]}.",
+            "Vérifiez la valeur (unité, saisie, décimales).",
+        )
     return f"{where} : contrainte « {name} » non respectée.", ""
 
 
@@ -170,7 +212,11 @@ def type_hint(field: dict[str, Any], cell: str) -> str:
     if ftype == "date":
         iso = _guess_date(cell)
         if fmt in ("default", "%Y-%m-%d"):
-            return f"Écrivez « {iso} » (format AAAA-MM-JJ)." if iso else "Format attendu : AAAA-MM-JJ (ex. 2024-03-12)."
+            return (
+                f"Écrivez « {iso} » (format AAAA-MM-JJ)."
+                if iso
+                else "Format attendu : AAAA-MM-JJ (ex. 2024-03-12)."
+            )
         if iso and fmt not in ("any",):
             try:
                 return f"Écrivez « {dt.date.fromisoformat(iso).strftime(fmt)} »."
@@ -194,7 +240,9 @@ def type_hint(field: dict[str, Any], cell: str) -> str:
             return f"Écrivez « {re.split(r'[,.]', compact)[0]} » (nombre entier, sans décimales)."
         if compact != cell and re.fullmatch(r"-?\d+([.,]\d+)?", compact):
             return f"Écrivez « {compact} » (sans espace ni séparateur de milliers)."
-        return "Écrivez un nombre en chiffres, sans unité ni texte" + (" (ex. 12)." if ftype == "integer" else " (ex. 12.5).")
+        return "Écrivez un nombre en chiffres, sans unité ni texte" + (
+            " (ex. 12)." if ftype == "integer" else " (ex. 12.5)."
+        )
     if ftype == "boolean":
         trues = field.get("trueValues", ["true", "True", "TRUE", "1"])
         falses = field.get("falseValues", ["false", "False", "FALSE", "0"])

@@ -282,7 +282,11 @@ def _csv_batches(source: Source) -> Iterator[Batch]:
                     continue
                 chunk, pending = data[: cut + 1], data[cut + 1 :]
             _check_line_length(chunk, source.path, record_number)
-            if simple and quote not in chunk and chunk.count(b"\r") == chunk.count(b"\r\n"):
+            if (
+                simple
+                and quote not in chunk
+                and (b"\r" not in chunk or chunk.count(b"\r") == chunk.count(b"\r\n"))
+            ):
                 counts, frame = _fast_chunk(chunk, delimiter)
             else:
                 counts, frame = _python_chunk(chunk, dialect)
@@ -476,7 +480,10 @@ def _xlsx_rows(source: Source) -> Iterator[list[Any]]:
     try:
         workbook = CalamineWorkbook.from_path(str(source.path))
         sheet = workbook.get_sheet_by_name(source.sheet)
-        if sheet.total_width * sheet.total_height > XLSX_MAX_CELLS and sheet.width * sheet.height > XLSX_MAX_CELLS:
+        if (
+            sheet.total_width * sheet.total_height > XLSX_MAX_CELLS
+            and sheet.width * sheet.height > XLSX_MAX_CELLS
+        ):
             raise UnusableInput(
                 f"La feuille « {source.sheet} » de {source.path.name} est trop grande "
                 f"({sheet.height} lignes × {sheet.width} colonnes)."

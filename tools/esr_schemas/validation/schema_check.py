@@ -34,20 +34,28 @@ def check_descriptor(descriptor: Any) -> None:
             )
         constraints = field.get("constraints", {})
         if not isinstance(constraints, dict):
-            raise UnusableInput(f"Schéma invalide : « constraints » du champ « {name} » doit être un objet.")
+            raise UnusableInput(
+                f"Schéma invalide : « constraints » du champ « {name} » doit être un objet."
+            )
         enum = constraints.get("enum")
         if enum is not None and not isinstance(enum, list):
-            raise UnusableInput(f"Schéma invalide : « enum » du champ « {name} » doit être une liste.")
+            raise UnusableInput(
+                f"Schéma invalide : « enum » du champ « {name} » doit être une liste."
+            )
         pattern = constraints.get("pattern")
         if pattern is not None and not isinstance(pattern, str):
-            raise UnusableInput(f"Schéma invalide : « pattern » du champ « {name} » doit être un texte.")
+            raise UnusableInput(
+                f"Schéma invalide : « pattern » du champ « {name} » doit être un texte."
+            )
     pk = descriptor.get("primaryKey")
     if pk is not None:
         keys = [pk] if isinstance(pk, str) else pk
         if not isinstance(keys, list) or any(k not in names for k in keys):
             raise UnusableInput("Schéma invalide : « primaryKey » nomme un champ qui n'existe pas.")
     missing = descriptor.get("missingValues")
-    if missing is not None and (not isinstance(missing, list) or not all(isinstance(m, str) for m in missing)):
+    if missing is not None and (
+        not isinstance(missing, list) or not all(isinstance(m, str) for m in missing)
+    ):
         raise UnusableInput("Schéma invalide : « missingValues » doit être une liste de textes.")
     fields_match = descriptor.get("fieldsMatch", "exact")
     if fields_match not in ("exact", "equal", "subset", "superset", "partial"):

@@ -40,7 +40,9 @@ def _from_registry(spec: str, registry: Any) -> dict[str, Any]:
     entry = registry.schemas.get(name)
     if entry is None:
         known = ", ".join(sorted(registry.schemas)) or "aucun"
-        raise UnusableInput(f"Schéma « {name} » inconnu du registre. Schémas disponibles : {known}.")
+        raise UnusableInput(
+            f"Schéma « {name} » inconnu du registre. Schémas disponibles : {known}."
+        )
     if version:
         published = entry.published_version(version)
         if published is None or published.descriptor is None:
@@ -58,17 +60,21 @@ def _from_registry(spec: str, registry: Any) -> dict[str, Any]:
 
 
 def _fetch(url: str, timeout: float) -> dict[str, Any]:
-    request = urllib.request.Request(url, headers={"User-Agent": "esr-schemas", "Accept": "application/json"})
+    request = urllib.request.Request(
+        url, headers={"User-Agent": "esr-schemas", "Accept": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             data = response.read(MAX_SCHEMA_BYTES + 1)
-    except (TimeoutError, socket.timeout) as error:
+    except TimeoutError as error:
         raise UnusableInput(
             f"Le schéma {url} n'a pas répondu en {timeout:.0f} s. Réessayez plus tard, ou "
             "téléchargez-le et passez le fichier local."
         ) from error
     except urllib.error.HTTPError as error:
-        raise UnusableInput(f"Le schéma {url} est inaccessible (erreur HTTP {error.code}).") from error
+        raise UnusableInput(
+            f"Le schéma {url} est inaccessible (erreur HTTP {error.code})."
+        ) from error
     except urllib.error.URLError as error:
         reason = error.reason
         if isinstance(reason, (TimeoutError, socket.timeout)):

@@ -55,7 +55,11 @@ def _header(
         for number, label in enumerate(labels, start=1):
             if matching(number - 1, label) is None:
                 raw.append(("extra-label", "", number, label))
-    if fields_match == "partial" and fields and not any(matching(i, lab) is not None for i, lab in enumerate(labels)):
+    if (
+        fields_match == "partial"
+        and fields
+        and not any(matching(i, lab) is not None for i, lab in enumerate(labels))
+    ):
         raw.append(("unmatched-header", None, None, ""))
     if not by_name:
         missing_fields = list(range(len(labels), len(fields)))
@@ -86,12 +90,16 @@ def _header(
             if label != fname:
                 raw.append(("incorrect-label", fname, number, label))
     errors = [
-        ValidationError(type=t, row_number=None, field_name=fn, field_number=num, cell=lab, note="", message="")
+        ValidationError(
+            type=t, row_number=None, field_name=fn, field_number=num, cell=lab, note="", message=""
+        )
         for t, fn, num, lab in raw
     ]
     # Expected fields, in data order.
     matched = [matching(position, label) for position, label in enumerate(labels)]
-    chosen = [names[m] if m is not None else label for m, label in zip(matched, labels, strict=True)]
+    chosen = [
+        names[m] if m is not None else label for m, label in zip(matched, labels, strict=True)
+    ]
     used: set[str] = set()
     deduped: list[str] = []
     for name in chosen:
@@ -170,10 +178,21 @@ def validate_file(
     del with_pk
 
     has_pk = bool(pk) and set(pk) <= expected_names
-    unique_fields = [e for e in expected if e.plan.constraints.get("unique") or (e.plan.descriptor.get("constraints") or {}).get("unique")]
+    unique_fields = [
+        e
+        for e in expected
+        if e.plan.constraints.get("unique")
+        or (e.plan.descriptor.get("constraints") or {}).get("unique")
+    ]
     foreign = _foreign_groups(descriptor, expected_names, registry, report)
     secret = extensions.secret_threshold(descriptor) if extra_checks else None
-    by_name = {e.name: e for e in expected}
+    key_names = {e.name for e in unique_fields} | (set(pk) if has_pk else set())
+    for group in foreign:
+        key_names |= set(group["fields"]) | (set(group["reference"]) if group["self"] else set())
+    for e in expected:
+        e.plan.needs_key = e.name in key_names or (
+            bool(secret) and extensions.is_person_count(e.plan.descriptor)
+        )
     n_fields = len(expected)
 
     collected_unique: dict[str, list[pl.DataFrame]] = {e.name: [] for e in unique_fields}
@@ -199,7 +218,11 @@ def validate_file(
         results = {}
         for e in expected:
             column = f"c{e.number - 1}"
-            values = batch.frame[column] if column in batch.frame.columns else pl.Series([""] * size, dtype=pl.String)
+            values = (
+                batch.frame[column]
+                if column in batch.frame.columns
+                else pl.Series([""] * size, dtype=pl.String)
+            )
             present = counts >= e.number
             results[e.name] = analyze(e.plan, values, present)
         if n_fields:
@@ -214,17 +237,31 @@ def validate_file(
         keep = ~blank_row
         for e in expected:
             r = results[e.name]
-            values = batch.frame[f"c{e.number - 1}"] if f"c{e.number - 1}" in batch.frame.columns else None
+            values = (
+                batch.frame[f"c{e.number - 1}"]
+                if f"c{e.number - 1}" in batch.frame.columns
+                else None
+            )
             type_idx = np.flatnonzero(r.type_error.to_numpy() & keep)
             for i in type_idx:
-                add(_cell_error("type-error", e, int(row_numbers[i]), values[int(i)] if values is not None else "", "type"))
+                add(
+                    _cell_error(
+                        "type-error",
+                        e,
+                        int(row_numbers[i]),
+                        values[int(i)] if values is not None else "",
+                        "type",
+                    )
+                )
             for name, mask in r.failed.items():
                 idx = np.flatnonzero(mask.to_numpy() & keep)
                 for i in idx:
                     cell = values[int(i)] if values is not None and counts_np[i] >= e.number else ""
                     add(_cell_error("constraint-error", e, int(row_numbers[i]), cell, name))
             if extra_checks and not e.fabricated:
-                _extra_checks(e, r, values, keep, row_numbers, add, registry, check_code_lists, secret, strict)
+                _extra_checks(
+                    e, r, values, keep, row_numbers, add, registry, check_code_lists, secret, strict
+                )
         if (counts_np > n_fields).any():
             for i in np.flatnonzero((counts_np > n_fields) & keep):
                 for j in range(n_fields, int(counts_np[i])):
@@ -233,20 +270,33 @@ def validate_file(
         if (counts_np < n_fields).any():
             for i in np.flatnonzero((counts_np < n_fields) & keep):
                 for j in range(int(counts_np[i]), n_fields):
-                    add(ValidationError("missing-cell", int(row_numbers[i]), expected[j].name, j + 1, "", "", ""))
+                    add(
+                        ValidationError(
+                            "missing-cell", int(row_numbers[i]), expected[j].name, j + 1, "", "", ""
+                        )
+                    )
         for i in np.flatnonzero(blank_row):
             add(ValidationError("blank-row", int(row_numbers[i]), None, None, None, "", ""))
         rn = pl.Series("row", row_numbers)
         for e in unique_fields:
-            collected_unique[e.name].append(pl.DataFrame({"key": results[e.name].key, "row": rn}).drop_nulls("key"))
+            collected_unique[e.name].append(
+                pl.DataFrame({"key": results[e.name].key, "row": rn}).drop_nulls("key")
+            )
         if has_pk:
-            collected_pk.append(pl.DataFrame({"key": _composite([results[n].key for n in pk]), "row": rn}))
+            collected_pk.append(
+                pl.DataFrame({"key": _composite([results[n].key for n in pk]), "row": rn})
+            )
         for group, store in zip(foreign, collected_fk, strict=True):
             target = _composite([results[n].key for n in group["fields"]])
             store["target"].append(pl.DataFrame({"key": target, "row": rn}))  # type: ignore[attr-defined]
             if group["self"]:
                 source_keys = _composite(
-                    [results[n].key if n in results else pl.Series([None] * size, dtype=pl.String) for n in group["reference"]]
+                    [
+                        results[n].key
+                        if n in results
+                        else pl.Series([None] * size, dtype=pl.String)
+                        for n in group["reference"]
+                    ]
                 )
                 store["source"].append(pl.DataFrame({"key": source_keys}))  # type: ignore[attr-defined]
 
@@ -261,9 +311,7 @@ def validate_file(
         frame = pl.concat(collected_unique[e.name]) if collected_unique[e.name] else None
         if frame is None or frame.is_empty():
             continue
-        first = frame.group_by("key", maintain_order=True).agg(pl.col("row").first().alias("first"))
-        dups = frame.filter(~frame["key"].is_first_distinct()).join(first, on="key", how="left")
-        for key, row, first_row in dups.iter_rows():
+        for key, row, first_row in _duplicates(frame).iter_rows():
             error = _cell_error("unique-error", e, row, key, "unique")
             error.note = f"the same as in the row at position {first_row}"
             add(error)
@@ -271,12 +319,30 @@ def validate_file(
         frame = pl.concat(collected_pk)
         all_null = SEP.join([NULL] * len(pk))
         for row in frame.filter(pl.col("key") == all_null)["row"].to_list():
-            add(ValidationError("primary-key", row, None, None, None, 'cells composing the primary keys are all "None"', ""))
+            add(
+                ValidationError(
+                    "primary-key",
+                    row,
+                    None,
+                    None,
+                    None,
+                    'cells composing the primary keys are all "None"',
+                    "",
+                )
+            )
         rest = frame.filter(pl.col("key") != all_null)
-        first = rest.group_by("key", maintain_order=True).agg(pl.col("row").first().alias("first"))
-        dups = rest.filter(~rest["key"].is_first_distinct()).join(first, on="key", how="left")
-        for key, row, first_row in dups.iter_rows():
-            add(ValidationError("primary-key", row, None, None, key.replace(SEP, ", ").replace(NULL, ""), f"the same as in the row at position {first_row}", ""))
+        for key, row, first_row in _duplicates(rest).iter_rows():
+            add(
+                ValidationError(
+                    "primary-key",
+                    row,
+                    None,
+                    None,
+                    key.replace(SEP, ", ").replace(NULL, ""),
+                    f"the same as in the row at position {first_row}",
+                    "",
+                )
+            )
     for group, store in zip(foreign, collected_fk, strict=True):
         if not store["target"]:
             continue
@@ -284,7 +350,11 @@ def validate_file(
         all_null = SEP.join([NULL] * len(group["fields"]))
         target = target.filter(pl.col("key") != all_null)
         if group["self"]:
-            lookup = pl.concat(store["source"])["key"].unique() if store["source"] else pl.Series([], dtype=pl.String)  # type: ignore[arg-type]
+            lookup = (
+                pl.concat(store["source"])["key"].unique()
+                if store["source"]
+                else pl.Series([], dtype=pl.String)
+            )  # type: ignore[arg-type]
             lookup = lookup.filter(lookup != SEP.join([NULL] * len(group["reference"])))
         else:
             lookup = pl.Series(sorted(group["codes"]), dtype=pl.String)
@@ -292,7 +362,10 @@ def validate_file(
         for key, row in bad.iter_rows():
             add(
                 ValidationError(
-                    "foreign-key", row, ", ".join(group["fields"]), None,
+                    "foreign-key",
+                    row,
+                    ", ".join(group["fields"]),
+                    None,
                     key.replace(SEP, ", ").replace(NULL, ""),
                     f'for "{", ".join(group["fields"])}": values not found in the lookup table "{group["resource"]}"',
                     "",
@@ -328,6 +401,16 @@ def validate_file(
     return report
 
 
+def _duplicates(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows whose key appeared on an earlier row: (key, row, first row of that key)."""
+    dups = frame.filter(~frame["key"].is_first_distinct())
+    if dups.is_empty():
+        return dups.with_columns(pl.lit(0).alias("first"))
+    involved = frame.filter(pl.col("key").is_in(dups["key"].unique().implode()))
+    first = involved.group_by("key").agg(pl.col("row").min().alias("first"))
+    return dups.join(first, on="key", how="left", maintain_order="left")
+
+
 def _composite(keys: list[pl.Series]) -> pl.Series:
     frame = pl.DataFrame({f"k{i}": k.fill_null(NULL) for i, k in enumerate(keys)})
     return frame.select(pl.concat_str(pl.all(), separator=SEP).alias("key"))["key"]
@@ -345,7 +428,9 @@ def _cell_error(kind: str, e: Expected, row: int, cell: str | None, note: str) -
     )
 
 
-def _foreign_groups(descriptor: dict[str, Any], expected_names: set[str], registry: Any, report: ValidationReport) -> list[dict[str, Any]]:
+def _foreign_groups(
+    descriptor: dict[str, Any], expected_names: set[str], registry: Any, report: ValidationReport
+) -> list[dict[str, Any]]:
     groups = []
     for fk in descriptor.get("foreignKeys") or []:
         if not isinstance(fk, dict) or not isinstance(fk.get("reference"), dict):
@@ -358,7 +443,12 @@ def _foreign_groups(descriptor: dict[str, Any], expected_names: set[str], regist
         resource = ref.get("resource", "")
         if not set(fields) <= expected_names:
             continue
-        group: dict[str, Any] = {"fields": fields, "reference": ref_fields, "resource": resource or "", "self": not resource}
+        group: dict[str, Any] = {
+            "fields": fields,
+            "reference": ref_fields,
+            "resource": resource or "",
+            "self": not resource,
+        }
         if resource:
             referentiels = getattr(registry, "referentiels", {}) if registry is not None else {}
             table = referentiels.get(resource)
@@ -368,12 +458,25 @@ def _foreign_groups(descriptor: dict[str, Any], expected_names: set[str], regist
                     "connu du registre."
                 )
                 continue
-            group["codes"] = {SEP.join(str(row.get(c, "")) for c in ref_fields) for row in table.rows}
+            group["codes"] = {
+                SEP.join(str(row.get(c, "")) for c in ref_fields) for row in table.rows
+            }
         groups.append(group)
     return groups
 
 
-def _extra_checks(e: Expected, r: Any, values: pl.Series | None, keep: np.ndarray, row_numbers: np.ndarray, add: Any, registry: Any, check_code_lists: bool, secret: int | None, strict: bool) -> None:
+def _extra_checks(
+    e: Expected,
+    r: Any,
+    values: pl.Series | None,
+    keep: np.ndarray,
+    row_numbers: np.ndarray,
+    add: Any,
+    registry: Any,
+    check_code_lists: bool,
+    secret: int | None,
+    strict: bool,
+) -> None:
     if values is None:
         return
     descriptor = e.plan.descriptor
@@ -392,13 +495,21 @@ def _extra_checks(e: Expected, r: Any, values: pl.Series | None, keep: np.ndarra
                 value = values[int(i)]
                 verdict = verdicts[value]
                 assert verdict is not None
-                error = _cell_error(codesystems.error_type(system), e, int(row_numbers[i]), value, system)
+                error = _cell_error(
+                    codesystems.error_type(system), e, int(row_numbers[i]), value, system
+                )
                 error.message = f"Ligne {int(row_numbers[i])}, colonne « {e.name} » : {verdict[0]}."
-                error.fix = f"Valeur attendue : « {verdict[1]} »." if verdict[1] else "Vérifiez l'identifiant à la source (annuaire officiel)."
+                error.fix = (
+                    f"Valeur attendue : « {verdict[1]} »."
+                    if verdict[1]
+                    else "Vérifiez l'identifiant à la source (annuaire officiel)."
+                )
                 add(error)
     code_list = extensions.code_list(descriptor)
     if check_code_lists and code_list and ok.any():
-        table = getattr(registry, "referentiels", {}).get(code_list) if registry is not None else None
+        table = (
+            getattr(registry, "referentiels", {}).get(code_list) if registry is not None else None
+        )
         if table is not None:
             codes = set(table.codes)
             idx = np.flatnonzero(ok)

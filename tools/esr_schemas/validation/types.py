@@ -384,7 +384,7 @@ def canonical_key(value: Any) -> str:
         return decimal_key(value)
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None and value.utcoffset() is not None:
-            return "Z" + value.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat()
+            return "Z" + value.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
         return value.isoformat()
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
@@ -461,16 +461,28 @@ def cell_checker(field: dict[str, Any]) -> Callable[[str], CellResult]:
             for element in value:
                 if str(element) in item_missing or element is None:
                     if item_required:
-                        item_failed.append("required")
+                        item_failed.append("arrayItem.required")
                     continue
                 result = item_checker(element)
                 if result.type_error:
                     return CellResult(True, (), None)
-                item_failed.extend(result.failed)
+                item_failed.extend(f"arrayItem.{name}" for name in result.failed)
             failed = tuple(dict.fromkeys(item_failed))
         return CellResult(False, failed, canonical_key(value))
 
     return check
+
+
+def array_item_constraints(field: dict[str, Any]) -> list[str]:
+    """Internal names of the item constraints of an array field (``arrayItem.enum``…)."""
+    item = field.get("arrayItem")
+    if field.get("type") != "array" or not isinstance(item, dict):
+        return []
+    constraints = item.get("constraints")
+    if not isinstance(constraints, dict):
+        return []
+    supported = SUPPORTED.get(item.get("type", "any"), [])
+    return [f"arrayItem.{n}" for n in supported if constraints.get(n) not in (None, False)]
 
 
 def _in(value: Any, allowed: list[Any]) -> bool:

@@ -1,0 +1,202 @@
+"""Benchmark: our validator against frictionless-py on generated CSV files.
+
+    .venv/bin/python benchmarks/validate.py [--sizes 10000,100000,1000000] [--engines ours,frictionless,polars]
+
+Generates ``;``-separated files of 12 columns mixing types (about 0.1 % of rows carry
+an error of every kind) under benchmarks/data/, then times each engine in its own
+subprocess (peak RSS measured there) and checks that both report the same multiset
+of (error type, row, field).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+
+SCHEMA = {
+    "name": "banc-essai",
+    "fields": [
+        {"name": "id", "type": "integer", "constraints": {"required": True, "unique": True}},
+        {"name": "uai", "type": "string", "constraints": {"pattern": "[0-9]{7}[A-Z]"}},
+        {"name": "libelle", "type": "string", "constraints": {"required": True, "maxLength": 60}},
+        {"name": "effectif", "type": "integer", "constraints": {"minimum": 0}},
+        {"name": "taux", "type": "number", "constraints": {"minimum": 0, "maximum": 100}},
+        {"name": "date_ouverture", "type": "date"},
+        {"name": "annee", "type": "year"},
+        {"name": "actif", "type": "boolean"},
+        {
+            "name": "secteur",
+            "type": "string",
+            "constraints": {"enum": ["public", "privé", "consulaire"]},
+        },
+        {"name": "contact", "type": "string", "format": "email"},
+        {"name": "maj", "type": "datetime"},
+        {"name": "code_postal", "type": "string", "constraints": {"pattern": "[0-9]{5}"}},
+    ],
+    "primaryKey": ["id"],
+}
+
+BAD = {
+    "effectif": ["12a", "-4", "3,5"],
+    "taux": ["101", "abc", "12,5"],
+    "date_ouverture": ["12/03/2024", "2024-02-30"],
+    "annee": ["24", "2O24"],
+    "actif": ["oui", "vrai"],
+    "secteur": ["Public", "autre"],
+    "contact": ["pas-un-mail", "a@"],
+    "maj": ["2024-03-12 10:00", "hier"],
+    "code_postal": ["7500", "75OO1"],
+    "uai": ["075171J", "0751717j"],
+    "libelle": ["", "x" * 70],
+}
+
+
+def generate(rows: int, path: Path, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    emails = [f"contact{i}@univ-{i % 97}.fr" for i in range(1000)]
+    secteurs = ["public", "privé", "consulaire"]
+    names = list(BAD)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(";".join(f["name"] for f in SCHEMA["fields"]) + "\n")
+        lines = []
+        for i in range(1, rows + 1):
+            cells = [
+                str(i),
+                f"{rng.randrange(10**7):07d}A",
+                f"Établissement {rng.randrange(10**6)}",
+                str(rng.randrange(5000)),
+                f"{rng.random() * 100:.2f}",
+                f"{rng.randrange(1990, 2025)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}",
+                str(rng.randrange(1990, 2025)),
+                rng.choice(("true", "false")),
+                rng.choice(secteurs),
+                rng.choice(emails),
+                f"2024-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}T{rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}",
+                f"{rng.randrange(1000, 99999):05d}",
+            ]
+            if rng.random() < 0.001:
+                kind = rng.randrange(6)
+                if kind == 0:
+                    name = rng.choice(names)
+                    index = next(j for j, f in enumerate(SCHEMA["fields"]) if f["name"] == name)
+                    cells[index] = rng.choice(BAD[name])
+                elif kind == 1:
+                    cells = cells[: rng.randrange(2, 11)]  # missing cells
+                elif kind == 2:
+                    cells.append("en trop")  # extra cell
+                elif kind == 3:
+                    cells = []  # blank row
+                elif kind == 4:
+                    cells[0] = str(max(1, i - 5))  # duplicate key
+                else:
+                    cells[1] = cells[1][:7] + "Z"  # pattern passes, check letter (extra check) off
+            lines.append(";".join(cells))
+            if len(lines) >= 50_000:
+                out.write("\n".join(lines) + "\n")
+                lines = []
+        if lines:
+            out.write("\n".join(lines) + "\n")
+
+
+WORKER = r"""
+import json, resource, sys, time
+from pathlib import Path
+engine, path, schema_path, out = sys.argv[1:5]
+schema = json.loads(Path(schema_path).read_text())
+triples = []
+from esr_schemas.validation import validate_file
+import frictionless, polars
+start = time.perf_counter()
+if engine == "ours":
+    report = validate_file(Path(path), schema, extra_checks=False)
+    triples = [(e.type, e.row_number or 0, e.field_name or "") for e in report.errors]
+elif engine == "frictionless":
+    from frictionless import Resource, Schema, system
+    with system.use_context(trusted=True):
+        report = Resource(path=path, schema=Schema.from_descriptor(schema)).validate(limit_errors=10**9)
+    for task in report.tasks:
+        triples += [(e.type, getattr(e, "row_number", None) or 0, getattr(e, "field_name", None) or "") for e in task.errors]
+elif engine == "polars":
+    import polars as pl
+    frame = pl.read_csv(path, separator=";", infer_schema=False, truncate_ragged_lines=True)
+    triples = []
+elapsed = time.perf_counter() - start
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+Path(out).write_text(json.dumps({"time": elapsed, "rss": rss, "errors": sorted(triples)}))
+"""
+
+
+def run(engine: str, path: Path, schema_path: Path) -> dict:
+    out = DATA / f"result-{engine}.json"
+    subprocess.run(
+        [sys.executable, "-c", WORKER, engine, str(path), str(schema_path), str(out)], check=True
+    )
+    return json.loads(out.read_text())
+
+
+def fmt(n: float) -> str:
+    return f"{n:,.0f}".replace(",", "\u202f")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Banc d'essai du validateur")
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--engines", default="ours,frictionless,polars")
+    parser.add_argument(
+        "--frictionless-max", type=int, default=1_000_000, help="pas de frictionless au-delà"
+    )
+    args = parser.parse_args()
+    DATA.mkdir(exist_ok=True)
+    schema_path = DATA / "schema.json"
+    schema_path.write_text(json.dumps(SCHEMA, ensure_ascii=False))
+    engines = args.engines.split(",")
+    for size in (int(s) for s in args.sizes.split(",")):
+        path = DATA / f"bench-{size}.csv"
+        if not path.exists():
+            t = time.perf_counter()
+            generate(size, path)
+            print(
+                f"généré {path.name} ({path.stat().st_size / 1e6:.0f} Mo) en {time.perf_counter() - t:.1f} s"
+            )
+        results = {}
+        for engine in engines:
+            if engine == "frictionless" and size > args.frictionless_max:
+                continue
+            results[engine] = run(engine, path, schema_path)
+            r = results[engine]
+            print(
+                f"{size:>10} lignes  {engine:<12} {r['time']:8.2f} s  {fmt(size / r['time']):>12} lignes/s  "
+                f"RSS max {r['rss'] / 1e6:7.0f} Mo  erreurs {len(r['errors'])}"
+            )
+        if "ours" in results and "frictionless" in results:
+            same = results["ours"]["errors"] == results["frictionless"]["errors"]
+            ratio = results["frictionless"]["time"] / results["ours"]["time"]
+            print(
+                f"{'':>10}         rapport frictionless/nous : {ratio:.1f}×, erreurs identiques : {'oui' if same else 'NON'}"
+            )
+            if not same:
+                a = {tuple(x) for x in results["ours"]["errors"]}
+                b = {tuple(x) for x in results["frictionless"]["errors"]}
+                print(
+                    "   seulement nous :",
+                    sorted(a - b)[:5],
+                    " seulement frictionless :",
+                    sorted(b - a)[:5],
+                )
+        if "ours" in results and "polars" in results:
+            print(
+                f"{'':>10}         nous / lecture polars seule : {results['ours']['time'] / results['polars']['time']:.1f}×"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,273 @@
+"""Differential testing: our engine against frictionless-py on generated files.
+
+Files are built from each field's ``example`` (or a typical value of its type) and
+mutations of every kind: wrong types, French-style dates and decimals, out-of-range
+numbers, values outside ``enum``, broken ``pattern``s, empty required cells, duplicates,
+missing and extra cells, blank rows, and header changes.
+"""
+
+from __future__ import annotations
+
+import collections
+import csv
+import random
+from pathlib import Path
+from typing import Any
+
+from esr_schemas.examples import frictionless_errors
+from esr_schemas.validation import UnusableInput, validate_file
+
+TYPICAL: dict[str, list[str]] = {
+    "string": ["abc", "Université de Lille", "0751717J", "x" * 40, "É", "a b"],
+    "integer": [
+        "0",
+        "12",
+        "-3",
+        "007",
+        "+5",
+        " 8 ",
+        "1.0",
+        "1e3",
+        "1 000",
+        "12a",
+        "٣",
+        "99999999999999999999",
+    ],
+    "number": [
+        "0",
+        "1.5",
+        "-2.25",
+        "3,5",
+        "1e3",
+        "NaN",
+        "inf",
+        ".5",
+        "5.",
+        "1 000,5",
+        "12,345.6",
+        "abc",
+        "1.00",
+    ],
+    "boolean": ["true", "false", "True", "FALSE", "1", "0", "oui", "non", "yes", "vrai"],
+    "date": [
+        "2024-03-12",
+        "2024-3-5",
+        "12/03/2024",
+        "2024-02-30",
+        "2024-02-29",
+        "0001-01-01",
+        "2024",
+        "20240312",
+        "2024-03-12T10:00:00",
+    ],
+    "datetime": [
+        "2024-03-12T10:00:00",
+        "2024-03-12T10:00:00Z",
+        "2024-03-12T10:00:00+01:00",
+        "2024-03-12 10:00:00",
+        "2024-03-12",
+        "2024-03-12T24:00:00",
+        "2024-03-12T10:00:00.123",
+    ],
+    "time": ["10:00:00", "23:59:59", "24:00:00", "10:00", "10h00", "10:00:00Z"],
+    "year": ["2024", "1999", "24", "20245", "abcd", "0000"],
+    "yearmonth": ["2024-03", "2024-13", "2024-3", "03/2024"],
+    "duration": ["P1Y2M", "PT3H", "3 heures", "P"],
+    "geopoint": ["2.35,48.85", "2.35, 48.85", "200,10", "48.85", "a,b"],
+    "geojson": ['{"type": "Point", "coordinates": [2.35, 48.85]}', '{"type": "Nope"}', "[]", "x"],
+    "object": ['{"a": 1}', "{}", "[1]", "x"],
+    "array": ["[1, 2]", "[]", '{"a": 1}', "x", '["a", "b"]'],
+    "any": ["anything", "", "1"],
+}
+FORMAT_VALUES = {
+    "email": ["contact@univ.fr", "pas-un-mail", "a@b", "x@exemple.com"],
+    "uri": ["https://www.exemple.fr", "www.exemple.fr", "ftp://x.org/a", "pas une url"],
+    "uuid": [
+        "123e4567-e89b-12d3-a456-426614174000",
+        "123e4567",
+        "123E4567-E89B-12D3-A456-426614174000",
+    ],
+    "binary": ["aGVsbG8=", "!!", "abc"],
+}
+
+
+def candidates(field: dict[str, Any]) -> list[str]:
+    ftype = field.get("type", "string")
+    values: list[str] = []
+    for key in ("example", "exemple"):
+        if key in field and field[key] is not None and not isinstance(field[key], (dict, list)):
+            example = field[key]
+            values.append(str(example).lower() if isinstance(example, bool) else str(example))
+    constraints = field.get("constraints") if isinstance(field.get("constraints"), dict) else {}
+    enum = constraints.get("enum") if isinstance(constraints, dict) else None
+    if isinstance(enum, list):
+        values += [str(v) for v in enum[:5]]
+        if enum:
+            values += [str(enum[0]).upper(), str(enum[0]) + " ", "hors-liste"]
+    for name in ("minimum", "maximum"):
+        if (
+            isinstance(constraints, dict)
+            and isinstance(constraints.get(name), (int, float))
+            and not isinstance(constraints.get(name), bool)
+        ):
+            bound = constraints[name]
+            values += [str(bound), str(bound - 1), str(bound + 1)]
+    if isinstance(field.get("trueValues"), list):
+        values += [str(v) for v in field["trueValues"][:2]]
+    if isinstance(field.get("falseValues"), list):
+        values += [str(v) for v in field["falseValues"][:2]]
+    values += FORMAT_VALUES.get(field.get("format", ""), [])
+    values += TYPICAL.get(ftype, TYPICAL["string"])
+    mutated = []
+    for value in values[:3]:
+        mutated += [value + "x", value[:-1], " " + value, value.replace("-", "/")]
+    return [v for v in dict.fromkeys(values + mutated) if "\n" not in v and "\r" not in v]
+
+
+def generate(
+    descriptor: dict[str, Any], seed: int, rows: int = 60
+) -> tuple[list[str], list[list[str]]]:
+    rng = random.Random(seed)
+    fields = [f for f in descriptor.get("fields", []) if isinstance(f, dict)]
+    labels = [str(f.get("name", "")) for f in fields]
+    pools = [candidates(f) for f in fields]
+    data: list[list[str]] = []
+    for _ in range(rows):
+        row = []
+        for pool in pools:
+            roll = rng.random()
+            if roll < 0.55:
+                row.append(pool[0])
+            elif roll < 0.65:
+                row.append("")
+            else:
+                row.append(rng.choice(pool))
+        shape = rng.random()
+        if shape < 0.04:
+            row = row[: rng.randrange(len(row))] if row else row
+        elif shape < 0.07:
+            row = row + ["en trop"]
+        elif shape < 0.09:
+            row = []
+        elif shape < 0.12 and data:
+            row = list(data[-1])
+        data.append(row)
+    return labels, data
+
+
+def write_csv(
+    path: Path,
+    labels: list[str],
+    rows: list[list[str]],
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+) -> Path:
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter, lineterminator="\n")
+        writer.writerow(labels)
+        for row in rows:
+            if row:
+                writer.writerow(row)
+            else:
+                handle.write("\n")
+    return path
+
+
+Triple = tuple[str, int, str]
+
+
+def ours(path: Path, descriptor: dict[str, Any]) -> collections.Counter[Triple] | str:
+    try:
+        report = validate_file(path, descriptor, extra_checks=False)
+    except UnusableInput as problem:
+        return "unusable: " + problem.message
+    return collections.Counter(
+        (e.type, e.row_number or 0, e.field_name or "") for e in report.errors
+    )
+
+
+def theirs(path: Path, descriptor: dict[str, Any]) -> collections.Counter[Triple] | str:
+    try:
+        errors = frictionless_errors(path, descriptor)
+    except Exception as error:  # frictionless refuses the schema
+        return f"unusable: {error}"
+    if any(
+        e.type
+        in (
+            "schema-error",
+            "resource-error",
+            "source-error",
+            "scheme-error",
+            "format-error",
+            "encoding-error",
+            "general-error",
+        )
+        for e in errors
+    ):
+        return "unusable: " + "; ".join(e.message for e in errors)
+    return collections.Counter((e.type, e.row or 0, e.field or "") for e in errors)
+
+
+def frictionless_header_rows(path: Path) -> list[int]:
+    from frictionless import Resource, system
+
+    with system.use_context(trusted=True):
+        resource = Resource(path=str(path.resolve()))
+        resource.infer()
+        return list(resource.dialect.header_rows)
+
+
+def excluded(path: Path) -> str | None:
+    """Deliberate divergences from frictionless, excluded from the comparison.
+
+    frictionless guesses the header row: the first of the 100 first rows whose width is
+    within 10 % of their average width. When the real header is narrower or wider (a
+    missing or extra column, many blank or short rows), it silently takes a *data* row
+    as the header and ignores the rows above it. We always read row 1 as the header
+    (the CSV dialect default), so such files are not compared.
+    """
+    rows = frictionless_header_rows(path)
+    if rows != [1]:
+        return f"frictionless takes row {rows} as the header"
+    return None
+
+
+def disagreement(path: Path, descriptor: dict[str, Any]) -> str | None:
+    a, b = ours(path, descriptor), theirs(path, descriptor)
+    if isinstance(a, str) or isinstance(b, str):
+        if isinstance(a, str) and isinstance(b, str):
+            return None
+        return f"ours={a if isinstance(a, str) else sorted(a.items())[:5]} theirs={b if isinstance(b, str) else sorted(b.items())[:5]}"
+    if a == b:
+        return None
+    only_ours = a - b
+    only_theirs = b - a
+    return f"only ours: {sorted(only_ours.items())[:8]}; only frictionless: {sorted(only_theirs.items())[:8]}"
+
+
+def header_variants(labels: list[str], rng: random.Random) -> list[list[str]]:
+    variants = []
+    if len(labels) > 1:
+        variants.append(labels[:-1])  # missing label
+        variants.append(labels[1:] + labels[:1])  # reordered
+        variants.append([labels[0], labels[0]] + labels[2:])  # duplicate
+        variants.append([""] + labels[1:])  # blank
+    variants.append(labels + ["colonne_en_trop"])  # extra
+    variants.append([labels[0].upper()] + labels[1:])  # case
+    return variants
+
+
+def comparable(descriptor: dict[str, Any]) -> dict[str, Any]:
+    """The descriptor both engines can judge alone. Deliberate, documented exclusion:
+    foreign keys to *another* resource need a data package in frictionless ("package is
+    required for foreign keys to other resources"); ours resolve them against the
+    registry's référentiels (tested separately). They are dropped here."""
+    copy = dict(descriptor)
+    fks = [
+        fk
+        for fk in descriptor.get("foreignKeys") or []
+        if isinstance(fk, dict) and not (fk.get("reference") or {}).get("resource")
+    ]
+    if "foreignKeys" in copy:
+        copy["foreignKeys"] = fks
+    return copy

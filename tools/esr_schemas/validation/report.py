@@ -1,0 +1,115 @@
+"""Rendering a report: French text (default) or frictionless-shaped JSON."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from .errors import ValidationError, ValidationReport
+from .messages import fr_int
+
+KIND_FR = {
+    "type-error": "valeurs du mauvais type",
+    "constraint-error": "contraintes non respectées",
+    "missing-cell": "cellules manquantes",
+    "extra-cell": "cellules en trop",
+    "blank-row": "lignes vides",
+    "unique-error": "doublons",
+    "primary-key": "clé primaire",
+    "foreign-key": "clé étrangère",
+    "missing-label": "colonnes absentes",
+    "extra-label": "colonnes en trop",
+    "blank-label": "colonnes sans nom",
+    "duplicate-label": "noms de colonnes en double",
+    "incorrect-label": "noms de colonnes incorrects",
+    "uai-check-letter": "lettre de contrôle d'UAI",
+    "siren-checksum": "clé de contrôle de SIREN",
+    "siret-checksum": "clé de contrôle de SIRET",
+    "orcid-checksum": "caractère de contrôle d'ORCID",
+    "ror-checksum": "somme de contrôle de ROR",
+    "code-list-error": "codes hors référentiel",
+    "secret-statistique": "secret statistique",
+}
+
+
+def _plural(count: int, singular: str, plural: str) -> str:
+    return f"{fr_int(count)} {singular if count <= 1 else plural}"
+
+
+def summary(report: ValidationReport) -> str:
+    rows = int(report.stats.get("rows", 0))
+    errors = int(report.stats.get("errors", len(report.errors)))
+    columns = {e.field_name for e in report.errors if e.field_name}
+    text = _plural(rows, "ligne", "lignes") + ", "
+    if errors == 0:
+        text += "aucune erreur"
+    else:
+        text += _plural(errors, "erreur", "erreurs")
+        if columns:
+            text += " dans " + _plural(len(columns), "colonne", "colonnes")
+    if report.warnings:
+        text += ", " + _plural(len(report.warnings), "avertissement", "avertissements")
+    return text
+
+
+def render_text(report: ValidationReport, limit: int | None = None) -> str:
+    lines: list[str] = []
+    verdict = "VALIDE" if report.valid else "INVALIDE"
+    lines.append(f"{report.path} : {verdict} — {summary(report)}.")
+    details = []
+    if report.kind == "csv":
+        sep = {
+            ",": "virgule",
+            ";": "point-virgule",
+            "\t": "tabulation",
+            "|": "barre verticale",
+        }.get(report.delimiter or ",", report.delimiter or ",")
+        details.append(f"CSV, séparateur {sep}, encodage {report.encoding}")
+    else:
+        details.append("classeur XLSX")
+    if report.schema_name:
+        details.append(f"schéma « {report.schema_name} »")
+    lines.append("(" + ", ".join(details) + ")")
+    for notice in report.notices:
+        lines.append(f"Attention : {notice}")
+    shown = 0
+    for title, items in (("Erreurs", report.errors), ("Avertissements", report.warnings)):
+        if not items:
+            continue
+        lines.append("")
+        lines.append(f"{title} :")
+        groups: dict[tuple[str, str], list[ValidationError]] = defaultdict(list)
+        for error in items:
+            groups[(error.field_name or "", error.type)].append(error)
+        for (column, kind), group in groups.items():
+            label = KIND_FR.get(kind, kind)
+            where = (
+                f"colonne « {column} »"
+                if column
+                else ("en-tête" if group[0].row_number is None else "lignes")
+            )
+            lines.append(f"- {where} — {label} ({kind}) : {fr_int(len(group))}")
+            for error in group:
+                if limit is not None and shown >= limit:
+                    break
+                shown += 1
+                lines.append(f"    {error.message}")
+                if error.fix:
+                    lines.append(f"      → {error.fix}")
+    total = len(report.errors) + len(report.warnings)
+    if limit is not None and total > limit:
+        lines.append("")
+        lines.append(
+            f"({fr_int(total - min(limit, total))} autres non affichées : --limit-errors pour en voir plus ; "
+            "le décompte ci-dessus est complet.)"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def render_json(report: ValidationReport, limit: int | None = None) -> str:
+    data = report.to_dict()
+    if limit is not None:
+        data["errors"] = data["errors"][:limit]
+        data["warnings"] = data["warnings"][:limit]
+    data["summary"] = summary(report)
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
