@@ -277,26 +277,63 @@ def test_data_proof_passes_for_minor(base_registry: Path) -> None:
     assert comparison.level == Level.MINOR and not comparison.bump_too_small
 
 
-def test_registry_schemas_against_themselves_and_mutations() -> None:
-    registry = load_registry(REPO)
-    for entry in registry.schemas.values():
-        if entry.descriptor is None:
-            continue
-        assert diff_descriptors(entry.descriptor, entry.descriptor) == []
-        for published in entry.published:
-            if published.descriptor is not None:
-                # Every published version against the working copy: classified, no crash.
-                required_level(diff_descriptors(published.descriptor, entry.descriptor))
-        mutated = copy.deepcopy(entry.descriptor)
-        mutated["fields"] = mutated["fields"][:-1]
-        assert required_level(diff_descriptors(entry.descriptor, mutated)) == Level.MAJOR
-
-
 def _enum_field(descriptor: dict[str, Any]) -> dict[str, Any] | None:
     for field in descriptor.get("fields", []):
         if isinstance(field.get("constraints", {}).get("enum"), list):
             return field
     return None
+
+
+def _successors(old: dict[str, Any]) -> list[tuple[str, dict[str, Any], Level]]:
+    """Plausible next versions of a real schema, with the level each one requires."""
+    result = []
+    patch = copy.deepcopy(old)
+    patch["description"] = str(patch.get("description", "")) + " (précisé)"
+    for field in patch["fields"]:
+        field["description"] = "Nouvelle description."
+    result.append(("descriptions", patch, Level.PATCH))
+    added = copy.deepcopy(old)
+    added["fields"].append({"name": "colonne_ajoutee", "type": "string"})
+    by_name = old.get("fieldsMatch") in ("superset", "partial")
+    result.append(("colonne-ajoutee", added, Level.MINOR if by_name else Level.MAJOR))
+    removed = copy.deepcopy(old)
+    removed["fields"].pop()
+    result.append(("colonne-retiree", removed, Level.MAJOR))
+    minor = copy.deepcopy(old)
+    field = _enum_field(minor)
+    if field is not None:
+        field["constraints"]["enum"] = [*field["constraints"]["enum"], "valeur-ajoutee"]
+        result.append(("enum-elargi", minor, Level.MINOR))
+    return result
+
+
+def test_registry_schemas_successive_versions() -> None:
+    """The repository's schemas against plausible successors, checked by their own examples."""
+    registry = load_registry(REPO)
+    checked = 0
+    for entry in registry.schemas.values():
+        if entry.descriptor is None or not entry.fields:
+            continue
+        assert diff_descriptors(entry.descriptor, entry.descriptor) == []
+        for published in entry.published:
+            if published.descriptor is not None:
+                required_level(diff_descriptors(published.descriptor, entry.descriptor))
+        examples = [p for p in entry.valid_examples if not example_errors(p, entry.descriptor)]
+        for label, new, level in _successors(entry.descriptor):
+            assert required_level(diff_descriptors(entry.descriptor, new)) == level, (
+                entry.name,
+                label,
+            )
+            for example in examples:
+                errors = example_errors(example, new)
+                if level < Level.MAJOR:
+                    assert errors == [], (entry.name, label, errors[:1])
+                elif label == "colonne-ajoutee" or label == "colonne-retiree":
+                    # fieldsMatch exact: the old valid file is now rejected, as classified.
+                    assert errors, (entry.name, label)
+            checked += 1
+    if registry.schemas:
+        assert checked > 0
 
 
 def test_corpus_successive_versions() -> None:
@@ -308,24 +345,9 @@ def test_corpus_successive_versions() -> None:
     for path in files:
         old = json.loads(path.read_text(encoding="utf-8"))
         assert diff_descriptors(old, old) == [], path.name
-        patch = copy.deepcopy(old)
-        patch["description"] = str(patch.get("description", "")) + " (précisé)"
-        for field in patch["fields"]:
-            field["description"] = "Nouvelle description."
-        assert required_level(diff_descriptors(old, patch)) == Level.PATCH, path.name
-        major = copy.deepcopy(old)
-        major["fields"].append({"name": "colonne_ajoutee", "type": "string"})
-        expected = Level.MINOR if old.get("fieldsMatch") in ("superset", "partial") else Level.MAJOR
-        assert required_level(diff_descriptors(old, major)) == expected, path.name
-        removed = copy.deepcopy(old)
-        removed["fields"].pop()
-        assert required_level(diff_descriptors(old, removed)) == Level.MAJOR, path.name
-        minor = copy.deepcopy(old)
-        field = _enum_field(minor)
-        if field is not None:
-            field["constraints"]["enum"] = [*field["constraints"]["enum"], "valeur-ajoutee"]
-            assert required_level(diff_descriptors(old, minor)) == Level.MINOR, path.name
-            seen_minor += 1
+        for label, new, level in _successors(old):
+            assert required_level(diff_descriptors(old, new)) == level, (path.name, label)
+            seen_minor += label == "enum-elargi"
     assert seen_minor > 0
 
 
