@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .catalog import write_catalog, write_feed
+from .datapackage import write_datapackage
 from .model import PublishedVersion, Registry, SchemaEntry
 from .templates.writer import version_templates
 
@@ -51,7 +52,7 @@ def copy_snapshot(
             shutil.copyfile(source, target)
 
 
-VERSION_PRODUCERS: list[VersionProducer] = [copy_snapshot, version_templates]
+VERSION_PRODUCERS: list[VersionProducer] = [copy_snapshot, version_templates, write_datapackage]
 REGISTRY_PRODUCERS: list[RegistryProducer] = [write_catalog, write_feed]
 
 
