@@ -8,6 +8,7 @@ then change the working tree as a pull request would.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -208,6 +209,13 @@ CASES = [
         [Expected(f"{V1}/exemples/autre.csv")],
         base=BASE,
         id="added",
+    ),
+    RuleCase(
+        "published-version-changed",
+        chain(git_base, lambda r: shutil.rmtree(r / "schemas/demo")),
+        [Expected(f"{V1}/")],
+        base=BASE,
+        id="schema-deleted",
     ),
     RuleCase(
         "version-not-bumped",

@@ -203,6 +203,10 @@ def published_changed(ctx: RegistryContext) -> Iterator[Finding]:
         return
     root = ctx.registry.root
     names = set(ctx.names)
+    if names == set(ctx.registry.schemas):
+        # Checking the whole registry: schemas deleted since the base are checked too.
+        names |= {p.split("/")[1] for p in tree.blobs if p.count("/") >= 2}
+    gone: set[tuple[str, str]] = set()
     for path, blob in sorted(tree.blobs.items()):
         parts = path.split("/")
         if len(parts) < 5 or parts[2] != "versions" or parts[1] not in names:
@@ -210,6 +214,20 @@ def published_changed(ctx: RegistryContext) -> Iterator[Finding]:
         name, version = parts[1], parts[3]
         working = root / path
         relpath = "/".join(parts[4:])
+        folder = root / "schemas" / name / "versions" / version
+        if not folder.is_dir():
+            if (name, version) not in gone:
+                gone.add((name, version))
+                yield ctx.finding(
+                    "published-version-changed",
+                    f"La version publiée {version} de « {name} » a été supprimée depuis "
+                    f"{ctx.base} : une version publiée reste en ligne pour toujours.",
+                    f"Restaurez le dossier (« git checkout {ctx.base} -- "
+                    f"schemas/{name}/versions/{version} »).",
+                    file=f"schemas/{name}/versions/{version}/",
+                    schema=name,
+                )
+            continue
         if not working.is_file():
             message = (
                 f"Le fichier {relpath} de la version publiée {version} de « {name} » a été "
