@@ -242,4 +242,19 @@ CASES = [
         base=BASE,
         pass_=chain(git_base, constraint("effectif", "maximum", 100000), bump("2.0.0")),
     ),
+    RuleCase(
+        "version-bump-too-small",
+        # Released in the pull request itself, then the working copy moved on.
+        chain(
+            git_base,
+            constraint("effectif", "maximum", 100000),
+            bump("1.1.0"),
+            release,
+            field_change("effectif", description="Nombre d'inscriptions au 15 janvier."),
+            bump("1.1.1", date="2026-03-02"),
+        ),
+        [Expected("schemas/demo/versions/1.1.0/schema.json", pointer="/version")],
+        base=BASE,
+        id="released-in-pr",
+    ),
 ]

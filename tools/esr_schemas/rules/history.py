@@ -409,25 +409,45 @@ def bump_too_small(ctx: RegistryContext) -> Iterator[Finding]:
             continue
         assert entry.version is not None
         reference = _base_latest(tree, entry)
-        if reference is None or semver.sort_key(entry.version) <= semver.sort_key(reference):
-            continue
-        published = entry.published_version(reference)
-        if published is None or published.descriptor is None:
-            continue  # reported by published-version-changed
-        comparison = compare(ctx.registry, name, side(entry, reference), side(entry, None))
-        if not comparison.bump_too_small:
-            continue
-        bump = comparison.bump
-        assert bump is not None
-        yield ctx.finding(
-            "version-bump-too-small",
-            f"« {name} » passe de {reference} à {entry.version} (changement {bump.label}), "
-            f"mais ses changements sont de niveau {comparison.level.label} : "
-            + _listing(comparison, bump),
-            f"Passez « version » à {_next_version(reference, comparison.level)} (et renommez "
-            "l'entrée du CHANGELOG), ou retirez les changements incompatibles "
-            f"(détail : « esr-schemas diff {name} »).",
-            file=ctx.registry.rel(entry.schema_file),
-            pointer="/version",
-            schema=name,
+        if reference is None:
+            continue  # a new schema: its first version has nothing to be compatible with
+        at_base = set(tree.published(name))
+        chain = sorted(
+            (
+                p
+                for p in entry.published
+                if semver.is_semver(p.version) and p.descriptor is not None
+            ),
+            key=lambda p: semver.sort_key(p.version),
         )
+        # (older version, newer version or None for the working copy, file to report)
+        steps: list[tuple[str, str | None, str]] = []
+        for older, newer in zip(chain, chain[1:], strict=False):
+            if newer.version not in at_base:
+                steps.append(
+                    (older.version, newer.version, ctx.registry.rel(newer.path / "schema.json"))
+                )
+        if chain and semver.sort_key(entry.version) > semver.sort_key(chain[-1].version):
+            steps.append((chain[-1].version, None, ctx.registry.rel(entry.schema_file)))
+        for older_version, newer_version, file in steps:
+            comparison = compare(
+                ctx.registry, name, side(entry, older_version), side(entry, newer_version)
+            )
+            if not comparison.bump_too_small:
+                continue
+            bump = comparison.bump
+            assert bump is not None
+            new_version = comparison.new.version
+            yield ctx.finding(
+                "version-bump-too-small",
+                f"« {name} » passe de {older_version} à {new_version} (changement {bump.label}), "
+                f"mais ses changements sont de niveau {comparison.level.label} : "
+                + _listing(comparison, bump),
+                f"Passez « version » à {_next_version(older_version, comparison.level)} (et "
+                "renommez l'entrée du CHANGELOG), ou retirez les changements incompatibles "
+                f"(détail : « esr-schemas diff {name} {older_version} "
+                f"{new_version if newer_version else 'courante'} »).",
+                file=file,
+                pointer="/version",
+                schema=name,
+            )
