@@ -1,0 +1,97 @@
+"""The shipped référentiels: well formed, documented, and consistent with each other."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from esr_schemas.loader import load_registry
+
+REPO = Path(__file__).resolve().parent.parent
+FOLDER = REPO / "referentiels"
+REGISTRY = load_registry(REPO)
+NAMES = sorted(p.stem for p in FOLDER.glob("*.csv"))
+REQUIRED = {
+    "academies", "regions", "departements", "types-diplome-sise", "secteurs-disciplinaires-sise",
+    "cursus-lmd", "sections-cnu", "corps", "categories-fonction-publique", "bap",
+    "regimes-inscription", "niveaux-europeens", "diplomes-sise",
+}  # fmt: skip
+
+
+def test_every_required_referentiel_is_shipped() -> None:
+    assert set(NAMES) >= REQUIRED
+    assert set(REGISTRY.referentiels) >= REQUIRED
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_referentiel_files_are_well_formed(name: str) -> None:
+    raw = (FOLDER / f"{name}.csv").read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    with (FOLDER / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        rows = list(reader)
+    assert header[:2] == ["code", "libelle"]
+    codes = [r[0] for r in rows]
+    assert codes and len(codes) == len(set(codes)), "codes en double"
+    assert all(c.strip() == c and c for c in codes)
+    assert all(len(r) == len(header) and r[1].strip() for r in rows)
+    meta = json.loads((FOLDER / f"{name}.json").read_text(encoding="utf-8"))
+    assert meta["name"] == name
+    for key in ("title", "description", "millesime"):
+        assert isinstance(meta[key], str) and meta[key], key
+    assert meta["source"]["title"] and meta["source"]["path"].startswith("https://")
+    assert meta["licence"]["name"] == "etalab-2.0"
+
+
+def _codes(name: str) -> dict[str, dict[str, str]]:
+    return {row["code"]: row for row in REGISTRY.referentiels[name].rows}
+
+
+def test_geography_is_complete_and_consistent() -> None:
+    regions, academies, departements = (
+        _codes("regions"),
+        _codes("academies"),
+        _codes("departements"),
+    )
+    assert len(regions) == 18 and len(departements) == 101
+    assert {"2A", "2B", "971", "976"} <= set(departements) and "20" not in departements
+    metro_academies = [a for a in academies.values() if a["region"]]
+    assert len(metro_academies) == 30
+    assert (
+        academies["70"]["libelle"] == "Normandie"
+        and "05" not in academies
+        and "21" not in academies
+    )
+    for code, dep in departements.items():
+        assert dep["region"] in regions, code
+        assert academies[dep["academie"]]["region"] == dep["region"], code
+    assert all(
+        any(d["academie"] == a for d in departements.values())
+        for a, row in academies.items()
+        if row["region"]
+    )
+
+
+def test_sise_and_personnel_lists_match_their_sources() -> None:
+    types = _codes("types-diplome-sise")
+    assert (
+        types["XA"]["cursus"] == "L"
+        and types["XB"]["cursus"] == "M"
+        and types["YB"]["cursus"] == "D"
+    )
+    assert {t["cursus"] for t in types.values()} <= set(_codes("cursus-lmd")) | {""}
+    sectors = _codes("secteurs-disciplinaires-sise")
+    assert all(len(c) == 2 and c.isdigit() for c in sectors) and "14" in sectors
+    corps = _codes("corps")
+    assert corps["300"]["libelle"].startswith("Professeur des universités")
+    assert {"301", "836", "835", "834", "839"} <= set(corps)
+    cnu = _codes("sections-cnu")
+    assert all(len(c) == 2 for c in cnu) and {"00", "27", "87"} <= set(cnu)
+    assert list(_codes("bap")) == ["A", "B", "C", "D", "E", "F", "G", "J"]
+    assert list(_codes("niveaux-europeens")) == [str(n) for n in range(1, 9)]
+    assert list(_codes("categories-fonction-publique")) == ["A", "B", "C"]
+    assert REGISTRY.referentiels["diplomes-sise"].metadata.get("partiel") is True
