@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import copy
+import csv
+import io
 import re
 import sys
 from datetime import date as date_type
@@ -11,7 +14,7 @@ from typing import Any
 
 from ..config import site_url
 from ..jsonutil import dumps_canonical
-from ..loader import find_root
+from ..loader import find_root, load_registry
 
 PLACEHOLDER = "À COMPLÉTER"
 """Marks every text a contributor must write; ``check`` reports it (rule placeholder-left)."""
@@ -48,7 +51,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def descriptor(name: str, day: str, base_url: str) -> dict[str, Any]:
+def descriptor(
+    name: str, day: str, base_url: str, common: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The scaffold's schema.json; ``common`` is the registry's shared block, copied first."""
     todo = PLACEHOLDER
     return {
         "$schema": "https://frictionlessdata.io/schemas/table-schema.json",
@@ -73,6 +79,7 @@ def descriptor(name: str, day: str, base_url: str) -> dict[str, Any]:
         "keywords": [todo],
         "x-esr": {"status": "brouillon"},
         "fields": [
+            *copy.deepcopy(common or []),
             {
                 "name": "identifiant",
                 "title": f"{todo} : libellé de la colonne",
@@ -125,14 +132,33 @@ def changelog(day: str) -> str:
     return f"# Changements\n\n## 1.0.0 ({day})\n\n- Première version.\n"
 
 
-def scaffold(folder: Path, name: str, day: str, base_url: str) -> list[Path]:
+def _csv(header: list[str], rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def scaffold(
+    folder: Path, name: str, day: str, base_url: str, common: list[dict[str, Any]] | None = None
+) -> list[Path]:
+    common = common or []
+    header = [str(f["name"]) for f in common] + ["identifiant", "effectif"]
+    shared = [str(f.get("example", "")) for f in common]
     files = {
-        "schema.json": dumps_canonical(descriptor(name, day, base_url)),
+        "schema.json": dumps_canonical(descriptor(name, day, base_url, common)),
         "README.md": readme(name),
         "CHANGELOG.md": changelog(day),
-        "exemples/valide.csv": "identifiant,effectif\nA1,12\nA2,0\nA3,\n",
-        "exemples/invalide/type-error__effectif-non-entier.csv": "identifiant,effectif\nA1,douze\n",
-        "exemples/invalide/primary-key__identifiant-en-double.csv": "identifiant,effectif\nA1,12\nA1,3\n",
+        "exemples/valide.csv": _csv(
+            header, [[*shared, "A1", "12"], [*shared, "A2", "0"], [*shared, "A3", ""]]
+        ),
+        "exemples/invalide/type-error__effectif-non-entier.csv": _csv(
+            header, [[*shared, "A1", "douze"]]
+        ),
+        "exemples/invalide/primary-key__identifiant-en-double.csv": _csv(
+            header, [[*shared, "A1", "12"], [*shared, "A1", "3"]]
+        ),
     }
     written = []
     for relpath, text in files.items():
@@ -167,7 +193,8 @@ def run(args: argparse.Namespace) -> int:
             "schéma directement.\n"
         )
         return 2
-    written = scaffold(folder, name, day, site_url(root))
+    common = load_registry(root).common_fields
+    written = scaffold(folder, name, day, site_url(root), common)
     sys.stdout.write(f"Schéma « {name} » créé dans schemas/{name}/ :\n")
     for path in written:
         sys.stdout.write(f"  {path.relative_to(root).as_posix()}\n")
