@@ -145,7 +145,7 @@ def test_libreoffice_keeps_validations_lists_and_formats(tmp_path: Path) -> None
     kinds = {letter: dv.type for letter, dv in dvs.items()}
     assert kinds == {
         "A": "textLength",
-        "B": None,
+        "B": "textLength",
         "C": "list",
         "D": "list",
         "E": "whole",

@@ -151,10 +151,16 @@ def test_validations_cover_each_type_in_french(tmp_path: Path) -> None:
             assert dv.showErrorMessage and dv.errorStyle == "stop"
             assert dv.error and len(dv.error) <= 255 and dv.errorTitle and len(dv.errorTitle) <= 32
             assert "Valeur refusée" in dv.errorTitle
-    # code_uai: required text, at least one character, blanks not ignored
-    assert (dvs["A"].type, dvs["A"].formula1, dvs["A"].allow_blank) == ("textLength", "1", False)
-    # code_commune: nothing Excel can check beyond the text format; an input message still
-    assert dvs["B"].type is None and "01053" in dvs["B"].prompt
+    # code_uai: required text, its pattern's exact length, blanks not ignored
+    assert (dvs["A"].type, dvs["A"].formula1, dvs["A"].formula2) == ("textLength", "8", "8")
+    assert dvs["A"].allow_blank is False
+    assert (
+        dvs["A"].error
+        == "La valeur doit comporter exactement 8 caractères (format attendu : ^[0-9]{7}[A-Z]$)."
+    )
+    # code_commune: both branches of the pattern are five characters long
+    assert (dvs["B"].type, dvs["B"].formula1, dvs["B"].formula2) == ("textLength", "5", "5")
+    assert dvs["B"].allow_blank is True and "01053" in dvs["B"].prompt
     # niveau: dropdown from a hidden list sheet
     assert dvs["C"].type == "list" and dvs["C"].allow_blank is False
     assert list_values(workbook, dvs["C"]) == ["L", "M", "D"]
@@ -179,7 +185,7 @@ def test_validations_cover_each_type_in_french(tmp_path: Path) -> None:
     assert dvs["I"].type == "list" and list_values(workbook, dvs["I"]) == ["true", "false"]
     # libelle_court: text length
     assert (dvs["J"].type, dvs["J"].formula1, dvs["J"].formula2) == ("textLength", "2", "10")
-    assert dvs["J"].error == "Le texte doit comporter entre 2 et 10 caractères."
+    assert dvs["J"].error == "La valeur doit comporter entre 2 et 10 caractères."
     # required columns are highlighted when left empty in a filled row
     ranges = {str(r.sqref) for r in workbook[DATA_SHEET].conditional_formatting}
     assert ranges == {f"{c}2:{c}{LAST_ROW}" for c in "ACEG"}
@@ -412,6 +418,10 @@ def pathological_schema() -> dict[str, Any]:
     )
     fields.append({"name": "type_inconnu", "type": "truc"})
     fields.append({"name": "date_bornee", "type": "date", "constraints": {"minimum": "2020-01-01"}})
+    fields.append({"name": "motif_illisible", "type": "string", "constraints": {"pattern": "(["}})
+    fields.append(
+        {"name": "motif_ouvert", "type": "string", "constraints": {"pattern": "^[A-Z]+$"}}
+    )
     return {"name": "pathologique", "fields": fields}
 
 
@@ -441,6 +451,12 @@ def test_pathological_schema_still_gives_a_working_workbook(tmp_path: Path) -> N
         "Description avec un caractère de contrôle et un saut"
         in workbook[DATA_SHEET]["B1"].comment.text
     )
+    letter = {c.value: c.column_letter for c in workbook[DATA_SHEET][1]}
+    assert dvs[letter["motif_illisible"]].type is None
+    opened = dvs[letter["motif_ouvert"]]
+    assert (opened.type, opened.formula1, opened.formula2) == ("textLength", "1", "32767")
+    dated = dvs[letter["date_bornee"]]
+    assert (dated.type, dated.formula1) == ("date", "43831"), "2020-01-01 as an Excel serial"
     with xlsx.with_suffix(".csv").open(encoding="utf-8", newline="") as handle:
         assert next(csv.reader(handle)) == [f["name"] for f in fields]
 

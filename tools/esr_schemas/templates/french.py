@@ -96,6 +96,35 @@ def is_code(field: dict[str, Any]) -> bool:
     )
 
 
+def pattern_lengths(field: dict[str, Any]) -> tuple[int, int | None] | None:
+    """Shortest and longest value a field's ``pattern`` accepts (None: no usable pattern)."""
+    pattern = constraints(field).get("pattern")
+    if not isinstance(pattern, str) or not pattern:
+        return None
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        low, high = _parser.parse(pattern).getwidth()
+    except Exception:  # a pattern Python cannot read: no length check, the export validates
+        return None
+    return int(low), (int(high) if high < 100000 else None)
+
+
+def text_lengths(field: dict[str, Any]) -> tuple[int, int | None] | None:
+    """Length bounds from minLength, maxLength and the pattern together (None: no bound)."""
+    cons = constraints(field)
+    low = int(cons["minLength"]) if is_number(cons.get("minLength")) else 0
+    high = int(cons["maxLength"]) if is_number(cons.get("maxLength")) else None
+    from_pattern = pattern_lengths(field)
+    if from_pattern is not None:
+        low = max(low, from_pattern[0])
+        if from_pattern[1] is not None:
+            high = from_pattern[1] if high is None else min(high, from_pattern[1])
+    if low == 0 and high is None:
+        return None
+    return low, high
+
+
 def type_label(field: dict[str, Any]) -> str:
     kind = field_type(field)
     label = TYPE_LABELS[kind]

@@ -34,6 +34,7 @@ from .french import (
     is_number,
     is_required,
     text,
+    text_lengths,
     true_false,
     type_label,
 )
@@ -228,9 +229,18 @@ def _error(column: Column) -> str:
         return "Saisissez une date et une heure valides, par exemple 2024-09-01 08:30:00."
     if kind == "time":
         return "Saisissez une heure valide, par exemple 08:30:00."
-    low, high = cons.get("minLength"), cons.get("maxLength")
-    if is_number(low) or is_number(high):
-        return f"Le texte doit comporter{_bounds_text(low, high)} caractères."
+    lengths = text_lengths(column.field)
+    if lengths is not None:
+        low, high = lengths
+        if low == high:
+            size = f"exactement {low} caractère{'s' if low > 1 else ''}"
+        elif high is None:
+            size = f"au moins {low} caractère{'s' if low > 1 else ''}"
+        else:
+            size = f"entre {low} et {high} caractères"
+        pattern = cons.get("pattern")
+        shape = f" (format attendu : {pattern})" if isinstance(pattern, str) and pattern else ""
+        return f"La valeur doit comporter {size}{shape}."
     return "Valeur invalide pour cette colonne (voir la feuille Notice)."
 
 
@@ -264,15 +274,14 @@ def _validation(column: Column, kept: DataValidation | None) -> DataValidation:
         dv = DataValidation(
             type="time", operator="between", formula1="0", formula2="0.999988425925926"
         )
-    elif kind == "string" and (
-        is_number(cons.get("minLength")) or is_number(cons.get("maxLength")) or column.required
-    ):
-        min_length = cons.get("minLength")
-        max_length = cons.get("maxLength")
-        shortest = int(min_length) if is_number(min_length) else (1 if column.required else 0)
-        longest = int(max_length) if is_number(max_length) else 32767
+    elif kind == "string" and (text_lengths(column.field) or column.required):
+        low, high = text_lengths(column.field) or (0, None)
+        low = max(low, 1 if column.required else 0)
         dv = DataValidation(
-            type="textLength", operator="between", formula1=str(shortest), formula2=str(longest)
+            type="textLength",
+            operator="between",
+            formula1=str(low),
+            formula2=str(32767 if high is None else high),
         )
     else:
         dv = DataValidation()  # no check Excel can make: the input message still helps
