@@ -275,13 +275,13 @@ def _validation(column: Column, kept: DataValidation | None) -> DataValidation:
             type="time", operator="between", formula1="0", formula2="0.999988425925926"
         )
     elif kind == "string" and (text_lengths(column.field) or column.required):
-        low, high = text_lengths(column.field) or (0, None)
-        low = max(low, 1 if column.required else 0)
+        shortest, longest = text_lengths(column.field) or (0, None)
+        shortest = max(shortest, 1 if column.required else 0)
         dv = DataValidation(
             type="textLength",
             operator="between",
-            formula1=str(low),
-            formula2=str(32767 if high is None else high),
+            formula1=str(shortest),
+            formula2=str(32767 if longest is None else longest),
         )
     else:
         dv = DataValidation()  # no check Excel can make: the input message still helps
