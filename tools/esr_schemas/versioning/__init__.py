@@ -35,6 +35,24 @@ WORKING = "courante"
 """Name of the working copy (``schemas/<name>/schema.json``) on the command line."""
 
 
+ERROR_FR = {
+    "extra-label": "colonne en trop",
+    "missing-label": "colonne manquante",
+    "incorrect-label": "nom de colonne inattendu",
+    "duplicate-label": "nom de colonne répété",
+    "blank-label": "nom de colonne vide",
+    "type-error": "valeur du mauvais type",
+    "constraint-error": "contrainte non respectée",
+    "missing-cell": "cellule manquante",
+    "extra-cell": "cellule en trop",
+    "blank-row": "ligne vide",
+    "primary-key": "clé primaire en double ou incomplète",
+    "unique-error": "valeur répétée dans une colonne unique",
+    "foreign-key": "valeur absente de la table de référence",
+}
+"""French names of the validation error types quoted in a data proof."""
+
+
 class VersionNotFound(Exception):
     """A version asked for does not exist; the message is French."""
 
@@ -221,15 +239,16 @@ def _data_proof(registry: Registry | None, old: Side, new: Side) -> list[Change]
             where.append(f"ligne {first.row}")
         if first.field:
             where.append(f"colonne « {first.field} »")
-        more = f" (et {len(errors) - 1} autre(s) erreur(s))" if len(errors) > 1 else ""
+        label = ERROR_FR.get(first.type)
+        detail = f"{label} ({first.type})" if label else f"{first.type} : {first.message}"
+        more = f" ; et {len(errors) - 1} autre(s) erreur(s)" if len(errors) > 1 else ""
         changes.append(
             Change(
                 Level.MAJOR,
                 "example-rejected",
                 "",
                 f"Preuve par les données : l'exemple valide {rel} de la {old.label} est rejeté par "
-                f"la {new.label} — {first.type}"
-                f"{' (' + ', '.join(where) + ')' if where else ''} : {first.message}{more}",
+                f"la {new.label} : {detail}{', ' + ', '.join(where) if where else ''}{more}.",
                 file=rel,
             )
         )

@@ -211,12 +211,13 @@ def _schema_metadata(old: dict[str, Any], new: dict[str, Any]) -> Iterator[Chang
         )
 
 
-def _verb(before: bool, after: bool) -> str:
+def _verb(before: bool, after: bool, feminine: bool = True) -> str:
+    ending = "e" if feminine else ""
     if not before:
-        return "ajoutée"
+        return "ajouté" + ending
     if not after:
-        return "supprimée"
-    return "modifiée"
+        return "supprimé" + ending
+    return "modifié" + ending
 
 
 def _schema_extension(old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change]:
@@ -304,9 +305,9 @@ def _fields_changes(old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change
         if _ext(field).get("deprecated") is None:
             warning = (
                 f"Le champ « {name} » est retiré sans avoir été déprécié. Marquez-le d'abord "
-                '« x-esr": {"deprecated": {"since": "X.Y.Z", "reason": "…"}} dans une version '
-                "publiée, pour laisser aux producteurs une période de transition, puis retirez-le "
-                "dans une version majeure."
+                'comme déprécié dans une version publiée ("x-esr": {"deprecated": {"since": '
+                '"X.Y.Z", "reason": "…"}}) pour laisser aux producteurs une période de '
+                "transition, puis retirez-le dans une version majeure."
             )
         if name in renamed:
             target = renamed[name]
@@ -498,7 +499,7 @@ def _field_changes(
                 Level.PATCH,
                 "text-changed",
                 _ptr(*base, key),
-                f"« {key} » du champ « {name} » {_verb(key in old, key in new)} : texte seul, "
+                f"Texte « {key} » du champ « {name} » {_verb(key in old, key in new, False)} : "
                 "sans effet sur la validation.",
             )
         elif key == EXTENSION_KEY:
@@ -525,7 +526,7 @@ def _field_extension(
                 pointer,
                 f"Champ « {name} » {what} : annonce sans effet sur la validation."
                 if what
-                else f"x-esr « {key} » du champ « {name} » {_verb(key in old, key in new)} : "
+                else f"Annotation x-esr « {key} » du champ « {name} » {_verb(key in old, key in new, False)} : "
                 "sans effet sur la validation.",
             )
         else:
