@@ -23,7 +23,11 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("registry")
     (root / "pyproject.toml").write_text("", encoding="utf-8")
     for name in NAMES:
-        shutil.copytree(REPO / "schemas" / name, root / "schemas" / name, ignore=shutil.ignore_patterns("versions"))
+        shutil.copytree(
+            REPO / "schemas" / name,
+            root / "schemas" / name,
+            ignore=shutil.ignore_patterns("versions"),
+        )
     registry = load_registry(root)
     for name in NAMES:
         write_snapshot(registry.schemas[name], "1.0.0", "2025-11-28")
@@ -68,7 +72,9 @@ def test_frictionless_package_loads_and_validates(published: dict[str, Path], na
     expected = {r.name: r.description for r in invalid}
     failing = [r for r in invalid if not r.validate().valid]
     # Every invalid example fails, except those whose error only our validator detects.
-    own = [r for r in invalid if "check-letter" in expected[r.name] or "checksum" in expected[r.name]]
+    own = [
+        r for r in invalid if "check-letter" in expected[r.name] or "checksum" in expected[r.name]
+    ]
     assert len(failing) == len(invalid) - len(own)
 
 
