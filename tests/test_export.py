@@ -273,3 +273,19 @@ def test_codes_outside_the_referentiel_are_refused(
     err = capsys.readouterr().err
     assert "ligne 3, colonne « diplome » (A)" in err and "07" in err
     assert "ligne 2" not in err
+
+
+def test_blank_row_inside_the_data_is_reported_with_its_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workbook = load_workbook(make_template(tmp_path))
+    sheet = workbook[DATA_SHEET]
+    row = ["0010001W", "01053", "L", 1, 5, 50, dt.date(2024, 1, 1), 2024, "true", "ok"]
+    sheet.append(row)
+    sheet.append([None] * 10)
+    sheet.append(row)
+    path = tmp_path / "trou.xlsx"
+    workbook.save(path)
+    assert _export(path) == 1
+    err = capsys.readouterr().err
+    assert "ligne 3" in err and "ligne 2" not in err and "ligne 4" not in err

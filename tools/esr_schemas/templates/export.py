@@ -109,31 +109,45 @@ def read_filled(path: Path) -> FilledSheet:
                 f"« {DATA_SHEET} » est introuvable (feuilles trouvées : {found}). Redonnez le nom "
                 f"« {DATA_SHEET} » à la feuille qui contient les données."
             )
-        sheet = workbook[DATA_SHEET]
-        raw_rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        header, rows, wide = _read_rows(workbook[DATA_SHEET], path)
     finally:
         workbook.close()
-    if not raw_rows or all(_is_empty(v) for v in raw_rows[0]):
+    return FilledSheet(path=path, header=header, rows=rows, marker=marker, wide_cells=wide)
+
+
+def _read_rows(sheet: Any, path: Path) -> tuple[list[str], list[list[Any]], list[tuple[int, int]]]:
+    """Header, data rows (trailing empty rows dropped) and cells right of the header.
+
+    Streams the rows: a sheet whose recorded size is the whole grid (formatting applied
+    to entire columns) costs no memory for its empty rows.
+    """
+    iterator = sheet.iter_rows(values_only=True)
+    first = next(iterator, None)
+    if first is None or all(_is_empty(v) for v in first):
         raise ExportError(
             f"La feuille « {DATA_SHEET} » de « {path.name} » n'a pas de ligne d'en-tête : la ligne 1 "
             "doit contenir les noms des colonnes du schéma."
         )
-    header_cells = raw_rows[0]
+    header_cells = list(first)
     while header_cells and _is_empty(header_cells[-1]):
         header_cells.pop()
     header = ["" if v is None else str(v) for v in header_cells]
     width = len(header)
     rows: list[list[Any]] = []
     wide: list[tuple[int, int]] = []
-    for number, row in enumerate(raw_rows[1:], start=2):
+    pending_empty = 0
+    for number, row in enumerate(iterator, start=2):
         for col in range(width, len(row)):
             if not _is_empty(row[col]):
                 wide.append((number, col + 1))
         values = list(row[:width]) + [None] * (width - len(row))
+        if all(_is_empty(v) for v in values):
+            pending_empty += 1
+            continue
+        rows.extend([None] * width for _ in range(pending_empty))
+        pending_empty = 0
         rows.append(values)
-    while rows and all(_is_empty(v) for v in rows[-1]):
-        rows.pop()
-    return FilledSheet(path=path, header=header, rows=rows, marker=marker, wide_cells=wide)
+    return header, rows, wide
 
 
 def header_problems(sheet: FilledSheet, source: TemplateSource) -> list[Problem]:
