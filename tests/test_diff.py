@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import BASE_REGISTRY, REPO, corpus_files
 from esr_schemas.cli import main
@@ -381,3 +383,46 @@ def test_cli_diff_errors(base_registry: Path, capsys: pytest.CaptureFixture[str]
     assert "n'est pas publiée (versions publiées : 1.0.0)" in capsys.readouterr().err
     assert main(["diff", "demo", "--root", str(base_registry)]) == 0
     assert "Aucun changement." in capsys.readouterr().out
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+_keys = st.sampled_from(
+    ["type", "format", "constraints", "trueValues", "falseValues", "decimalChar", "groupChar",
+     "bareNumber", "missingValues", "x-esr", "title", "enum", "required", "minimum",
+     "maxLength", "pattern", "unique"]
+)  # fmt: skip
+_field = st.builds(
+    lambda name, extra: {"name": name, **extra},
+    st.sampled_from(["a", "b", "c"]),
+    st.dictionaries(_keys, _json, max_size=4),
+)
+_descriptor = st.fixed_dictionaries(
+    {"fields": st.lists(_field, max_size=4)},
+    optional={
+        "primaryKey": _json,
+        "foreignKeys": _json,
+        "uniqueKeys": _json,
+        "missingValues": _json,
+        "fieldsMatch": st.sampled_from(["exact", "equal", "subset", "superset", "partial", "x"])
+        | _json,
+        "x-esr": st.dictionaries(
+            st.sampled_from(["secretThreshold", "status", "autre"]), _json, max_size=2
+        ),
+        "title": _json,
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(old=_descriptor, new=_descriptor)
+def test_diff_never_raises_on_malformed_descriptors(old: dict, new: dict) -> None:
+    """check runs the diff on every working copy: broken JSON must not crash it."""
+    changes = diff_descriptors(old, new)
+    assert all(isinstance(c.level, Level) and c.message for c in changes)
+    assert diff_descriptors(new, new) == []

@@ -118,6 +118,17 @@ def _canon(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+def _text(obj: dict[str, Any], key: str, default: str) -> str:
+    """A string property; malformed values become their JSON text, so they compare safely."""
+    value = obj.get(key, default)
+    return value if isinstance(value, str) else _canon(value)
+
+
+def _list(obj: dict[str, Any], key: str, default: list[Any]) -> list[Any]:
+    value = obj.get(key, default)
+    return value if isinstance(value, list) else [value]
+
+
 def _fields(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
     fields = descriptor.get("fields")
     if not isinstance(fields, list):
@@ -296,7 +307,7 @@ def _fields_changes(old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change
             if (
                 candidate in added
                 and candidate not in renamed.values()
-                and (new_fields[index].get("type", "string") == field.get("type", "string"))
+                and _text(new_fields[index], "type", "string") == _text(field, "type", "string")
             ):
                 renamed[name] = candidate
     for name in removed:
@@ -403,13 +414,13 @@ def _field_changes(
 ) -> Iterator[Change]:
     name = new["name"]
     base = ("fields", index)
-    old_type, new_type = old.get("type", "string"), new.get("type", "string")
+    old_type, new_type = _text(old, "type", "string"), _text(new, "type", "string")
     type_changed = old_type != new_type
     if type_changed:
         widening = (
             (old_type, new_type) in TYPE_WIDENINGS
             or new_type == "any"
-            or (new_type == "string" and new.get("format", "default") == "default")
+            or (new_type == "string" and _text(new, "format", "default") == "default")
         )
         if widening:
             yield Change(
@@ -427,7 +438,7 @@ def _field_changes(
                 f"Type du champ « {name} » changé de « {old_type} » à « {new_type} » : des "
                 "valeurs acceptées avant peuvent être rejetées.",
             )
-    old_format, new_format = old.get("format", "default"), new.get("format", "default")
+    old_format, new_format = _text(old, "format", "default"), _text(new, "format", "default")
     if old_format != new_format and not (type_changed and new_type in ("string", "any")):
         if new_type == "string" and new_format == "default":
             yield Change(
@@ -449,8 +460,8 @@ def _field_changes(
     yield from _number_options(old, new, base, name)
     if new_type == "boolean" or old_type == "boolean":
         for key, default in (("trueValues", DEFAULT_TRUE), ("falseValues", DEFAULT_FALSE)):
-            before = set(map(str, old.get(key, default)))
-            after = set(map(str, new.get(key, default)))
+            before = set(map(str, _list(old, key, default)))
+            after = set(map(str, _list(new, key, default)))
             if before - after:
                 yield Change(
                     Level.MAJOR,
@@ -791,8 +802,8 @@ def _keys(old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change]:
                 "avant (doublons, cellules vides) peuvent être rejetés.",
             )
     for key, label in (("foreignKeys", "Clé étrangère"), ("uniqueKeys", "Clé d'unicité")):
-        before = {_canon(v) for v in old.get(key) or [] if v is not None}
-        after = {_canon(v) for v in new.get(key) or [] if v is not None}
+        before = {_canon(v) for v in _list(old, key, []) if v is not None}
+        after = {_canon(v) for v in _list(new, key, []) if v is not None}
         if after - before:
             yield Change(
                 Level.MAJOR,
