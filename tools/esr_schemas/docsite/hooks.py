@@ -6,5 +6,6 @@ from esr_schemas.docsite.plugin import (  # noqa: F401
     on_files,
     on_page_markdown,
     on_post_build,
+    on_post_page,
     on_pre_build,
 )

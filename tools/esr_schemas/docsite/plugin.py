@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import posixpath
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -222,6 +223,23 @@ def on_page_markdown(markdown: str, page: Page, **_: Any) -> str:
         if marker in markdown:
             markdown = markdown.replace(marker, produce(_STATE.ctx, page.file.src_uri))
     return markdown
+
+
+def _feed_path() -> str | None:
+    if _STATE.ctx is None:
+        return None
+    feeds = [p for p in _STATE.ctx.downloads if "/" not in p and p.endswith((".atom", ".xml"))]
+    return sorted(feeds)[0] if feeds else None
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig, **_: Any) -> str:
+    """Announces the Atom feed of new versions in every page's head."""
+    feed = _feed_path()
+    if feed is None or "</head>" not in output:
+        return output
+    href = posixpath.relpath(feed, posixpath.dirname(page.file.dest_uri) or ".")
+    link = f'<link rel="alternate" type="application/atom+xml" title="Nouvelles versions des schémas" href="{href}">'
+    return output.replace("</head>", f"  {link}\n  </head>", 1)
 
 
 def on_post_build(config: MkDocsConfig, **_: Any) -> None:

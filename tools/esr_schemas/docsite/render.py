@@ -289,6 +289,22 @@ def prose(text: object, resolve: LinkResolver = _no_links) -> str:
     return rewrite_links(text, resolve).strip()
 
 
+def titled_link(value: object) -> str:
+    """A ``{title, path}`` object (or a plain string, or a URL) as table-cell Markdown."""
+    if isinstance(value, dict):
+        label = cell(value.get("title") or value.get("name") or value.get("path") or "")
+        path = value.get("path")
+        if isinstance(path, str) and ABSOLUTE_RE.match(path) and " " not in path:
+            return f"[{label}]({path})"
+        return label
+    if isinstance(value, list):
+        return " ; ".join(titled_link(item) for item in value)
+    text = str(value)
+    if re.match(r"^https?://\S+$", text):
+        return f"[{cell(text)}]({text})"
+    return cell(text)
+
+
 def _first(descriptor: Mapping[str, Any], key: str) -> str | None:
     value = descriptor.get(key)
     return value if isinstance(value, str) and value.strip() else None
@@ -895,33 +911,12 @@ def render_referentiel_page(ctx: SiteContext, ref: Referentiel) -> str:
     if description:
         out += [description, ""]
     rows: list[tuple[str, str]] = [("Nom", code(ref.name))]
-    source = meta.get("source")
-    if isinstance(source, dict):
-        label = cell(source.get("title") or source.get("path") or "")
-        path = source.get("path")
-        rows.append(
-            (
-                "Source",
-                f"[{label}]({path})"
-                if isinstance(path, str) and ABSOLUTE_RE.match(path)
-                else label,
-            )
-        )
-    elif source:
-        text = str(source)
-        rows.append(
-            (
-                "Source",
-                f"[{cell(text)}]({text})"
-                if ABSOLUTE_RE.match(text) and " " not in text
-                else cell(text),
-            )
-        )
-    for key, label in (("millesime", "Millésime"), ("licence", "Licence")):
+    for key, label in (("source", "Source"), ("millesime", "Millésime"), ("licence", "Licence")):
         if meta.get(key):
-            rows.append((label, cell(meta[key])))
+            rows.append((label, titled_link(meta[key])))
     rows.append(("Nombre de codes", str(len(ref.rows))))
-    out += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in rows] + [""]
+    out += ['<div class="esr-field" markdown>', "", "| Propriété | Valeur |", "|---|---|"]
+    out += [f"| {k} | {v} |" for k, v in rows] + ["", "</div>", ""]
     csv_path = f"referentiels/{ref.name}.csv"
     size = ctx.downloads.get(csv_path)
     size_text = (
