@@ -289,3 +289,34 @@ def test_blank_row_inside_the_data_is_reported_with_its_row(
     assert _export(path) == 1
     err = capsys.readouterr().err
     assert "ligne 3" in err and "ligne 2" not in err and "ligne 4" not in err
+
+
+def test_both_readers_give_the_same_csv(tmp_path: Path) -> None:
+    """python-calamine (fast path) and openpyxl (fallback) agree cell for cell."""
+    from esr_schemas.templates.export import FilledSheet, _calamine_rows, _read_rows, to_csv
+
+    workbook = load_workbook(make_template(tmp_path))
+    sheet = workbook[DATA_SHEET]
+    sheet.append(
+        ["0010001W", "01053", "L", 1.0, 120, 0.1, dt.datetime(2024, 9, 1), 2024, True, "Lic"]
+    )
+    sheet.append([None] * 10)
+    sheet.append(["0751717J", 1053, "M", None, 7, 12.25, dt.date(2023, 1, 2), None, False, "a=b"])
+    sheet.append([None] * 10)
+    path = tmp_path / "lecteurs.xlsx"
+    workbook.save(path)
+    source = from_path(FIXTURE)
+    fast = _read_rows(iter(_calamine_rows(path)), path)
+    slow_book = load_workbook(path, read_only=True, data_only=True)
+    slow = _read_rows(slow_book[DATA_SHEET].iter_rows(values_only=True), path)
+    slow_book.close()
+    texts = [
+        to_csv(FilledSheet(path, header, rows, None, wide), source)[0]
+        for header, rows, wide in (fast, slow)
+    ]
+    assert texts[0] == texts[1]
+    assert texts[0].splitlines()[1:] == [
+        "0010001W,01053,L,1,120,0.1,2024-09-01,2024,true,Lic",
+        ",,,,,,,,,",
+        "0751717J,1053,M,,7,12.25,2023-01-02,,false,a=b",
+    ]

@@ -13,6 +13,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,19 +110,40 @@ def read_filled(path: Path) -> FilledSheet:
                 f"« {DATA_SHEET} » est introuvable (feuilles trouvées : {found}). Redonnez le nom "
                 f"« {DATA_SHEET} » à la feuille qui contient les données."
             )
-        header, rows, wide = _read_rows(workbook[DATA_SHEET], path)
+        try:
+            grid = _calamine_rows(path)
+        except Exception:  # calamine cannot read it: openpyxl's slower streaming reader can
+            grid = None
+        if grid is not None:
+            header, rows, wide = _read_rows(iter(grid), path)
+        else:
+            header, rows, wide = _read_rows(workbook[DATA_SHEET].iter_rows(values_only=True), path)
     finally:
         workbook.close()
     return FilledSheet(path=path, header=header, rows=rows, marker=marker, wide_cells=wide)
 
 
-def _read_rows(sheet: Any, path: Path) -> tuple[list[str], list[list[Any]], list[tuple[int, int]]]:
+def _calamine_rows(path: Path) -> list[list[Any]]:
+    """The « Données » values through python-calamine (about eight times faster than openpyxl)."""
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(str(path))
+    try:
+        return list(workbook.get_sheet_by_name(DATA_SHEET).to_python(skip_empty_area=False))
+    finally:
+        close = getattr(workbook, "close", None)
+        if close is not None:
+            close()
+
+
+def _read_rows(
+    iterator: Iterator[Sequence[Any]], path: Path
+) -> tuple[list[str], list[list[Any]], list[tuple[int, int]]]:
     """Header, data rows (trailing empty rows dropped) and cells right of the header.
 
     Streams the rows: a sheet whose recorded size is the whole grid (formatting applied
     to entire columns) costs no memory for its empty rows.
     """
-    iterator = sheet.iter_rows(values_only=True)
     first = next(iterator, None)
     if first is None or all(_is_empty(v) for v in first):
         raise ExportError(
