@@ -163,10 +163,12 @@ def test_atom_feed_of_releases(server: tuple[str, Path], two_versions: Path) -> 
                 assert requests.get(link.get("href", ""), timeout=10).status_code == 200
 
 
-def test_registry_schemas_once_released_are_served(
+@pytest.mark.slow
+def test_registry_next_release_is_served_next_to_the_previous(
     tmp_path: Path, server: tuple[str, Path]
 ) -> None:
-    """Each working schema of the repository, released into a copy, loads from the catalog."""
+    """A copy of the repository where every schema gets a patch release: the catalog lists
+    both versions, latest/ moves to the new one, the old one stays byte for byte."""
     copy = tmp_path / "copie"
     copy.mkdir()
     for name in ("schemas", "referentiels"):
@@ -174,20 +176,40 @@ def test_registry_schemas_once_released_are_served(
             shutil.copytree(REPO / name, copy / name)
     shutil.copy(REPO / "pyproject.toml", copy / "pyproject.toml")
     registry = load_registry(copy)
-    released = set()
+    previous: dict[str, str] = {}
     for entry in registry.schemas.values():
-        if (
-            entry.descriptor is not None
-            and entry.version
-            and not entry.published_version(entry.version)
-        ):
-            write_snapshot(entry, entry.version, "2026-01-01")
-            released.add(entry.name)
-    if not released:
-        pytest.skip("aucun schéma de travail à publier dans le dépôt")
+        latest = entry.latest_published
+        if entry.descriptor is None or latest is None:
+            continue
+        major, minor, patch = (int(p) for p in latest.version.split("."))
+        version = f"{major}.{minor}.{patch + 1}"
+
+        def retitle(data: dict, version: str = version) -> None:
+            data["version"] = version
+            data["description"] = str(data.get("description", "")) + " Précision."
+
+        edit_schema(copy, retitle, name=entry.name)
+        changelog = entry.changelog_file
+        text = changelog.read_text(encoding="utf-8") if changelog.is_file() else "# Changements\n"
+        head, _, rest = text.partition("\n## ")
+        changelog.write_text(
+            f"{head}\n## {version} (2026-06-01)\n\n- Description précisée.\n\n## {rest}",
+            encoding="utf-8",
+        )
+        write_snapshot(load_registry(copy).get(entry.name), version, "2026-06-01")
+        previous[entry.name] = latest.version
+    if not previous:
+        pytest.skip("aucune version publiée dans le dépôt")
     base_url, out = server
     publish(load_registry(copy), out, base_url)
     loaded = _read_catalog_like_validata(base_url)
-    assert released <= set(loaded)
-    for name in released:
-        assert loaded[name]["name"] == name
+    data = json.loads((out / "schemas.json").read_text(encoding="utf-8"))
+    by_name = {item["name"]: item for item in data["schemas"]}
+    for name, old in previous.items():
+        versions = [v["version_name"] for v in by_name[name]["versions"]]
+        assert versions[-2:] == [old, loaded[name]["version"]], name
+        served = requests.get(f"{base_url}schemas/{name}/{old}/schema.json", timeout=10)
+        assert (
+            served.content
+            == (REPO / "schemas" / name / "versions" / old / "schema.json").read_bytes()
+        )
