@@ -28,9 +28,12 @@ Replaced or added with openpyxl (it cannot do these)
     Excel's 32/255-character limits); the list sheets renamed ``liste_<column>``,
     typed (integers stay numbers, codes stay text) and hidden;
   - checks it ignores: dates and date-times (date validation), times, text lengths
-    (minLength/maxLength, and at least one character when required), booleans as a
-    dropdown of the schema's true/false spellings, « ignore blank » off on required
-    columns, plus a red conditional format on an empty required cell of a filled row;
+    (minLength/maxLength, the exact length a code pattern implies — 8 for an UAI — and
+    at least one character when required), booleans as a dropdown of the schema's
+    true/false spellings, « ignore blank » off on required columns, plus a red
+    conditional format on an empty required cell of a filled row;
+  - code-list columns (``x-esr.codeList``) without an enum get the shipped
+    référentiel's codes as their dropdown (labels beside them on the hidden sheet);
   - column formats: every text column (codes included) formatted ``@`` so leading
     zeros survive; dates ``yyyy-mm-dd``; integers and years ``0``;
   - the « Notice » and « Exemple » sheets; document properties marking the workbook
@@ -41,7 +44,9 @@ Replaced or added with openpyxl (it cannot do these)
 What a spreadsheet cannot enforce (stated in the notice): a cell never typed into is
 never validated, so a required cell left empty is only highlighted; pasted values
 bypass validation; regular-expression patterns and code check letters are not
-expressible. ``export`` validates the whole file before writing the CSV.
+expressible. ``export`` validates the whole file before writing the CSV, with the
+registry's validator (``esr_schemas.validation``); it reads the workbook with
+python-calamine (openpyxl as a fallback, and for the document properties).
 """
 
 from .source import SourceError, TemplateSource, resolve
