@@ -318,6 +318,19 @@ def test_build_fails_in_french_on_a_broken_page(tmp_path: Path) -> None:
         build_site(BASE_REGISTRY, tmp_path / "site", config_file=config)
 
 
+def test_unreadable_schema_gets_an_explanatory_page(tmp_path: Path) -> None:
+    root = tmp_path / "registre"
+    shutil.copytree(BASE_REGISTRY, root)
+    broken = root / "schemas" / "casse"
+    broken.mkdir()
+    (broken / "schema.json").write_text('{"fields": [', encoding="utf-8")
+    site = tmp_path / "site"
+    build_site(root, site, config_file=REPO / "mkdocs.yml")
+    html = (site / "schemas/casse/index.html").read_text(encoding="utf-8")
+    assert "Schéma illisible" in html and "esr-schemas check" in html
+    assert (site / "schemas/demo/index.html").is_file()
+
+
 def test_cli_build_publishes_and_builds(tmp_path: Path) -> None:
     root = tmp_path / "registre"
     shutil.copytree(BASE_REGISTRY, root)

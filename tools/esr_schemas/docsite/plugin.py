@@ -189,6 +189,8 @@ def generated_pages(ctx: render.SiteContext, root: Path) -> dict[str, str]:
         "referentiels/index.md": render.render_referentiels_index(ctx),
     }
     for entry in registry.schemas.values():
+        if not render.page_versions(entry):
+            pages[render.schema_page_path(entry.name)] = render.render_unreadable_schema(entry)
         for pv in render.page_versions(entry):
             path = render.schema_page_path(entry.name, None if pv.is_latest_page else pv.version)
             pages[path] = render.render_schema_page(ctx, entry, pv)

@@ -667,6 +667,26 @@ def render_schema_page(ctx: SiteContext, entry: SchemaEntry, pv: PageVersion) ->
     return "\n".join(out).rstrip() + "\n"
 
 
+def render_unreadable_schema(entry: SchemaEntry) -> str:
+    """The page of a schema whose schema.json cannot be read (the nav still lists it)."""
+    problems = [f"- {cell(f.file)} : {cell(f.message)}" for f in entry.load_findings] or [
+        "- schema.json absent ou illisible."
+    ]
+    return "\n".join(
+        [
+            f"# {cell(entry.name)}",
+            "",
+            '!!! danger "Schéma illisible"',
+            "",
+            "    Le fichier schema.json de ce schéma ne peut pas être lu ; lancez "
+            "`esr-schemas check` pour le détail et la correction.",
+            "",
+            *problems,
+            "",
+        ]
+    )
+
+
 def _metadata_block(
     ctx: SiteContext, page: str, entry: SchemaEntry, pv: PageVersion, published: list[str]
 ) -> list[str]:
