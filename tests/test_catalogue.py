@@ -191,3 +191,28 @@ def test_common_block_fix_rewrites_the_copy(tmp_path: Path) -> None:
     assert [
         f for f in run_check(load_registry(root)).findings if f.rule == "common-block-mismatch"
     ] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "row_level", "aggregated"),
+    [
+        ("ine_etudiant", True, True),
+        ("date_naissance", True, True),
+        ("adresse_domicile", True, True),
+        ("age", True, False),
+        ("code_nationalite", True, False),
+        ("salaire_brut", True, False),
+        ("est_boursier", True, False),
+        ("tranche_age", False, False),
+        ("salaire_net_median", False, False),
+        ("note_reparabilite", False, False),
+        ("labels_familles_handicap", False, False),
+    ],
+)
+def test_forbidden_names_tell_persons_from_things(
+    name: str, row_level: bool, aggregated: bool
+) -> None:
+    from esr_schemas.rules.privacy import _forbidden_name
+
+    assert (_forbidden_name(name, aggregated=False) is not None) is row_level
+    assert (_forbidden_name(name, aggregated=True) is not None) is aggregated

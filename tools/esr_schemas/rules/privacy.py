@@ -35,14 +35,21 @@ ALWAYS_FORBIDDEN = {
     "naissance": "la date ou l'année de naissance",
     "matricule": "le matricule d'un agent",
     "numen": "l'identifiant éducation nationale (NUMEN) d'un agent",
-    "domicile": "l'adresse personnelle",
 }
-# Name tokens forbidden at row level only: fine as a modality of an aggregated table.
+FORBIDDEN_PAIRS = {
+    ("adresse", "personnelle"): "l'adresse personnelle",
+    ("adresse", "domicile"): "l'adresse personnelle",
+    ("telephone", "personnel"): "le téléphone personnel",
+    ("courriel", "personnel"): "le courriel personnel",
+}
+# Name tokens forbidden at row level only: fine as a modality of an aggregated table
+# (a schema with personCount fields). They are flagged when the rest of the name only
+# qualifies a person ("age", "age_etudiant", "code_nationalite", "salaire_brut"), not
+# when it describes something else ("note_reparabilite", "labels_familles_handicap").
 ROW_LEVEL_FORBIDDEN = {
     "age": "l'âge d'une personne",
     "nationalite": "la nationalité d'une personne",
     "boursier": "le statut de boursier d'une personne",
-    "bourse": "le statut de boursier d'une personne",
     "handicap": "le handicap d'une personne",
     "salaire": "le salaire d'une personne",
     "remuneration": "la rémunération d'une personne",
@@ -50,12 +57,13 @@ ROW_LEVEL_FORBIDDEN = {
     "note": "une note individuelle",
     "notes": "des notes individuelles",
 }
-AGGREGATE_PREFIXES = {"tranche", "classe", "groupe"}
-FORBIDDEN_PAIRS = {
-    ("adresse", "personnelle"): "l'adresse personnelle",
-    ("telephone", "personnel"): "le téléphone personnel",
-    ("courriel", "personnel"): "le courriel personnel",
-}
+PERSON_WORDS = {
+    "etudiant", "etudiante", "agent", "personne", "candidat", "candidate", "eleve",
+    "individu", "individuel", "individuelle", "beneficiaire", "diplome", "doctorant",
+    "enseignant", "salarie", "responsable", "directeur", "directrice",
+    "est", "en", "de", "du", "la", "le", "code", "libelle", "situation", "statut",
+    "brut", "net", "mensuel", "annuel", "examen", "finale", "obtenue", "actuel", "actuelle",
+}  # fmt: skip
 DESCRIPTION_PATTERNS = [
     (re.compile(r"\bINE\b"), "l'identifiant national étudiant (INE)"),
     (
@@ -68,8 +76,8 @@ DESCRIPTION_PATTERNS = [
         "le numéro de sécurité sociale (NIR)",
     ),
     (
-        re.compile(r"(?:date|ann[ée]e|lieu) de naissance", re.I),
-        "la date, l'année ou le lieu de naissance",
+        re.compile(r"(?:date|ann[ée]e) de naissance", re.I),
+        "la date ou l'année de naissance",
     ),
     (
         re.compile(r"adresse (?:personnelle|du domicile|postale personnelle)", re.I),
@@ -160,7 +168,7 @@ def personal_data_basis(ctx: SchemaContext) -> Iterator[Finding]:
     "privacy-forbidden-identifier",
     Severity.ERROR,
     "Aucun champ ne publie un identifiant ou une caractéristique interdite d'une personne "
-    "(INE, NIR, naissance, âge, nationalité, adresse personnelle, bourse, handicap, note, "
+    "(INE, NIR, naissance, âge, nationalité, adresse personnelle, boursier, handicap, note, "
     "salaire ou échelon, matricule...).",
 )
 def forbidden_identifier(ctx: SchemaContext) -> Iterator[Finding]:
@@ -201,9 +209,8 @@ def _forbidden_name(name: str, aggregated: bool) -> str | None:
     if aggregated:
         return None
     for position, token in enumerate(tokens):
-        if token in ROW_LEVEL_FORBIDDEN and not (
-            position and tokens[position - 1] in AGGREGATE_PREFIXES
-        ):
+        others = tokens[:position] + tokens[position + 1 :]
+        if token in ROW_LEVEL_FORBIDDEN and all(t in PERSON_WORDS for t in others):
             return ROW_LEVEL_FORBIDDEN[token]
     return None
 
