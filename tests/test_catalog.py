@@ -19,6 +19,7 @@ from frictionless import Schema
 from conftest import REPO
 from esr_schemas.catalog import catalog_schema_path
 from esr_schemas.cli import main
+from esr_schemas.config import site_url
 from esr_schemas.loader import load_registry
 from esr_schemas.publish import publish
 from esr_schemas.snapshot import write_snapshot
@@ -213,3 +214,27 @@ def test_registry_next_release_is_served_next_to_the_previous(
             served.content
             == (REPO / "schemas" / name / "versions" / old / "schema.json").read_bytes()
         )
+
+
+@pytest.mark.slow
+def test_full_build_catalog_urls_all_exist(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``esr-schemas build``: every URL of the catalog and the feed is a file of site/."""
+    out = tmp_path / "site"
+    assert main(["build", "--root", str(REPO), "--out", str(out)]) == 0
+    capsys.readouterr()
+    base_url = site_url(REPO)
+    data = json.loads((out / "schemas.json").read_text(encoding="utf-8"))
+    urls: list[str] = []
+    for item in data["schemas"]:
+        urls += [item["schema_url"], item["homepage"], item["external_doc"]]
+        urls += [v["schema_url"] for v in item["versions"]]
+        urls += [e["path"] for e in item["examples"]]
+    feed = ET.parse(out / "feed.xml").getroot()
+    urls += [link.get("href", "") for link in feed.iter(f"{ATOM}link")]
+    assert data["schemas"] and len(urls) > 5 * len(data["schemas"])
+    for url in urls:
+        assert url.startswith(base_url), url
+        target = out / url[len(base_url) :]
+        assert target.is_file() or (target / "index.html").is_file(), url
