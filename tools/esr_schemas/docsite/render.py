@@ -236,7 +236,9 @@ def rewrite_links(text: str, resolve: LinkResolver = _no_links) -> str:
     def replace_def(match: re.Match[str]) -> str:
         return match.group(0) if ABSOLUTE_RE.match(match["target"]) else ""
 
-    return REF_DEF_RE.sub(replace_def, LINK_RE.sub(replace, text))
+    return _outside_fences(
+        text, lambda line: REF_DEF_RE.sub(replace_def, LINK_RE.sub(replace, line))
+    )
 
 
 def _outside_fences(text: str, transform: Callable[[str], str]) -> str:
@@ -501,8 +503,11 @@ def data_model_section(ctx: SiteContext, page: str, descriptor: Mapping[str, Any
     out += ["| Colonne | Titre | Type | Obligatoire |", "|---|---|---|---|"]
     for field_, anchor in zip(fields, anchors, strict=True):
         name = str(field_.get("name", ""))
+        title = cell(field_.get("title") or "")
+        if extensions.deprecation(dict(field_)) is not None:
+            title += " *(déprécié)*"
         out.append(
-            f"| [{code_cell(name)}](#{anchor}) | {cell(field_.get('title') or '')} | "
+            f"| [{code_cell(name)}](#{anchor}) | {title} | "
             f"{type_label(field_)} | {'oui' if is_required(field_) else 'non'} |"
         )
     out += ["", "</div>", ""]
