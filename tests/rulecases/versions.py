@@ -142,10 +142,10 @@ def unpublish_index(root: Path) -> None:
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
-def deprecate(name: str) -> Callable[[Path], None]:
+def deprecate(name: str, since: str = "1.1.0") -> Callable[[Path], None]:
     def change(data: dict[str, Any]) -> None:
         field_of(data, name)["x-esr"] = {
-            "deprecated": {"since": "1.1.0", "reason": "Remplacé par un autre indicateur."}
+            "deprecated": {"since": since, "reason": "Remplacé par un autre indicateur."}
         }
 
     return lambda root: edit_schema(root, change)
@@ -173,6 +173,26 @@ CASES = [
             drop_column("effectif"),
             bump("2.0.0", date="2026-04-01"),
         ),
+    ),
+    RuleCase(
+        "field-deprecation-invalid",
+        chain(
+            lambda r: edit_schema(
+                r,
+                lambda d: field_of(d, "effectif").update(
+                    {"x-esr": {"deprecated": {"since": "3.0.0"}}}
+                ),
+            ),
+            lambda r: edit_schema(
+                r, lambda d: field_of(d, "niveau").update({"x-esr": {"deprecated": True}})
+            ),
+        ),
+        [
+            Expected(S, pointer="/fields/3/x-esr/deprecated/since"),
+            Expected(S, pointer="/fields/3/x-esr/deprecated/reason"),
+            Expected(S, pointer="/fields/2/x-esr/deprecated"),
+        ],
+        pass_=deprecate("effectif", since="1.0.0"),
     ),
     RuleCase(
         "published-version-changed",

@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import semver
+from ..extensions import EXTENSION_KEY
 from ..findings import Finding, Severity
 from ..jsonutil import JsonProblem, loads_strict
 from ..model import SchemaEntry
 from ..versioning import Comparison, Level, compare, compare_latest, side
-from . import RegistryContext, SchemaContext, rule
+from . import RegistryContext, SchemaContext, iter_fields, pointer, rule
 
 PLACEHOLDER_RE = re.compile(r"[àaÀA]\s+compl[éeÉE]ter|a-completer\.invalid", re.IGNORECASE)
 
@@ -44,13 +45,13 @@ def _strings(value: Any, path: tuple[object, ...] = ()) -> Iterator[tuple[str, s
     "Aucun texte « À COMPLÉTER » laissé par « esr-schemas new » ne reste dans le schéma.",
 )
 def placeholder_left(ctx: SchemaContext) -> Iterator[Finding]:
-    for pointer, text in _strings(ctx.descriptor):
+    for where, text in _strings(ctx.descriptor):
         if PLACEHOLDER_RE.search(text):
             yield ctx.finding(
                 "placeholder-left",
                 f"Texte à compléter laissé en place : « {text} ».",
                 "Remplacez ce texte provisoire par le vrai contenu (titre, description, source…).",
-                pointer=pointer,
+                pointer=where,
             )
     for path in (ctx.entry.path / "README.md", ctx.entry.changelog_file):
         if not path.is_file():
@@ -87,6 +88,67 @@ def removed_without_deprecation(ctx: SchemaContext) -> Iterator[Finding]:
                 change.warning,
                 pointer="/fields",
             )
+
+
+@rule(
+    "field-deprecation-invalid",
+    Severity.ERROR,
+    "Une dépréciation « x-esr.deprecated » donne « since » (version X.Y.Z, au plus la version "
+    "courante) et « reason » (une phrase).",
+)
+def deprecation_invalid(ctx: SchemaContext) -> Iterator[Finding]:
+    current = ctx.entry.version
+    for index, field in iter_fields(ctx.descriptor):
+        extension = field.get(EXTENSION_KEY)
+        if not isinstance(extension, dict) or "deprecated" not in extension:
+            continue
+        value = extension["deprecated"]
+        name = field.get("name")
+        where = pointer("fields", index, EXTENSION_KEY, "deprecated")
+        fix = (
+            'Écrivez « "deprecated": {"since": "X.Y.Z", "reason": "…"} » : la version qui annonce '
+            "la dépréciation et ce que les producteurs doivent utiliser à la place."
+        )
+        if not isinstance(value, dict):
+            yield ctx.finding(
+                "field-deprecation-invalid",
+                f"La dépréciation du champ « {name} » doit être un objet, pas {_kind(value)}.",
+                fix,
+                pointer=where,
+            )
+            continue
+        since, reason = value.get("since"), value.get("reason")
+        if not semver.is_semver(since):
+            yield ctx.finding(
+                "field-deprecation-invalid",
+                f"La dépréciation du champ « {name} » n'a pas de version « since » X.Y.Z "
+                f"(trouvé : {since!r}).",
+                fix,
+                pointer=where + "/since",
+            )
+        elif semver.is_semver(current) and semver.sort_key(str(since)) > semver.sort_key(
+            str(current)
+        ):
+            yield ctx.finding(
+                "field-deprecation-invalid",
+                f"La dépréciation du champ « {name} » date de la version {since}, postérieure à "
+                f"la version courante {current}.",
+                f"Indiquez la version qui annonce la dépréciation, au plus {current}.",
+                pointer=where + "/since",
+            )
+        if not isinstance(reason, str) or len(reason.strip()) < 5:
+            yield ctx.finding(
+                "field-deprecation-invalid",
+                f"La dépréciation du champ « {name} » n'explique pas pourquoi (« reason »).",
+                fix,
+                pointer=where + "/reason",
+            )
+
+
+def _kind(value: Any) -> str:
+    return {str: "un texte", bool: "un booléen", list: "une liste", type(None): "null"}.get(
+        type(value), "un nombre"
+    )
 
 
 # --- git -------------------------------------------------------------------------------
