@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from esr_schemas.cli import main
 from esr_schemas.loader import sha256_file
 from rulecases import edit_schema
