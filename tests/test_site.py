@@ -301,6 +301,23 @@ def test_unpublished_schema_page_says_so(tmp_path: Path) -> None:
     assert extensions.status(descriptor) == "brouillon"
 
 
+def test_validation_service_link_uses_the_stable_schema_url() -> None:
+    registry = load_registry(BASE_REGISTRY)
+    entry = registry.get("demo")
+    pv = render.page_versions(entry)[0]
+    without = render.render_schema_page(render.SiteContext(registry=registry), entry, pv)
+    assert "service de validation" not in without
+    ctx = render.SiteContext(
+        registry=registry,
+        site_url="https://registre.example.fr/esr/",
+        validation_service="https://validation.example.fr/?schema=",
+    )
+    markdown = render.render_schema_page(ctx, entry, pv)
+    stable = "https://registre.example.fr/esr/schemas/demo/1.0.0/schema.json"
+    assert f"(https://validation.example.fr/?schema={stable})" in markdown
+    assert f"[{stable}]({stable})" in markdown  # metadata block
+
+
 def test_build_fails_in_french_on_a_broken_page(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     shutil.copytree(REPO / "docs", docs)

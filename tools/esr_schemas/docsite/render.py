@@ -858,7 +858,7 @@ def _versions_section(page: str, entry: SchemaEntry, pv: PageVersion) -> list[st
     out = ["## Versions", ""]
     if not entry.published:
         return out + ["Aucune version publiée pour l'instant.", ""]
-    out += ["| Version | Date de publication | |", "|---|---|---|"]
+    out += ["| Version | Date de publication | Remarque |", "|---|---|---|"]
     for version in reversed(entry.published):
         if version.descriptor is None:
             continue
