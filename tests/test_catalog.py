@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import json
 import shutil
+import subprocess
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -20,7 +21,7 @@ from conftest import REPO
 from esr_schemas.catalog import catalog_schema_path
 from esr_schemas.cli import main
 from esr_schemas.config import site_url
-from esr_schemas.loader import load_registry
+from esr_schemas.loader import load_registry, sha256_file
 from esr_schemas.publish import publish
 from esr_schemas.snapshot import write_snapshot
 from rulecases import edit_schema, field_of
@@ -238,3 +239,40 @@ def test_full_build_catalog_urls_all_exist(
         assert url.startswith(base_url), url
         target = out / url[len(base_url) :]
         assert target.is_file() or (target / "index.html").is_file(), url
+
+
+@pytest.mark.slow
+def test_fresh_clone_serves_every_published_version_byte_for_byte(tmp_path: Path) -> None:
+    """A clone of the repository, without tags or network, rebuilds every published version:
+    each served file matches the hash recorded at release time."""
+    if not (REPO / ".git").exists():
+        pytest.skip("le dépôt n'est pas un clone git")
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "--quiet", "--no-tags", "--no-local", str(REPO), str(clone)],
+        check=True,
+        capture_output=True,
+    )
+    registry = load_registry(clone)
+    out = tmp_path / "site"
+    publish(registry, out, "https://exemple.test/")
+    checked = 0
+    for entry in registry.schemas.values():
+        for version in entry.published:
+            assert version.recorded_hashes, (entry.name, version.version)
+            folder = out / "schemas" / entry.name / version.version
+            for relpath, digest in version.recorded_hashes.items():
+                assert sha256_file(folder / relpath) == digest, (
+                    entry.name,
+                    version.version,
+                    relpath,
+                )
+                checked += 1
+        if entry.latest_published is not None:
+            latest = out / "schemas" / entry.name / "latest" / "schema.json"
+            assert latest.read_bytes() == (entry.latest_published.path / "schema.json").read_bytes()
+    catalog = json.loads((out / "schemas.json").read_text(encoding="utf-8"))
+    listed = {(s["name"], v["version_name"]) for s in catalog["schemas"] for v in s["versions"]}
+    assert listed == {(e.name, p.version) for e in registry.schemas.values() for p in e.published}
+    if registry.schemas:
+        assert checked > 0
