@@ -275,6 +275,21 @@ def demote_headings(text: str, levels: int, drop_title: bool = True) -> str:
     return _outside_fences("\n".join(lines), shift).strip("\n")
 
 
+CODE_SPAN_RE = re.compile(r"(`+)(?:.+?)\1")
+
+
+def _escape_lt_outside_code(line: str) -> str:
+    """Escapes ``<`` (raw HTML) except in code spans and ``<https://…>`` autolinks."""
+    out: list[str] = []
+    last = 0
+    for match in CODE_SPAN_RE.finditer(line):
+        out.append(re.sub(r"<(?!https?://)", "&lt;", line[last : match.start()]))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(re.sub(r"<(?!https?://)", "&lt;", line[last:]))
+    return "".join(out)
+
+
 def prose(text: object, resolve: LinkResolver = _no_links) -> str:
     """Free text from a descriptor, made safe to embed in a page.
 
@@ -284,7 +299,7 @@ def prose(text: object, resolve: LinkResolver = _no_links) -> str:
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = re.sub(r"<(?!https?://)", "&lt;", text)
+    text = _outside_fences(text, _escape_lt_outside_code)
     text = re.sub(r"(?m)^(\s{0,3})(#{1,6})(\s|$)", r"\1\\\2\3", text)
     text = re.sub(r"(?m)^(\s{0,3})(!!!|\?\?\?)", r"\1\\\2", text)
     text = re.sub(r"\{\s*[:#.]", lambda m: "\\" + m.group(0), text)
@@ -659,7 +674,6 @@ def render_schema_page(ctx: SiteContext, entry: SchemaEntry, pv: PageVersion) ->
         body = demote_headings(rewrite_links(readme, resolve), 1)
         # The page already has its « Contexte » heading: drop the README's own.
         body = re.sub(r"^###\s+Contexte\s*\n", "", body, count=1, flags=re.IGNORECASE)
-        body = _outside_fences(body, lambda line: re.sub(r"<(?!https?://)", "&lt;", line))
         out += [body, ""]
     else:
         out += ["Aucune documentation de contexte n'accompagne ce schéma.", ""]
@@ -849,7 +863,6 @@ def _changes_section(pv: PageVersion) -> list[str]:
         heading = f"### {cell(change.version)}" + (f" ({cell(change.date)})" if change.date else "")
         out += [heading, ""]
         body = demote_headings(rewrite_links(change.body), 3, drop_title=False)
-        body = _outside_fences(body, lambda line: re.sub(r"<(?!https?://)", "&lt;", line))
         out += [body or "Pas de détail.", ""]
     return out
 
