@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from ..loader import find_root
 from ..docsite.builder import SiteBuildError, build_site
+from ..loader import find_root
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
