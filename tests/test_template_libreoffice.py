@@ -6,7 +6,9 @@ Two ``soffice`` runs in all (each converts a batch of files) with a fresh profil
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -166,3 +168,105 @@ def test_libreoffice_keeps_validations_lists_and_formats(tmp_path: Path) -> None
     assert formats["A"] == "@" and formats["B"] == "@"
     assert formats["G"].replace("\\", "") == "yyyy-mm-dd"
     assert workbook[DATA_SHEET]["A1"].comment is not None
+
+
+# -- LibreOffice's own verdict on typed values ---------------------------------------------
+
+MARK_INVALID = r"""
+import json, os, subprocess, sys, time
+import uno
+from com.sun.star.beans import PropertyValue
+
+soffice, profile, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+pipe = "esr-marquage-%d" % os.getpid()
+process = subprocess.Popen(
+    [soffice, "-env:UserInstallation=" + profile, "--headless", "--invisible", "--norestore",
+     "--accept=pipe,name=%s;urp;" % pipe],
+    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+)
+desktop = None
+try:
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    for _ in range(240):
+        try:
+            ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe)
+            break
+        except Exception:
+            time.sleep(0.25)
+    else:
+        raise SystemExit("LibreOffice ne répond pas")
+    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    helper = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.DispatchHelper", ctx)
+    hidden = PropertyValue()
+    hidden.Name, hidden.Value = "Hidden", True
+    counts = {}
+    for path in files:
+        doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0, (hidden,))
+        sheet = doc.Sheets.getByName("Données")
+        doc.CurrentController.setActiveSheet(sheet)
+        # Outils > Audit > Marquer les données incorrectes: one circle per invalid cell
+        helper.executeDispatch(doc.CurrentController.Frame, ".uno:ShowInvalid", "", 0, ())
+        counts[os.path.basename(path)] = sheet.DrawPage.Count
+        doc.close(True)
+    print(json.dumps(counts))
+finally:
+    if desktop is not None:
+        try:
+            desktop.terminate()
+        except Exception:
+            pass
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+"""
+
+
+def require_uno() -> str:
+    """The system Python with LibreOffice's UNO bridge (Debian package python3-uno)."""
+    python = "/usr/bin/python3"
+    found = Path(python).is_file() and (
+        subprocess.run([python, "-c", "import uno"], capture_output=True, check=False).returncode
+        == 0
+    )
+    if found:
+        return python
+    message = "pont Python-UNO de LibreOffice absent (paquet Debian python3-uno)"
+    if os.environ.get("ESR_REQUIRE_ALL") == "1":
+        pytest.fail(message + " — ESR_REQUIRE_ALL=1 interdit de sauter ce test")
+    pytest.skip(message)
+
+
+def test_libreoffice_flags_exactly_the_values_that_break_a_rule(tmp_path: Path) -> None:
+    """Each rule, judged by LibreOffice itself: one wrong value per row, nothing else flagged."""
+    program = require_program("soffice")
+    python = require_uno()
+    source = resolve(str(FIXTURE))
+    template, _ = write_templates(source, tmp_path / "modeles")
+    good = fill_template(template, tmp_path / "bon.xlsx", source, FIXTURE_EXAMPLE)
+    valid = ["0010001W", "01053", "L", 1, 5, 50, dt.date(2024, 1, 1), 2024, "true", "ok"]
+    wrong = ["751717J", "1053", "X", 7, -5, 150.5, "hier", 99, "oui", "x"]
+    workbook = load_workbook(template)
+    sheet = workbook[DATA_SHEET]
+    sheet.append(valid)
+    for index, value in enumerate(wrong):
+        sheet.append([value if i == index else v for i, v in enumerate(valid)])
+    bad = tmp_path / "faux.xlsx"
+    workbook.save(bad)
+    script = tmp_path / "marquer.py"
+    script.write_text(MARK_INVALID, encoding="utf-8")
+    files = [template, good, bad]
+    result = subprocess.run(
+        [python, str(script), program, (tmp_path / "profil").as_uri(), *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    counts = json.loads(result.stdout.strip().splitlines()[-1])
+    baseline = counts[template.name]  # the header notes live on the same draw page
+    assert baseline <= len(source.fields), "an empty template must not be covered in circles"
+    assert counts[good.name] == baseline, "the valid example breaks no rule"
+    assert counts[bad.name] - baseline == len(wrong), "each wrong value is flagged, and only those"

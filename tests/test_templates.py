@@ -146,6 +146,9 @@ def test_validations_cover_each_type_in_french(tmp_path: Path) -> None:
         assert str(dv.sqref) == f"{letter}2:{letter}{LAST_ROW}"
         assert dv.prompt and dv.promptTitle and len(dv.prompt) <= 255 and len(dv.promptTitle) <= 32
         assert dv.showInputMessage
+        assert dv.allow_blank, (
+            "blanks are highlighted and refused by export, not circled by the tableur"
+        )
         assert dv.prompt.startswith(("Obligatoire.", "Facultatif."))
         if dv.type is not None:
             assert dv.showErrorMessage and dv.errorStyle == "stop"
@@ -153,16 +156,15 @@ def test_validations_cover_each_type_in_french(tmp_path: Path) -> None:
             assert "Valeur refusée" in dv.errorTitle
     # code_uai: required text, its pattern's exact length, blanks not ignored
     assert (dvs["A"].type, dvs["A"].formula1, dvs["A"].formula2) == ("textLength", "8", "8")
-    assert dvs["A"].allow_blank is False
     assert (
         dvs["A"].error
         == "La valeur doit comporter exactement 8 caractères (format attendu : ^[0-9]{7}[A-Z]$)."
     )
     # code_commune: both branches of the pattern are five characters long
     assert (dvs["B"].type, dvs["B"].formula1, dvs["B"].formula2) == ("textLength", "5", "5")
-    assert dvs["B"].allow_blank is True and "01053" in dvs["B"].prompt
+    assert "01053" in dvs["B"].prompt
     # niveau: dropdown from a hidden list sheet
-    assert dvs["C"].type == "list" and dvs["C"].allow_blank is False
+    assert dvs["C"].type == "list"
     assert list_values(workbook, dvs["C"]) == ["L", "M", "D"]
     assert "liste déroulante" in dvs["C"].error
     # cycle: an integer enum of three values (tableschema-to-template crashed on it), numbers kept
@@ -177,7 +179,7 @@ def test_validations_cover_each_type_in_french(tmp_path: Path) -> None:
         100,
     )
     # date_observation: a real date, required
-    assert dvs["G"].type == "date" and dvs["G"].allow_blank is False
+    assert dvs["G"].type == "date"
     assert "AAAA-MM-JJ" in dvs["G"].error
     # rentree: four-digit year
     assert (dvs["H"].type, dvs["H"].formula1, dvs["H"].formula2) == ("whole", "1000", "9999")
@@ -504,7 +506,7 @@ def test_code_list_column_gets_the_referentiel_as_dropdown(tmp_path: Path) -> No
     root = code_list_registry(tmp_path / "registre")
     workbook = load_workbook(make_template(tmp_path, "codes-test", "--root", str(root)))
     dv = validations(workbook)["A"]
-    assert dv.type == "list" and dv.allow_blank is False
+    assert dv.type == "list"
     assert list_values(workbook, dv) == ["01", "02"], "codes stay text, leading zeros kept"
     labels = workbook["liste_A"]
     assert [labels.cell(row=r, column=2).value for r in (1, 2)] == ["Licence", "Master"]

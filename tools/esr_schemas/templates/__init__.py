@@ -30,8 +30,11 @@ Replaced or added with openpyxl (it cannot do these)
   - checks it ignores: dates and date-times (date validation), times, text lengths
     (minLength/maxLength, the exact length a code pattern implies — 8 for an UAI — and
     at least one character when required), booleans as a dropdown of the schema's
-    true/false spellings, « ignore blank » off on required columns, plus a red
-    conditional format on an empty required cell of a filled row;
+    true/false spellings; a required column is marked (orange header, « OBLIGATOIRE »
+    in its comment and input message) and an empty required cell of a filled row turns
+    red (conditional format). « Ignore blank » stays ticked on purpose: unticked, it
+    stops nobody from leaving a cell empty, yet « Mark invalid data » then circles every
+    empty cell of the unused rows and hides the real errors (see ``_validation``);
   - code-list columns (``x-esr.codeList``) without an enum get the shipped
     référentiel's codes as their dropdown (labels beside them on the hidden sheet);
   - column formats: every text column (codes included) formatted ``@`` so leading

@@ -286,7 +286,13 @@ def _validation(column: Column, kept: DataValidation | None) -> DataValidation:
     else:
         dv = DataValidation()  # no check Excel can make: the input message still helps
     dv.sqref = f"{column.letter}2:{column.letter}{LAST_ROW}"
-    dv.allow_blank = not column.required
+    # Blanks stay allowed even on required columns: unticking « ignore blank » stops
+    # nobody from leaving a cell empty (a cell never typed into is never validated), and
+    # it makes « Mark invalid data » circle every empty cell of the unused rows (measured
+    # on LibreOffice 7.4: its 1000-circle maximum on an empty template), hiding the real
+    # errors of pasted data. Required cells are highlighted instead (conditional format)
+    # and ``export`` refuses them.
+    dv.allow_blank = True
     dv.showInputMessage = True
     dv.showErrorMessage = dv.type is not None
     dv.errorStyle = "stop"
@@ -428,7 +434,12 @@ def _notice_sheet(
             "cellules laissées vides, ni les valeurs collées depuis un autre fichier, ni les motifs "
             "de codes : seul l'export ci-dessous valide tout le fichier.",
         ),
-        ("8. La feuille « Exemple » montre des lignes valides.",),
+        (
+            "8. Après un copier-coller, repérez les valeurs hors règles avec « Entourer les "
+            "données non valides » (Excel : Données > Validation des données) ou « Marquer les "
+            "données incorrectes » (LibreOffice : Outils > Audit).",
+        ),
+        ("9. La feuille « Exemple » montre des lignes valides.",),
         ("",),
         ("Comment publier",),
         ("1. Enregistrez le classeur au format .xlsx.",),
