@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from .errors import UnusableInput
@@ -159,38 +160,54 @@ def _dec(value: int) -> Any:
 
 @dataclass
 class ColumnResult:
-    blank: pl.Series
-    type_error: pl.Series
-    failed: dict[str, pl.Series]
-    key: pl.Series
+    """Verdicts on one column of a batch (numpy boolean arrays, one item per row)."""
+
+    blank: np.ndarray
+    type_error: np.ndarray
+    failed: dict[str, np.ndarray]
+    key: pl.Series | None
+    """Canonical key of each parsed value (None when blank or of the wrong type), only
+    when ``plan.needs_key``."""
 
 
-def analyze(plan: FieldPlan, values: pl.Series, present: pl.Series) -> ColumnResult:
-    """Judge one column of a batch. ``values`` is a String series, ``present`` tells
-    which rows really have the cell."""
-    n = len(values)
+def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> list[pl.Expr]:
+    """Expressions judging one column, to run with every other column's in one select.
+
+    Outputs (prefixed ``f{index}_``): ``blank``, ``todo`` (cells the fast path cannot
+    settle: exact reader needed), ``type`` (fast type errors), ``x_<constraint>`` (fast
+    constraint failures, on settled cells) and ``key``.
+    """
+    v = pl.col(column)
+    prefix = f"f{index}_"
     if plan.missing_values == [""]:
-        missing = values == ""
+        missing = v == ""
     elif plan.missing_values:
-        missing = values.is_in(plan.missing_values)
+        missing = v.is_in(plan.missing_values)
     else:
-        missing = pl.Series([False] * n)
-    blank = (~present) | missing
-    frame = pl.DataFrame({"v": values, "blank": blank})
-    false = pl.lit(False)
+        missing = pl.lit(False)
+    blank = ~present | missing
     exprs: dict[str, pl.Expr] = {}
-    fast_ok: pl.Expr = false
+    fast_ok: pl.Expr = pl.lit(False)
     key: pl.Expr = pl.lit(None, dtype=pl.String)
-    v = pl.col("v")
     c = plan.constraints
     reader = value_reader(plan.descriptor)
     kind = plan.fast
-    if kind == "string":
-        fast_ok = pl.lit(True)
+    type_expr: pl.Expr | None = None
+    if kind in ("string", "string-format"):
+        fast_ok = pl.lit(kind == "string")
         key = v
+        if "minLength" in c:
+            exprs["minLength"] = v.str.len_chars() < int(c["minLength"])
+        if "maxLength" in c:
+            exprs["maxLength"] = v.str.len_chars() > int(c["maxLength"])
+        if "enum" in c:
+            exprs["enum"] = ~v.is_in([e for e in c["enum"] if isinstance(e, str)])
+        if plan.rust_pattern is not None:
+            exprs["pattern"] = ~v.str.contains(plan.rust_pattern)
     elif kind == "integer":
-        fast_ok = v.str.contains(r"^-?[0-9]{1,18}$")
+        # polars accepts [+-]?digits only, which Python's int() reads to the same value
         parsed = v.cast(pl.Int64, strict=False)
+        fast_ok = parsed.is_not_null()
         key = parsed.cast(pl.String)
         exprs.update(_bound_exprs(c, parsed, reader))
         if "enum" in c:
@@ -214,24 +231,24 @@ def analyze(plan: FieldPlan, values: pl.Series, present: pl.Series) -> ColumnRes
         fast_ok = p.str.contains(r"^-?[0-9]+(\.[0-9]+)?$") & (p.str.len_bytes() <= 16)
         parsed = p.cast(pl.Float64, strict=False)
         exprs.update(_bound_exprs(c, parsed, reader, as_float=True))
-    if kind == "number" and plan.needs_key:
-        int_part = p.str.extract(r"^-?([0-9]+)").str.strip_chars_start("0")
-        frac = p.str.extract(r"\.([0-9]+)$").fill_null("").str.strip_chars_end("0")
-        int_part = pl.when(int_part == "").then(pl.lit("0")).otherwise(int_part)
-        body = pl.when(frac == "").then(int_part).otherwise(int_part + "." + frac)
-        key = (
-            pl.when(body == "0")
-            .then(pl.lit("0"))
-            .otherwise(pl.when(p.str.starts_with("-")).then("-" + body).otherwise(body))
-        )
-    if kind == "boolean":
+        if plan.needs_key:
+            int_part = p.str.extract(r"^-?([0-9]+)").str.strip_chars_start("0")
+            frac = p.str.extract(r"\.([0-9]+)$").fill_null("").str.strip_chars_end("0")
+            int_part = pl.when(int_part == "").then(pl.lit("0")).otherwise(int_part)
+            body = pl.when(frac == "").then(int_part).otherwise(int_part + "." + frac)
+            key = (
+                pl.when(body == "0")
+                .then(pl.lit("0"))
+                .otherwise(pl.when(p.str.starts_with("-")).then("-" + body).otherwise(body))
+            )
+    elif kind == "boolean":
         d = plan.descriptor
         trues = list(d.get("trueValues", ["true", "True", "TRUE", "1"]))
         falses = list(d.get("falseValues", ["false", "False", "FALSE", "0"]))
         is_false = v.is_in(falses)
         is_true = v.is_in(trues) & ~is_false
         fast_ok = pl.lit(True)
-        exprs["__type__"] = ~(is_true | is_false)
+        type_expr = ~(is_true | is_false)
         key = pl.when(is_true).then(pl.lit("1")).otherwise(pl.lit("0"))
         if "enum" in c:
             allowed = {reader(e) for e in c["enum"]} - {None}
@@ -263,89 +280,73 @@ def analyze(plan: FieldPlan, values: pl.Series, present: pl.Series) -> ColumnRes
             r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$"
         ) & (parsed_dt.is_not_null())
         key = v
-    if kind in ("string", "string-format"):
-        if "minLength" in c:
-            exprs["minLength"] = v.str.len_chars() < int(c["minLength"])
-        if "maxLength" in c:
-            exprs["maxLength"] = v.str.len_chars() > int(c["maxLength"])
-        if "enum" in c:
-            exprs["enum"] = ~v.is_in([e for e in c["enum"] if isinstance(e, str)])
-        if plan.rust_pattern is not None:
-            exprs["pattern"] = ~v.str.contains(plan.rust_pattern)
-    if kind == "string-format":
-        key = v
-    fast_ok = fast_ok & ~pl.col("blank")
-    if not plan.needs_key:
-        key = pl.lit(None, dtype=pl.String)
-    columns = [fast_ok.alias("fast"), key.alias("key")]
-    columns += [e.fill_null(False).alias(f"x_{name}") for name, e in exprs.items()]
-    frame = frame.with_columns(columns)
-    # Values the fast path could not settle: exact reader, once per distinct value.
-    todo_mask = ~frame["fast"] & ~frame["blank"]
-    if kind == "string-format":
-        todo_mask = ~frame["blank"]
-    type_error = pl.Series([False] * n)
-    if "x___type__" in frame.columns:
-        type_error = frame["x___type__"] & ~frame["blank"]
-    failed = {
-        name: (frame[f"x_{name}"] & frame["fast"])
-        if f"x_{name}" in frame.columns
-        else pl.Series([False] * n)
-        for name in plan.names
-    }
-    key_series = pl.when(frame["fast"]).then(frame["key"]).otherwise(None)
-    key_out = frame.select(key_series.alias("k"))["k"]
-    if todo_mask.any():
-        todo_values = frame.filter(todo_mask)["v"].unique().to_list()
-        results = plan.lookup(todo_values)
-        table = {
-            "v": todo_values,
-            "t_type": [r.type_error for r in results],
-            "t_key": [r.key for r in results],
-        }
+    settled = fast_ok & ~blank
+    out = [blank.alias(prefix + "blank"), (~blank & ~fast_ok).alias(prefix + "todo")]
+    if type_expr is not None:
+        out.append((type_expr & ~blank).fill_null(False).alias(prefix + "type"))
+    for name, expr in exprs.items():
+        if kind in ("string", "string-format"):
+            # judged on every non-blank cell; cells of the wrong type are dropped later
+            out.append((expr & ~blank).fill_null(False).alias(f"{prefix}x_{name}"))
+        else:
+            out.append((expr & settled).fill_null(False).alias(f"{prefix}x_{name}"))
+    if plan.needs_key:
+        out.append(pl.when(settled).then(key).otherwise(None).alias(prefix + "key"))
+    return out
+
+
+def finish(plan: FieldPlan, index: int, out: pl.DataFrame, values: pl.Series) -> ColumnResult:
+    """Complete the fast verdicts of ``column_exprs`` with the exact reader on the
+    cells it could not settle (once per distinct value)."""
+    prefix = f"f{index}_"
+    n = out.height
+    blank = out[prefix + "blank"].to_numpy()
+    todo_s = out[prefix + "todo"]
+    type_name = prefix + "type"
+    type_error = out[type_name].to_numpy() if type_name in out.columns else np.zeros(n, bool)
+    failed: dict[str, np.ndarray] = {}
+    for name in plan.names:
+        column = f"{prefix}x_{name}"
+        failed[name] = out[column].to_numpy() if column in out.columns else np.zeros(n, bool)
+    key = out[prefix + "key"] if plan.needs_key else None
+    if todo_s.any():
+        todo = todo_s.to_numpy()
+        todo_values = values.filter(todo_s)
+        distinct = todo_values.unique().to_list()
+        results = plan.lookup(distinct)
+        bad_type = [v for v, r in zip(distinct, results, strict=True) if r.type_error]
+        if bad_type:
+            type_error = type_error | (todo & values.is_in(bad_type).to_numpy())
+        vectorised = plan.fast in ("string", "string-format")
         for name in plan.names:
-            table[f"t_{name}"] = [name in r.failed for r in results]
-        joined = (
-            frame.select("v")
-            .with_columns(todo_mask.alias("todo"))
-            .join(
-                pl.DataFrame(table, schema_overrides={"t_key": pl.String}),
-                on="v",
-                how="left",
-                maintain_order="left",
-            )
-        )
-        todo = joined["todo"]
-        type_error = type_error | (todo & joined["t_type"].fill_null(False))
-        key_out = pl.select(pl.when(todo).then(joined["t_key"]).otherwise(key_out)).to_series()
-        for name in plan.names:
-            if kind in ("string", "string-format") and name in (
-                "minLength",
-                "maxLength",
-                "enum",
-                "pattern",
-            ):
-                # evaluated on the whole column; only cells of the right type count
-                failed[name] = (
-                    frame[f"x_{name}"] if f"x_{name}" in frame.columns else failed[name]
-                ) & ~type_error
+            if vectorised and name in ("minLength", "maxLength", "enum", "pattern"):
                 continue
-            failed[name] = failed[name] | (todo & joined[f"t_{name}"].fill_null(False))
-    elif kind in ("string", "string-format"):
-        for name in ("minLength", "maxLength", "enum", "pattern"):
-            if name in failed and f"x_{name}" in frame.columns:
-                failed[name] = frame[f"x_{name}"] & ~frame["blank"]
-    if "pattern" in plan.names and plan.python_pattern is not None:
-        failed["pattern"] = _python_pattern(plan, values, ~blank & ~type_error)
-    blank_out = frame["blank"]
+            bad = [v for v, r in zip(distinct, results, strict=True) if name in r.failed]
+            if bad:
+                failed[name] = failed[name] | (todo & values.is_in(bad).to_numpy())
+        if key is not None:
+            mapped = todo_values.replace_strict(
+                distinct, [r.key for r in results], default=None, return_dtype=pl.String
+            )
+            key = key.scatter(np.flatnonzero(todo), mapped)
+    if plan.python_pattern is not None and "pattern" in plan.names:
+        mask = ~blank & ~type_error
+        failed["pattern"] = _python_pattern(plan, values, pl.Series(mask)).to_numpy()
+    wrong = blank | type_error
     for name in failed:
-        failed[name] = failed[name] & ~blank_out & ~type_error
+        failed[name] = failed[name] & ~wrong
     if plan.required:
-        failed["required"] = blank_out
-    key_out = pl.select(pl.when(blank_out | type_error).then(None).otherwise(key_out)).to_series()
-    return ColumnResult(
-        blank=blank_out, type_error=type_error & ~blank_out, failed=failed, key=key_out
-    )
+        failed["required"] = blank
+    if key is not None and type_error.any():
+        key = key.scatter(np.flatnonzero(type_error), None)
+    return ColumnResult(blank=blank, type_error=type_error & ~blank, failed=failed, key=key)
+
+
+def analyze(plan: FieldPlan, values: pl.Series, present: pl.Series) -> ColumnResult:
+    """Judge one column alone (the engine batches every column in one select)."""
+    frame = pl.DataFrame({"v": values, "present": present})
+    out = frame.select(column_exprs(plan, 0, "v", pl.col("present")))
+    return finish(plan, 0, out, values)
 
 
 def _bound_exprs(

@@ -43,6 +43,10 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 csv.field_size_limit(sys.maxsize)
 
 
+class NotUtf8(Exception):
+    """A file first taken for UTF-8 is not: validation restarts with full detection."""
+
+
 @dataclass
 class Batch:
     first_row: int
@@ -78,7 +82,7 @@ def _size_fr(size: int) -> str:
     return f"{size / 1024:.0f} Ko"
 
 
-def open_source(path: Path, sheet: str | None = None) -> Source:
+def open_source(path: Path, sheet: str | None = None, quick_encoding: bool = False) -> Source:
     """Identify the file (CSV or XLSX), its encoding, dialect and header row."""
     if not path.exists():
         raise UnusableInput(f"Fichier introuvable : {path}.")
@@ -125,7 +129,7 @@ def open_source(path: Path, sheet: str | None = None) -> Source:
             f"Le fichier {path.name} n'est pas un fichier texte CSV : il contient des octets "
             "binaires (image, archive, document…). Fournissez un CSV ou un classeur XLSX."
         )
-    return _open_csv(path)
+    return _open_csv(path, quick_encoding)
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -138,13 +142,28 @@ def _looks_binary(head: bytes) -> bool:
 # --- encoding ---------------------------------------------------------------
 
 
-def detect_encoding(path: Path) -> str:
-    """``utf-8-sig``, ``utf-8``, ``cp1252`` or ``latin-1``, judged on the whole file."""
+def detect_encoding(path: Path, quick: bool = False) -> str:
+    """``utf-8-sig``, ``utf-8``, ``cp1252`` or ``latin-1``, judged on the whole file.
+
+    ``quick``: a file whose first block is valid UTF-8 is taken for UTF-8 right away;
+    the reader then checks every block (polars refuses invalid UTF-8) and raises
+    :class:`NotUtf8` if that guess was wrong, and the caller starts again with a full
+    detection. That saves a whole pass over large UTF-8 files.
+    """
     decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as handle:
         first = handle.read(3)
         bom = first == codecs.BOM_UTF8
         handle.seek(0)
+        if quick:
+            try:
+                decoder.decode(handle.read(BLOCK_SIZE))
+            except UnicodeDecodeError:
+                pass
+            else:
+                return "utf-8-sig" if bom else "utf-8"
+            handle.seek(0)
+            decoder = codecs.getincrementaldecoder("utf-8")()
         try:
             while True:
                 block = handle.read(BLOCK_SIZE)
@@ -199,8 +218,8 @@ def _read_sample(path: Path, encoding: str) -> list[str]:
     return lines
 
 
-def _open_csv(path: Path) -> Source:
-    encoding = detect_encoding(path)
+def _open_csv(path: Path, quick_encoding: bool = False) -> Source:
+    encoding = detect_encoding(path, quick=quick_encoding)
     source = Source(path=path, kind="csv", encoding=encoding)
     if encoding not in ("utf-8", "utf-8-sig"):
         source.warnings.append(
@@ -209,7 +228,10 @@ def _open_csv(path: Path) -> Source:
             "pour le publier (Excel : Enregistrer sous > CSV UTF-8 ; LibreOffice : cochez "
             "« Éditer les paramètres du filtre » et choisissez Unicode (UTF-8))."
         )
-    sample = _read_sample(path, encoding)
+    try:
+        sample = _read_sample(path, encoding)
+    except UnicodeDecodeError as error:
+        raise NotUtf8 from error
     if sample and sample[0].startswith("\ufeff"):
         sample[0] = sample[0][1:]
     if not "".join(sample).strip():
@@ -287,7 +309,7 @@ def _csv_batches(source: Source) -> Iterator[Batch]:
                 and quote not in chunk
                 and (b"\r" not in chunk or chunk.count(b"\r") == chunk.count(b"\r\n"))
             ):
-                counts, frame = _fast_chunk(chunk, delimiter)
+                counts, frame = _fast_chunk(chunk, delimiter, len(source.labels))
             else:
                 counts, frame = _python_chunk(chunk, dialect)
             if record_number == 0:
@@ -327,38 +349,64 @@ def _check_line_length(chunk: bytes, path: Path, record_number: int) -> None:
         )
 
 
-def _fast_chunk(chunk: bytes, delimiter: bytes) -> tuple[np.ndarray, pl.DataFrame]:
+def _fast_chunk(chunk: bytes, delimiter: bytes, width: int) -> tuple[np.ndarray, pl.DataFrame]:
+    """A quote-free block: polars splits it, numpy finds the lines.
+
+    The number of cells of each line is derived from its length: a line of ``k`` cells
+    is the cells' bytes plus ``k - 1`` delimiters. Polars reads ``width + 1`` columns
+    (the header's width and one more) and pads short lines with empty strings, so
+    ``k = length - sum(cell lengths) + 1`` exactly, unless the line has more than
+    ``width + 1`` cells (rare): those lines are counted directly and the block re-read
+    wide enough.
+    """
     arr = np.frombuffer(chunk, dtype=np.uint8)
     ends = np.flatnonzero(arr == 10)
     if not chunk.endswith(b"\n"):
         ends = np.append(ends, len(chunk))
     starts = np.concatenate(([0], ends[:-1] + 1))
-    delims = np.flatnonzero(arr == delimiter[0])
-    counts = np.diff(np.searchsorted(delims, np.concatenate(([0], ends)))) + 1
     lengths = ends - starts
-    # "\r\n" line endings: a line holding only "\r" is empty too.
+    # "\r\n" line endings: the "\r" belongs to no cell.
     cr = np.zeros(len(ends), dtype=bool)
     has_end = lengths > 0
     cr[has_end] = arr[ends[has_end] - 1] == 13
-    empty = (lengths == 0) | ((lengths == 1) & cr)
-    counts[empty] = 0
-    width = max(int(counts.max()) if len(counts) else 1, 1)
-    frame = pl.read_csv(
-        chunk,
-        has_header=False,
-        separator=delimiter.decode(),
-        quote_char=None,
-        schema={f"c{i}": pl.String for i in range(width)},
-        truncate_ragged_lines=True,
-        missing_columns="insert",
-        empty_string_is_null=False,
-        infer_schema=False,
-        raise_if_empty=False,
-    )
-    if frame.height != len(counts):  # pragma: no cover - defensive
+    lengths = lengths - cr
+    columns = max(width, 1) + 1
+    frame = _polars_read(chunk, delimiter, columns, strip_cr=bool(cr.any()))
+    if frame.height != len(ends):  # pragma: no cover - defensive
         return _python_chunk(chunk, _plain_dialect(delimiter.decode()))
-    frame = frame.with_columns(pl.all().fill_null("").str.strip_suffix("\r")) if cr.any() else frame
-    return counts.astype(np.int64), frame.fill_null("")
+    cells = frame.select(pl.sum_horizontal(pl.all().str.len_bytes()).alias("n")).to_series()
+    counts = lengths - np.asarray(cells, dtype=np.int64) + 1
+    counts[lengths == 0] = 0
+    wide = np.flatnonzero(counts > columns)
+    if len(wide):
+        for i in wide:
+            counts[i] = chunk.count(delimiter, int(starts[i]), int(ends[i])) + 1
+        frame = _polars_read(chunk, delimiter, int(counts.max()), strip_cr=bool(cr.any()))
+    return counts.astype(np.int64), frame
+
+
+def _polars_read(chunk: bytes, delimiter: bytes, columns: int, strip_cr: bool) -> pl.DataFrame:
+    try:
+        frame = pl.read_csv(
+            chunk,
+            has_header=False,
+            separator=delimiter.decode(),
+            quote_char=None,
+            schema={f"c{i}": pl.String for i in range(columns)},
+            truncate_ragged_lines=True,
+            missing_columns="insert",
+            empty_string_is_null=False,
+            infer_schema=False,
+            raise_if_empty=False,
+        )
+    except pl.exceptions.ComputeError as error:
+        if "utf-8" in str(error):
+            raise NotUtf8 from error
+        raise
+    frame = frame.fill_null("")
+    if strip_cr:
+        frame = frame.with_columns(pl.all().str.strip_suffix("\r"))
+    return frame
 
 
 def _plain_dialect(delimiter: str) -> Any:
@@ -368,7 +416,10 @@ def _plain_dialect(delimiter: str) -> Any:
 
 
 def _python_chunk(chunk: bytes, dialect: Any) -> tuple[np.ndarray, pl.DataFrame]:
-    text = chunk.decode("utf-8", errors="replace")
+    try:
+        text = chunk.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise NotUtf8 from error
     rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
     return _rows_to_frame(rows)
 

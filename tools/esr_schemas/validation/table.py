@@ -11,10 +11,10 @@ import numpy as np
 import polars as pl
 
 from .. import codesystems, extensions
-from .columns import FieldPlan, analyze, plan_field
+from .columns import FieldPlan, column_exprs, finish, plan_field
 from .errors import UnusableInput, ValidationError, ValidationReport
 from .messages import describe
-from .reading import open_source
+from .reading import NotUtf8, open_source
 from .schema_check import check_descriptor
 
 MAX_STORED_ERRORS = 1_000_000
@@ -138,9 +138,37 @@ def validate_file(
     Raises :class:`UnusableInput` (French ``.message``) when the file or the schema
     cannot be validated at all.
     """
+    options: dict[str, Any] = {
+        "sheet": sheet,
+        "registry": registry,
+        "extra_checks": extra_checks,
+        "strict": strict,
+        "check_code_lists": check_code_lists,
+        "schema_name": schema_name,
+    }
+    try:
+        return _validate(path, descriptor, quick_encoding=True, **options)
+    except NotUtf8:
+        # The first block looked like UTF-8 but a later one is not: start again with
+        # the whole-file encoding detection.
+        return _validate(path, descriptor, quick_encoding=False, **options)
+
+
+def _validate(
+    path: Path,
+    descriptor: dict[str, Any],
+    *,
+    sheet: str | None = None,
+    registry: Any = None,
+    extra_checks: bool = True,
+    strict: bool = False,
+    check_code_lists: bool = False,
+    schema_name: str | None = None,
+    quick_encoding: bool = False,
+) -> ValidationReport:
     path = Path(path)
     check_descriptor(descriptor)
-    source = open_source(path, sheet)
+    source = open_source(path, sheet, quick_encoding=quick_encoding)
     fields = [f for f in descriptor["fields"] if isinstance(f, dict)]
     missing_values = descriptor.get("missingValues", [""])
     if not isinstance(missing_values, list):
@@ -195,9 +223,8 @@ def validate_file(
         )
     n_fields = len(expected)
 
-    collected_unique: dict[str, list[pl.DataFrame]] = {e.name: [] for e in unique_fields}
-    collected_pk: list[pl.DataFrame] = []
-    collected_fk: list[dict[str, pl.DataFrame]] = [{"source": [], "target": []} for _ in foreign]  # type: ignore[misc]
+    collected: dict[str, list[pl.Series]] = {name: [] for name in key_names if name in expected_names}
+    first_data_row: int | None = None
     rows_total = 0
     stored = 0
     counted_extra = 0
@@ -214,21 +241,23 @@ def validate_file(
     for batch in source.batches():
         size = len(batch.counts)
         rows_total += size
-        counts = pl.Series(batch.counts)
-        results = {}
-        for e in expected:
-            column = f"c{e.number - 1}"
-            values = (
-                batch.frame[column]
-                if column in batch.frame.columns
-                else pl.Series([""] * size, dtype=pl.String)
-            )
-            present = counts >= e.number
-            results[e.name] = analyze(e.plan, values, present)
+        frame = batch.frame
+        absent = [f"c{e.number - 1}" for e in expected if f"c{e.number - 1}" not in frame.columns]
+        if absent:
+            frame = frame.with_columns([pl.lit("", dtype=pl.String).alias(c) for c in absent])
+        frame = frame.with_columns(pl.Series("__n", batch.counts))
+        exprs: list[pl.Expr] = []
+        for index, e in enumerate(expected):
+            exprs += column_exprs(e.plan, index, f"c{e.number - 1}", pl.col("__n") >= e.number)
+        out = frame.select(exprs) if exprs else pl.DataFrame()
+        results = {
+            e.name: finish(e.plan, index, out, frame[f"c{e.number - 1}"])
+            for index, e in enumerate(expected)
+        }
         if n_fields:
             blank_row = np.ones(size, dtype=bool)
             for r in results.values():
-                blank_row &= r.blank.to_numpy()
+                blank_row &= r.blank
         else:
             blank_row = batch.counts == 0
         counts_np = batch.counts
@@ -237,26 +266,22 @@ def validate_file(
         keep = ~blank_row
         for e in expected:
             r = results[e.name]
-            values = (
-                batch.frame[f"c{e.number - 1}"]
-                if f"c{e.number - 1}" in batch.frame.columns
-                else None
-            )
-            type_idx = np.flatnonzero(r.type_error.to_numpy() & keep)
+            values = frame[f"c{e.number - 1}"]
+            type_idx = np.flatnonzero(r.type_error & keep)
             for i in type_idx:
                 add(
                     _cell_error(
                         "type-error",
                         e,
                         int(row_numbers[i]),
-                        values[int(i)] if values is not None else "",
+                        values[int(i)],
                         "type",
                     )
                 )
             for name, mask in r.failed.items():
-                idx = np.flatnonzero(mask.to_numpy() & keep)
+                idx = np.flatnonzero(mask & keep)
                 for i in idx:
-                    cell = values[int(i)] if values is not None and counts_np[i] >= e.number else ""
+                    cell = values[int(i)] if counts_np[i] >= e.number else ""
                     add(_cell_error("constraint-error", e, int(row_numbers[i]), cell, name))
             if extra_checks and not e.fabricated:
                 _extra_checks(
@@ -277,28 +302,11 @@ def validate_file(
                     )
         for i in np.flatnonzero(blank_row):
             add(ValidationError("blank-row", int(row_numbers[i]), None, None, None, "", ""))
-        rn = pl.Series("row", row_numbers)
-        for e in unique_fields:
-            collected_unique[e.name].append(
-                pl.DataFrame({"key": results[e.name].key, "row": rn}).drop_nulls("key")
-            )
-        if has_pk:
-            collected_pk.append(
-                pl.DataFrame({"key": _composite([results[n].key for n in pk]), "row": rn})
-            )
-        for group, store in zip(foreign, collected_fk, strict=True):
-            target = _composite([results[n].key for n in group["fields"]])
-            store["target"].append(pl.DataFrame({"key": target, "row": rn}))  # type: ignore[attr-defined]
-            if group["self"]:
-                source_keys = _composite(
-                    [
-                        results[n].key
-                        if n in results
-                        else pl.Series([None] * size, dtype=pl.String)
-                        for n in group["reference"]
-                    ]
-                )
-                store["source"].append(pl.DataFrame({"key": source_keys}))  # type: ignore[attr-defined]
+        if first_data_row is None:
+            first_data_row = batch.first_row
+        for name, store in collected.items():
+            key = results[name].key
+            store.append(key if key is not None else pl.Series([None] * size, dtype=pl.String))
 
     if rows_total == 0:
         report.notices.append(
@@ -306,23 +314,34 @@ def validate_file(
             "rien à valider."
         )
 
+    keys = {name: pl.concat(store) for name, store in collected.items() if store}
+    offset = first_data_row or 2
+
+    def key_of(names: list[str]) -> pl.Series | None:
+        if not keys:
+            return None
+        parts = [
+            keys[n] if n in keys else pl.Series([None] * rows_total, dtype=pl.String)
+            for n in names
+        ]
+        return parts[0].fill_null(NULL) if len(parts) == 1 else _composite(parts)
+
     # unique
     for e in unique_fields:
-        frame = pl.concat(collected_unique[e.name]) if collected_unique[e.name] else None
-        if frame is None or frame.is_empty():
+        if e.name not in keys:
             continue
-        for key, row, first_row in _duplicates(frame).iter_rows():
+        for key, row, first_row in _duplicates(keys[e.name], offset):
             error = _cell_error("unique-error", e, row, key, "unique")
             error.note = f"the same as in the row at position {first_row}"
             add(error)
-    if has_pk and collected_pk:
-        frame = pl.concat(collected_pk)
+    pk_keys = key_of(list(pk)) if has_pk else None
+    if pk_keys is not None:
         all_null = SEP.join([NULL] * len(pk))
-        for row in frame.filter(pl.col("key") == all_null)["row"].to_list():
+        for index in np.flatnonzero((pk_keys == all_null).to_numpy()):
             add(
                 ValidationError(
                     "primary-key",
-                    row,
+                    int(index) + offset,
                     None,
                     None,
                     None,
@@ -330,8 +349,8 @@ def validate_file(
                     "",
                 )
             )
-        rest = frame.filter(pl.col("key") != all_null)
-        for key, row, first_row in _duplicates(rest).iter_rows():
+        rest = pl.select(pl.when(pk_keys != all_null).then(pk_keys)).to_series()
+        for key, row, first_row in _duplicates(rest, offset):
             add(
                 ValidationError(
                     "primary-key",
@@ -343,27 +362,25 @@ def validate_file(
                     "",
                 )
             )
-    for group, store in zip(foreign, collected_fk, strict=True):
-        if not store["target"]:
+    for group in foreign:
+        target = key_of(group["fields"])
+        if target is None:
             continue
-        target = pl.concat(store["target"])  # type: ignore[arg-type]
         all_null = SEP.join([NULL] * len(group["fields"]))
-        target = target.filter(pl.col("key") != all_null)
         if group["self"]:
-            lookup = (
-                pl.concat(store["source"])["key"].unique()
-                if store["source"]
-                else pl.Series([], dtype=pl.String)
-            )  # type: ignore[arg-type]
+            source_keys = key_of(group["reference"])
+            assert source_keys is not None
+            lookup = source_keys.unique()
             lookup = lookup.filter(lookup != SEP.join([NULL] * len(group["reference"])))
         else:
             lookup = pl.Series(sorted(group["codes"]), dtype=pl.String)
-        bad = target.filter(~pl.col("key").is_in(lookup.implode()))
-        for key, row in bad.iter_rows():
+        bad = (target != all_null) & ~target.is_in(lookup.implode())
+        for index in np.flatnonzero(bad.to_numpy()):
+            key = target[int(index)]
             add(
                 ValidationError(
                     "foreign-key",
-                    row,
+                    int(index) + offset,
                     ", ".join(group["fields"]),
                     None,
                     key.replace(SEP, ", ").replace(NULL, ""),
@@ -401,14 +418,25 @@ def validate_file(
     return report
 
 
-def _duplicates(frame: pl.DataFrame) -> pl.DataFrame:
-    """Rows whose key appeared on an earlier row: (key, row, first row of that key)."""
-    dups = frame.filter(~frame["key"].is_first_distinct())
+def _duplicates(keys: pl.Series, offset: int) -> list[tuple[str, int, int]]:
+    """(key, row, first row of that key) for each non-null key already seen on an
+    earlier row. Rows are ``offset + position``. A 64-bit hash settles the common case
+    (no duplicate) fast; exact strings decide among the rows whose hash repeats."""
+    frame = pl.DataFrame({"key": keys}).with_row_index("i").drop_nulls("key")
+    if frame.is_empty():
+        return []
+    candidates = frame.filter(pl.col("key").hash().is_duplicated())
+    if candidates.is_empty():
+        return []
+    dups = candidates.filter(~pl.col("key").is_first_distinct())
     if dups.is_empty():
-        return dups.with_columns(pl.lit(0).alias("first"))
-    involved = frame.filter(pl.col("key").is_in(dups["key"].unique().implode()))
-    first = involved.group_by("key").agg(pl.col("row").min().alias("first"))
-    return dups.join(first, on="key", how="left", maintain_order="left")
+        return []
+    first = candidates.group_by("key").agg(pl.col("i").min().alias("first"))
+    dups = dups.join(first, on="key", how="left", maintain_order="left")
+    return [
+        (key, int(i) + offset, int(f) + offset)
+        for i, key, f in dups.select("i", "key", "first").iter_rows()
+    ]
 
 
 def _composite(keys: list[pl.Series]) -> pl.Series:
@@ -480,9 +508,9 @@ def _extra_checks(
     if values is None:
         return
     descriptor = e.plan.descriptor
-    ok = keep & ~r.blank.to_numpy() & ~r.type_error.to_numpy()
+    ok = keep & ~r.blank & ~r.type_error
     for mask in r.failed.values():
-        ok &= ~mask.to_numpy()
+        ok &= ~mask
     system = extensions.code_system(descriptor)
     if system in codesystems.SYSTEMS_WITH_CHECK and ok.any():
         idx = np.flatnonzero(ok)
