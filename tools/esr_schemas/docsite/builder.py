@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from mkdocs.commands.build import build
@@ -36,11 +37,25 @@ def build_site(
             )
             build(config)
     except Abort as exc:
-        raise SiteBuildError(f"Construction du site interrompue (mode strict) : {exc}") from exc
+        match = re.search(r"(\d+) warning", str(exc))
+        detail = f"{match.group(1)} avertissement(s) ci-dessus" if match else str(exc)
+        raise SiteBuildError(
+            f"Construction du site interrompue (mode strict) : {detail}. Corrigez chaque lien, "
+            "ancre ou page signalé, puis relancez « esr-schemas build »."
+        ) from exc
     except ConfigurationError as exc:
         raise SiteBuildError(f"Configuration du site invalide ({config_path}) : {exc}") from exc
     except PluginError as exc:
         raise SiteBuildError(str(exc)) from exc
+
+
+class _FrenchFormatter(logging.Formatter):
+    LEVELS = {"WARNING": "avertissement", "ERROR": "erreur", "CRITICAL": "erreur"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        level = self.LEVELS.get(record.levelname)
+        return text.replace(f": {record.levelname} :", f": {level} :", 1) if level else text
 
 
 def _quiet_info_logs() -> None:
@@ -48,7 +63,7 @@ def _quiet_info_logs() -> None:
     if not any(getattr(h, "_esr", False) for h in logger.handlers):
         handler = logging.StreamHandler()
         handler.setLevel(logging.WARNING)
-        handler.setFormatter(logging.Formatter("site : %(levelname)s : %(message)s"))
+        handler.setFormatter(_FrenchFormatter("site : %(levelname)s : %(message)s"))
         handler._esr = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
         logger.propagate = False
