@@ -510,3 +510,18 @@ def test_code_list_column_gets_the_referentiel_as_dropdown(tmp_path: Path) -> No
     assert list_values(workbook, dv) == ["01", "02"], "codes stay text, leading zeros kept"
     labels = workbook["liste_A"]
     assert [labels.cell(row=r, column=2).value for r in (1, 2)] == ["Licence", "Master"]
+
+
+def test_notice_publish_steps_follow_the_schema(base_registry: Path, tmp_path: Path) -> None:
+    def lines(xlsx: Path) -> str:
+        sheet = load_workbook(xlsx)[NOTICE_SHEET]
+        return "\n".join(str(r[0]) for r in sheet.iter_rows(values_only=True) if r[0])
+
+    registry_notice = lines(make_template(tmp_path / "r", "demo", "--root", str(base_registry)))
+    assert "esr-schemas export MON-FICHIER.xlsx --schema demo@1.0.0" in registry_notice
+    assert "séparateur virgule" in registry_notice
+    descriptor = {"name": "pv", "dialect": {"delimiter": ";"}, "fields": [{"name": "a"}]}
+    schema = tmp_path / "pv.json"
+    schema.write_text(json.dumps(descriptor), encoding="utf-8")
+    file_notice = lines(make_template(tmp_path / "f", schema))
+    assert "--schema schema.json" in file_notice and "séparateur point-virgule" in file_notice

@@ -23,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from tableschema_to_template import create_xlsx
 
 from ..extensions import code_list
-from .cells import is_text_column, missing_values, read_csv, to_cell
+from .cells import delimiter, is_text_column, missing_values, read_csv, to_cell
 from .french import (
     constraint_lines,
     constraints,
@@ -403,6 +403,8 @@ def _notice_sheet(
     if source.page_url:
         rows.append((f"Schéma et documentation : {source.page_url}",))
     required_names = [c.name for c in columns if c.required]
+    mark = delimiter(source.descriptor)
+    separator = {",": "virgule", ";": "point-virgule", "\t": "tabulation"}.get(mark, f"« {mark} »")
     rows += [
         ("",),
         ("Comment remplir ce modèle",),
@@ -444,13 +446,15 @@ def _notice_sheet(
         ("Comment publier",),
         ("1. Enregistrez le classeur au format .xlsx.",),
         (
-            f"2. Exportez-le en CSV validé : esr-schemas export MON-FICHIER.xlsx --schema {source.name}@{source.version}",
+            "2. Exportez-le en CSV validé : esr-schemas export MON-FICHIER.xlsx --schema "
+            + (f"{source.name}@{source.version}" if source.registry is not None else "schema.json"),
         ),
         (
             "   La commande refuse d'écrire un fichier invalide et liste les erreurs (ligne, colonne, correction).",
         ),
         (
-            "3. Publiez le fichier CSV obtenu (UTF-8, séparateur virgule) sur data.gouv.fr en indiquant ce schéma.",
+            f"3. Publiez le fichier CSV obtenu (UTF-8, séparateur {separator}) sur data.gouv.fr "
+            "en indiquant ce schéma.",
         ),
     ]
     if example_note:
