@@ -265,14 +265,15 @@ def test_codes_outside_the_referentiel_are_refused(
 ) -> None:
     root = code_list_registry(tmp_path / "registre")
     workbook = load_workbook(make_template(tmp_path, "codes-test", "--root", str(root)))
-    workbook[DATA_SHEET].append(["01"])
-    workbook[DATA_SHEET].append(["07"])
+    workbook[DATA_SHEET].append(["01", "ZZ"])
+    workbook[DATA_SHEET].append(["07", "A1"])
     path = tmp_path / "codes.xlsx"
     workbook.save(path)
     assert main(["export", str(path), "--root", str(root)]) == 1
     err = capsys.readouterr().err
     assert "ligne 3, colonne « diplome » (A)" in err and "07" in err
-    assert "ligne 2" not in err
+    assert "ligne 2" not in err, "a code outside a partial extract (ZZ) is not an error"
+    assert "1 erreur(s)" in err
 
 
 def test_blank_row_inside_the_data_is_reported_with_its_row(

@@ -479,7 +479,13 @@ def code_list_registry(root: Path) -> Path:
                 "type": "string",
                 "constraints": {"required": True, "pattern": "^[0-9]{2}$"},
                 "x-esr": {"codeList": "diplomes-test"},
-            }
+            },
+            {
+                "name": "discipline",
+                "title": "Discipline",
+                "type": "string",
+                "x-esr": {"codeList": "disciplines-extrait"},
+            },
         ],
     }
     (root / "schemas" / "codes-test" / "schema.json").write_text(
@@ -499,6 +505,13 @@ def code_list_registry(root: Path) -> Path:
         ),
         encoding="utf-8",
     )
+    (root / "referentiels" / "disciplines-extrait.csv").write_text(
+        "code,libelle\nA1,Chimie\n", encoding="utf-8"
+    )
+    (root / "referentiels" / "disciplines-extrait.json").write_text(
+        json.dumps({"title": "Disciplines (extrait)", "description": "Extrait.", "partiel": True}),
+        encoding="utf-8",
+    )
     return root
 
 
@@ -510,6 +523,12 @@ def test_code_list_column_gets_the_referentiel_as_dropdown(tmp_path: Path) -> No
     assert list_values(workbook, dv) == ["01", "02"], "codes stay text, leading zeros kept"
     labels = workbook["liste_A"]
     assert [labels.cell(row=r, column=2).value for r in (1, 2)] == ["Licence", "Master"]
+    # a partial extract never restricts input: no dropdown, and the notice says why
+    assert validations(workbook)["B"].type is None
+    assert "liste_B" not in workbook.sheetnames
+    rows = {row[1]: row for row in notice_rows(workbook)}
+    assert "2 codes admis, proposés en liste déroulante." in rows["diplome"][6]
+    assert "tout code de la nomenclature officielle est admis" in rows["discipline"][6]
 
 
 def test_notice_publish_steps_follow_the_schema(base_registry: Path, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ dropped. The file is validated on the way; the input workbook is only read.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 import shutil
@@ -24,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from ..model import Registry
 from .cells import delimiter, from_cell
 from .french import is_code
-from .source import TemplateSource, field_name
+from .source import TemplateSource, complete_referentiels, field_name
 from .workbook import DATA_SHEET, MARKER_SCHEMA, MARKER_VERSION
 
 
@@ -295,6 +296,8 @@ def validation_errors(
     """The one place the validation engine is called (the registry's validator)."""
     from ..validation import UnusableInput, validate_file
 
+    if registry is not None:  # partial extracts would refuse valid codes: left out
+        registry = dataclasses.replace(registry, referentiels=complete_referentiels(registry))
     try:
         report = validate_file(
             path, descriptor, registry=registry, check_code_lists=registry is not None

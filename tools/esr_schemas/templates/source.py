@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..model import Registry
+from ..model import Referentiel, Registry
 
 
 class SourceError(Exception):
@@ -54,6 +54,18 @@ class TemplateSource:
     def slug(self) -> str:
         """``<name>-<version>`` made safe for a file name."""
         return safe_filename(f"{self.name}-{self.version}")
+
+
+def is_partial(referentiel: Referentiel) -> bool:
+    """A shipped extract of a longer official list (``"partiel": true`` in its metadata):
+    a code missing from it may still be valid, so it never restricts input."""
+    return referentiel.metadata.get("partiel") is True
+
+
+def complete_referentiels(registry: Registry | None) -> dict[str, Referentiel]:
+    if registry is None:
+        return {}
+    return {name: ref for name, ref in registry.referentiels.items() if not is_partial(ref)}
 
 
 def field_name(field_descriptor: dict[str, Any], index: int) -> str:

@@ -38,7 +38,7 @@ from .french import (
     true_false,
     type_label,
 )
-from .source import TemplateSource, field_name
+from .source import TemplateSource, complete_referentiels, field_name
 
 DATA_SHEET = "Données"
 NOTICE_SHEET = "Notice"
@@ -83,6 +83,11 @@ class Column:
     field: dict[str, Any]
     codes: list[tuple[str, str]] = dc_field(default_factory=list)
     """(code, libellé) of the référentiel named by ``x-esr.codeList``, when shipped."""
+    notes: list[str] = dc_field(default_factory=list)
+    """What the registry knows about the column beyond its descriptor (référentiel size...)."""
+
+    def constraint_lines(self, limit: int | None = None) -> list[str]:
+        return constraint_lines(self.field, limit) + self.notes
 
     @property
     def letter(self) -> str:
@@ -248,7 +253,7 @@ def _prompt(column: Column) -> str:
     parts = [
         ("Obligatoire. " if column.required else "Facultatif. ") + type_label(column.field) + "."
     ]
-    parts += constraint_lines(column.field, limit=8)
+    parts += column.constraint_lines(limit=8)
     example = field_example(column.field)
     if example:
         parts.append(f"Exemple : {example}")
@@ -311,7 +316,7 @@ def _comment(column: Column) -> Comment:
     lines.append(
         ("OBLIGATOIRE" if column.required else "Facultatif") + " — " + type_label(column.field)
     )
-    lines += constraint_lines(column.field, limit=15)
+    lines += column.constraint_lines(limit=15)
     example = field_example(column.field)
     if example:
         lines.append(f"Exemple : {example}")
@@ -480,7 +485,7 @@ def _notice_sheet(
             text(column.field.get("description")),
             type_label(column.field),
             "oui" if column.required else "non",
-            _short("\n".join(constraint_lines(column.field)), 32000),
+            _short("\n".join(column.constraint_lines()), 32000),
             field_example(column.field),
         )
         for col, value in enumerate(values, start=1):
@@ -576,14 +581,26 @@ def deterministic_zip(data: bytes) -> bytes:
 
 def columns_of(source: TemplateSource) -> list[Column]:
     columns = [Column(i, field_name(f, i), f) for i, f in enumerate(source.fields)]
-    referentiels = source.registry.referentiels if source.registry is not None else {}
+    referentiels = complete_referentiels(source.registry)
+    shipped = source.registry.referentiels if source.registry is not None else {}
     for column in columns:
         name = code_list(column.field)
-        if column.kind == "string" and name and name in referentiels:
+        if column.kind != "string" or not name or name not in shipped:
+            continue
+        if name in referentiels:
             rows = referentiels[name].rows
             column.codes = [
                 (r.get("code", ""), r.get("libelle", "")) for r in rows if r.get("code")
             ]
+            if not enum_values(column.field):
+                column.notes.append(
+                    f"{len(column.codes)} codes admis, proposés en liste déroulante."
+                )
+        else:
+            column.notes.append(
+                "Le registre n'en publie qu'un extrait : tout code de la nomenclature officielle "
+                "est admis."
+            )
     return columns
 
 
