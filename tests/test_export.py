@@ -321,3 +321,41 @@ def test_both_readers_give_the_same_csv(tmp_path: Path) -> None:
         ",,,,,,,,,",
         "0751717J,1053,M,,7,12.25,2023-01-02,,false,a=b",
     ]
+
+
+def test_every_registry_example_round_trips(tmp_path: Path) -> None:
+    """The Exemple sheet typed into Données exports to a valid CSV, and every value of a
+    dropdown column is in its dropdown (the lists never refuse valid data)."""
+    import io
+
+    from test_templates import list_values, validations
+
+    from conftest import REPO
+    from esr_schemas.loader import load_registry
+    from esr_schemas.templates import build_workbook, resolve
+    from esr_schemas.templates.export import export, read_filled
+
+    registry = load_registry(REPO)
+    names = [n for n, e in registry.schemas.items() if e.valid_examples and e.descriptor]
+    if not names:
+        pytest.skip("aucun schéma avec exemple dans schemas/ pour l'instant")
+    for name in names:
+        source = resolve(name, REPO)
+        workbook = load_workbook(io.BytesIO(build_workbook(source)))
+        example, data = workbook["Exemple"], workbook[DATA_SHEET]
+        for row in example.iter_rows(min_row=2):
+            for cell in row:
+                data.cell(row=cell.row, column=cell.column).value = cell.value
+        for letter, dv in validations(workbook).items():
+            if dv.type == "list":
+                allowed = {str(v) for v in list_values(workbook, dv)}
+                typed = {str(c.value) for c in example[letter][1:] if c.value not in (None, "")}
+                assert typed <= allowed, (name, letter, typed - allowed)
+        path = tmp_path / f"{name}.xlsx"
+        workbook.save(path)
+        result = export(read_filled(path), source)
+        assert result.valid, (name, [(e.row, e.column, e.message) for e in result.errors[:3]])
+        assert (
+            result.row_count
+            == len(source.valid_examples[0].read_text(encoding="utf-8").splitlines()) - 1
+        )
