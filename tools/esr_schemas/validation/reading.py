@@ -14,13 +14,16 @@ result is then identical; blocks with quotes or lone carriage returns go through
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import sys
+import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty, Queue
 from typing import Any
 
 import numpy as np
@@ -73,7 +76,41 @@ class Source:
         if self.kind == "xlsx":
             yield from _xlsx_batches(self, batch_rows)
         else:
-            yield from _csv_batches(self)
+            yield from _prefetch(_csv_batches(self))
+
+
+def _prefetch(batches: Iterator[Batch]) -> Iterator[Batch]:
+    """Read the next CSV block in a thread while the caller checks the current one
+    (polars and numpy release the GIL: both cores work). At most two batches are
+    held in memory at once; exceptions reach the caller."""
+    queue: Queue[tuple[str, Any]] = Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                if stop.is_set():
+                    return
+                queue.put(("batch", batch))
+            queue.put(("end", None))
+        except BaseException as error:  # handed over to the consumer
+            queue.put(("error", error))
+
+    thread = threading.Thread(target=produce, daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, item = queue.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            with contextlib.suppress(Empty):
+                queue.get(timeout=0.05)
 
 
 def _size_fr(size: int) -> str:

@@ -223,7 +223,9 @@ def _validate(
         )
     n_fields = len(expected)
 
-    collected: dict[str, list[pl.Series]] = {name: [] for name in key_names if name in expected_names}
+    collected: dict[str, list[pl.Series]] = {
+        name: [] for name in key_names if name in expected_names
+    }
     first_data_row: int | None = None
     rows_total = 0
     stored = 0
@@ -321,16 +323,17 @@ def _validate(
         if not keys:
             return None
         parts = [
-            keys[n] if n in keys else pl.Series([None] * rows_total, dtype=pl.String)
-            for n in names
+            keys[n] if n in keys else pl.Series([None] * rows_total, dtype=pl.String) for n in names
         ]
         return parts[0].fill_null(NULL) if len(parts) == 1 else _composite(parts)
 
-    # unique
+    # unique (a primary key of one field with unique: true is the same computation)
+    memo: dict[str, list[tuple[str, int, int]]] = {}
     for e in unique_fields:
         if e.name not in keys:
             continue
-        for key, row, first_row in _duplicates(keys[e.name], offset):
+        memo[e.name] = _duplicates(keys[e.name], offset)
+        for key, row, first_row in memo[e.name]:
             error = _cell_error("unique-error", e, row, key, "unique")
             error.note = f"the same as in the row at position {first_row}"
             add(error)
@@ -349,8 +352,12 @@ def _validate(
                     "",
                 )
             )
-        rest = pl.select(pl.when(pk_keys != all_null).then(pk_keys)).to_series()
-        for key, row, first_row in _duplicates(rest, offset):
+        if len(pk) == 1 and pk[0] in memo:
+            duplicates = [(k, r, f) for k, r, f in memo[pk[0]]]
+        else:
+            rest = pl.select(pl.when(pk_keys != all_null).then(pk_keys)).to_series()
+            duplicates = _duplicates(rest, offset)
+        for key, row, first_row in duplicates:
             add(
                 ValidationError(
                     "primary-key",
