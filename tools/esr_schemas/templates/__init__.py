@@ -9,7 +9,8 @@ Kept from tableschema-to-template
   - one list sheet per enumerated field and the list validation that points at a
     *range* of that sheet (so an enum has no 255-character limit);
   - the whole-number / decimal range validations of integer and number fields
-    (with their bounds; years go through it as integers 1000–9999).
+    (with their bounds; years go through it as integers 1000–9999);
+  - its validation ranges: the whole column below the header (rows 2 to 1048576).
 
 Cleaned before calling it (it crashes otherwise)
   - it reads ``description`` unconditionally: every field gets a placeholder;
@@ -36,7 +37,8 @@ Replaced or added with openpyxl (it cannot do these)
     stops nobody from leaving a cell empty, yet « Mark invalid data » then circles every
     empty cell of the unused rows and hides the real errors (see ``_validation``);
   - code-list columns (``x-esr.codeList``) without an enum get the shipped
-    référentiel's codes as their dropdown (labels beside them on the hidden sheet);
+    référentiel's codes as their dropdown (labels beside them on the hidden sheet),
+    except a partial extract (``"partiel": true``), which would refuse valid codes;
   - column formats: every text column (codes included) formatted ``@`` so leading
     zeros survive; dates ``yyyy-mm-dd``; integers and years ``0``;
   - the « Notice » and « Exemple » sheets; document properties marking the workbook
