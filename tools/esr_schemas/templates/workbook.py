@@ -348,11 +348,9 @@ def _data_sheet(wb: Workbook, columns: list[Column]) -> None:
             dimension.number_format = "@"
         elif column.kind in NUMBER_FORMATS:
             dimension.number_format = NUMBER_FORMATS[column.kind]
-        kept_dv = (
-            kept.get(letter)
-            if kept.get(letter) is not None and kept[letter].type is not None
-            else None
-        )
+        kept_dv = kept.get(letter)
+        if kept_dv is not None and kept_dv.type is None:
+            kept_dv = None  # its "any value" placeholder: we build our own validation
         if column.list_values and kept_dv is not None:
             _list_sheet(wb, column, kept_dv)
         ws.data_validations.append(_validation(column, kept_dv))
