@@ -341,14 +341,13 @@ def _csv_batches(source: Source) -> Iterator[Batch]:
                     continue
                 chunk, pending = data[: cut + 1], data[cut + 1 :]
             _check_line_length(chunk, source.path, record_number)
-            if (
-                simple
-                and quote not in chunk
-                and (b"\r" not in chunk or chunk.count(b"\r") == chunk.count(b"\r\n"))
-            ):
-                counts, frame = _fast_chunk(chunk, delimiter, len(source.labels))
-            else:
-                counts, frame = _python_chunk(chunk, dialect)
+            parsed = None
+            if simple and (b"\r" not in chunk or chunk.count(b"\r") == chunk.count(b"\r\n")):
+                if quote not in chunk:
+                    parsed = _fast_chunk(chunk, delimiter, len(source.labels))
+                else:
+                    parsed = _quoted_chunk(chunk, delimiter, quote)
+            counts, frame = parsed if parsed is not None else _python_chunk(chunk, dialect)
             if record_number == 0:
                 counts, frame = counts[1:], frame.slice(1)
                 record_number = 1
@@ -422,6 +421,76 @@ def _fast_chunk(chunk: bytes, delimiter: bytes, width: int) -> tuple[np.ndarray,
     return counts.astype(np.int64), frame
 
 
+def _quoted_chunk(
+    chunk: bytes, delimiter: bytes, quote: bytes
+) -> tuple[np.ndarray, pl.DataFrame] | None:
+    """A block with quotes, parsed by polars when its quoting is regular, i.e. when
+    Python's ``csv`` (frictionless' reader) and polars necessarily agree on it: every
+    opening quote starts a cell, every closing quote ends one (or is doubled). Returns
+    None otherwise (the caller then uses ``csv.reader``).
+
+    Cells are counted with the quote parity: a delimiter or newline after an even
+    number of quotes is outside any quoted cell.
+    """
+    arr = np.frombuffer(chunk, dtype=np.uint8)
+    q, d = quote[0], delimiter[0]
+    quotes = np.flatnonzero(arr == q)
+    if len(quotes) % 2:
+        return None  # a quote left open: Python's rules apply
+    opening = quotes[0::2]
+    closing = quotes[1::2]
+    is_closing = np.zeros(len(arr) + 1, dtype=bool)
+    is_closing[closing] = True
+    prev = arr[np.maximum(opening - 1, 0)]
+    # a quote right after a quote only continues a doubled quote ("")
+    ok = (opening == 0) | (prev == d) | (prev == 10) | ((prev == q) & is_closing[opening - 1])
+    if not ok.all():
+        return None
+    nxt = arr[np.minimum(closing + 1, len(arr) - 1)]
+    ok = (closing + 1 == len(arr)) | (nxt == q) | (nxt == d) | (nxt == 10) | (nxt == 13)
+    if not ok.all():
+        return None
+    newlines = np.flatnonzero(arr == 10)
+    ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
+    if not chunk.endswith(b"\n"):
+        ends = np.append(ends, len(chunk))
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    lengths = ends - starts
+    cr = np.zeros(len(ends), dtype=bool)
+    has_end = lengths > 0
+    cr[has_end] = arr[ends[has_end] - 1] == 13
+    lengths = lengths - cr
+    delims = np.flatnonzero(arr == d)
+    delims = delims[np.searchsorted(quotes, delims) % 2 == 0]
+    counts = np.diff(np.searchsorted(delims, np.concatenate(([0], ends)))) + 1
+    counts[lengths == 0] = 0
+    columns = max(int(counts.max()) if len(counts) else 1, 1)
+    try:
+        frame = pl.read_csv(
+            chunk,
+            has_header=False,
+            separator=delimiter.decode(),
+            quote_char=quote.decode(),
+            schema={f"c{i}": pl.String for i in range(columns)},
+            truncate_ragged_lines=True,
+            missing_columns="insert",
+            extra_columns="ignore",
+            empty_string_is_null=False,
+            infer_schema=False,
+            raise_if_empty=False,
+        )
+    except pl.exceptions.ComputeError as error:
+        if "utf-8" in str(error):
+            raise NotUtf8 from error
+        return None
+    if frame.height != len(ends):
+        return None
+    frame = frame.fill_null("")
+    if cr.any():
+        frame = frame.with_columns(pl.all().str.strip_suffix("\r"))
+    return counts.astype(np.int64), frame
+
+
 def _polars_read(chunk: bytes, delimiter: bytes, columns: int, strip_cr: bool) -> pl.DataFrame:
     try:
         frame = pl.read_csv(
@@ -432,6 +501,7 @@ def _polars_read(chunk: bytes, delimiter: bytes, columns: int, strip_cr: bool) -
             schema={f"c{i}": pl.String for i in range(columns)},
             truncate_ragged_lines=True,
             missing_columns="insert",
+            extra_columns="ignore",
             empty_string_is_null=False,
             infer_schema=False,
             raise_if_empty=False,
