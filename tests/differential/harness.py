@@ -16,6 +16,7 @@ from typing import Any
 
 from esr_schemas.examples import frictionless_errors
 from esr_schemas.validation import UnusableInput, validate_file
+from esr_schemas.validation.reading import open_source
 
 TYPICAL: dict[str, list[str]] = {
     "string": ["abc", "Université de Lille", "0751717J", "x" * 40, "É", "a b"],
@@ -208,27 +209,67 @@ def theirs(path: Path, descriptor: dict[str, Any]) -> collections.Counter[Triple
     return collections.Counter((e.type, e.row or 0, e.field or "") for e in errors)
 
 
-def frictionless_header_rows(path: Path) -> list[int]:
+def frictionless_view(path: Path) -> tuple[str, list[int]]:
+    """The encoding and header rows frictionless infers for ``path``."""
     from frictionless import Resource, system
 
     with system.use_context(trusted=True):
         resource = Resource(path=str(path.resolve()))
         resource.infer()
-        return list(resource.dialect.header_rows)
+        return str(resource.encoding), list(resource.dialect.header_rows)
+
+
+def frictionless_header_rows(path: Path) -> list[int]:
+    return frictionless_view(path)[1]
+
+
+def sniffer_gives_up(text: str) -> bool:
+    """Whether ``csv.Sniffer`` fails on the first 100 lines, as frictionless samples them."""
+    sample = "".join(text.splitlines(keepends=True)[:100])
+    try:
+        csv.Sniffer().sniff(sample, ",\t;|")
+    except csv.Error:
+        return True
+    return False
 
 
 def excluded(path: Path) -> str | None:
-    """Deliberate divergences from frictionless, excluded from the comparison.
+    """Deliberate divergences from frictionless, excluded from the comparison. Each is a
+    case where frictionless demonstrably misreads the file; ``test_differential.py``
+    proves each behaviour on a focused file.
 
-    frictionless guesses the header row: the first of the 100 first rows whose width is
-    within 10 % of their average width. When the real header is narrower or wider (a
-    missing or extra column, many blank or short rows), it silently takes a *data* row
-    as the header and ignores the rows above it. We always read row 1 as the header
-    (the CSV dialect default), so such files are not compared.
+    1. Header row. frictionless guesses it: the first of the 100 first rows whose width
+       is within 10 % of their average width. When the real header is narrower or wider
+       (a missing or extra column, many blank or short rows), it silently takes a *data*
+       row as the header and ignores the rows above it. We always read row 1 as the
+       header (the CSV dialect default).
+    2. Encoding. frictionless asks chardet about the first 100 kB; on Windows-1252 files
+       chardet may answer another single-byte code page (ISO-8859-3, -9…) that turns
+       some letters into others. We judge the whole file (UTF-8, else Windows-1252, else
+       Latin-1). Excluded only when the two decodings give different text.
+    3. Delimiter. When ``csv.Sniffer`` gives up (irregular rows), frictionless falls
+       back to ``,`` even when the header is plainly tab-, ``;``- or ``|``-separated,
+       and reads each line as one cell. We take the candidate delimiter most frequent
+       in the header line. Excluded only when the sniffer gives up and the header's
+       delimiter is not ``,``.
     """
-    rows = frictionless_header_rows(path)
+    encoding, rows = frictionless_view(path)
     if rows != [1]:
         return f"frictionless takes row {rows} as the header"
+    data = path.read_bytes()
+    try:
+        source = open_source(path)
+    except UnusableInput:
+        return None
+    ours_text = data.decode(source.encoding)
+    try:
+        theirs_text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        theirs_text = None
+    if theirs_text is not None and theirs_text.lstrip("\ufeff") != ours_text.lstrip("\ufeff"):
+        return f"frictionless decodes the file as {encoding}, we as {source.encoding}"
+    if source.delimiter != "," and sniffer_gives_up(ours_text):
+        return f"csv.Sniffer gives up: frictionless reads {source.delimiter!r} as ','"
     return None
 
 

@@ -1,7 +1,9 @@
 """Runs a schema's examples through a validation engine for ``check``.
 
-Reference engine: frictionless-py. (The registry's own engine replaces it once the
-validator lands; a test cross-checks both.)
+``check`` uses the registry's own engine (``esr_schemas.validation``): the same
+verdicts as frictionless-py (``tests/test_examples_crosscheck.py`` proves it on every
+example of the registry) plus the registry's own checks (``uai-check-letter``...).
+``frictionless_errors`` keeps the reference engine at hand for tests.
 """
 
 from __future__ import annotations
@@ -54,11 +56,37 @@ def frictionless_errors(path: Path, descriptor: dict[str, Any]) -> list[ExampleE
     return errors
 
 
+def _frictionless_accepts(descriptor: dict[str, Any]) -> None:
+    """Raise :class:`SchemaNotUsable` when frictionless itself refuses the schema (the
+    spec rules report why; example rules then stay silent, as before)."""
+    from frictionless import Schema
+
+    try:
+        Schema.from_descriptor(descriptor)
+    except Exception as exc:  # frictionless raises various errors on broken schemas
+        raise SchemaNotUsable(str(exc)) from exc
+
+
 def example_errors(
     path: Path, descriptor: dict[str, Any], registry: Any = None
 ) -> list[ExampleError]:
-    """The errors ``check`` uses to judge an example file.
+    """The errors ``check`` uses to judge an example file: the registry's engine, with
+    its own checks (code systems...) on top of frictionless' error types.
 
-    Raises :class:`SchemaNotUsable` when the schema cannot drive a validation.
+    Raises :class:`SchemaNotUsable` when the schema cannot drive a validation. A file
+    that cannot be read at all gives one ``source-error``.
     """
-    return frictionless_errors(path, descriptor)
+    from .validation import UnusableInput, validate_file
+    from .validation.errors import SchemaUnusable
+
+    _frictionless_accepts(descriptor)
+    try:
+        report = validate_file(path, descriptor, registry=registry)
+    except SchemaUnusable as exc:
+        raise SchemaNotUsable(exc.message) from exc
+    except UnusableInput as exc:
+        return [ExampleError(type="source-error", row=None, field=None, message=exc.message)]
+    return [
+        ExampleError(type=e.type, row=e.row_number, field=e.field_name, message=e.message)
+        for e in report.errors
+    ]

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .errors import UnusableInput
+from .errors import SchemaUnusable
 from .types import (
     SUPPORTED,
     CellResult,
@@ -101,7 +101,7 @@ def _plan_pattern(plan: FieldPlan, pattern: str) -> None:
     try:
         re.compile(f"^{pattern}$")
     except re.error as error:
-        raise UnusableInput(
+        raise SchemaUnusable(
             f"Le motif (pattern) du champ « {plan.name} » n'est pas une expression régulière "
             f"valide : {error}. Corrigez le schéma."
         ) from error
@@ -391,7 +391,7 @@ def _python_pattern(plan: FieldPlan, values: pl.Series, mask: pl.Series) -> pl.S
             matches = job.get(timeout=PATTERN_TIME_BUDGET)
         except multiprocessing.TimeoutError as error:
             pool.terminate()
-            raise UnusableInput(
+            raise SchemaUnusable(
                 f"Le motif (pattern) du champ « {plan.name} » est trop coûteux à évaluer "
                 f"(plus de {PATTERN_TIME_BUDGET:.0f} s : retour arrière catastrophique, « ReDoS »). "
                 "Simplifiez l'expression régulière du schéma (évitez les répétitions imbriquées "

@@ -14,6 +14,11 @@ class UnusableInput(Exception):
         self.message = message
 
 
+class SchemaUnusable(UnusableInput):
+    """The schema itself cannot drive a validation (not a Table Schema, a pattern that
+    does not compile or is too costly...), as opposed to an unreadable file."""
+
+
 @dataclass
 class ValidationError:
     type: str
