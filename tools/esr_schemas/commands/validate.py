@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..loader import find_root, load_registry
 from ..validation import UnusableInput, resolve_schema, validate_file
@@ -77,7 +78,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def _registry(root: Path | None):  # type: ignore[no-untyped-def]
+def _registry(root: Path | None) -> Any:
     try:
         return load_registry(root or find_root())
     except (FileNotFoundError, OSError):

@@ -251,11 +251,11 @@ def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> 
         type_expr = ~(is_true | is_false)
         key = pl.when(is_true).then(pl.lit("1")).otherwise(pl.lit("0"))
         if "enum" in c:
-            allowed = {reader(e) for e in c["enum"]} - {None}
+            truth = {reader(e) for e in c["enum"]} - {None}
             ok = pl.lit(False)
-            if True in allowed:
+            if True in truth:
                 ok = ok | is_true
-            if False in allowed:
+            if False in truth:
                 ok = ok | is_false
             exprs["enum"] = ~ok
     elif kind == "date":

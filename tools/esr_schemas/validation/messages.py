@@ -166,9 +166,9 @@ def _constraint(error: ValidationError, field: dict[str, Any], where: str) -> tu
     if name == "required":
         return f"{where} : valeur obligatoire manquante.", "Renseignez cette cellule."
     if name == "enum":
-        allowed = [str(v) for v in limit or []]
-        close = difflib.get_close_matches(str(cell), allowed, n=1, cutoff=0.6)
-        shown = ", ".join(f"« {v} »" for v in allowed[:12]) + (" …" if len(allowed) > 12 else "")
+        choices = [str(v) for v in limit or []]
+        close = difflib.get_close_matches(str(cell), choices, n=1, cutoff=0.6)
+        shown = ", ".join(f"« {v} »" for v in choices[:12]) + (" …" if len(choices) > 12 else "")
         fix = f"Remplacez par « {close[0]} » ?" if close else f"Valeurs admises : {shown}."
         return f"{where} : « {cell} » ne fait pas partie des valeurs admises.", fix
     if name == "pattern":

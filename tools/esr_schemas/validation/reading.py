@@ -287,8 +287,7 @@ def _open_csv(path: Path, quick_encoding: bool = False) -> Source:
 def _sniff(sample: list[str], path: Path) -> Any:
     """The same dialect guess as frictionless: ``csv.Sniffer`` on the first 100 lines."""
     if path.suffix.lower() == ".tsv":
-        dialect = csv.excel_tab()
-        return dialect
+        return csv.excel_tab()
     try:
         sniffed = csv.Sniffer().sniff("".join(sample), DELIMITERS)
     except csv.Error:
@@ -637,7 +636,7 @@ def _xlsx_rows(source: Source) -> Iterator[list[Any]]:
 
     try:
         workbook = CalamineWorkbook.from_path(str(source.path))
-        sheet = workbook.get_sheet_by_name(source.sheet)
+        sheet = workbook.get_sheet_by_name(source.sheet or "")
         if (
             sheet.total_width * sheet.total_height > XLSX_MAX_CELLS
             and sheet.width * sheet.height > XLSX_MAX_CELLS

@@ -307,8 +307,10 @@ def _validate(
         if first_data_row is None:
             first_data_row = batch.first_row
         for name, store in collected.items():
-            key = results[name].key
-            store.append(key if key is not None else pl.Series([None] * size, dtype=pl.String))
+            column_key = results[name].key
+            store.append(
+                column_key if column_key is not None else pl.Series([None] * size, dtype=pl.String)
+            )
 
     if rows_total == 0:
         report.notices.append(
@@ -340,11 +342,11 @@ def _validate(
     pk_keys = key_of(list(pk)) if has_pk else None
     if pk_keys is not None:
         all_null = SEP.join([NULL] * len(pk))
-        for index in np.flatnonzero((pk_keys == all_null).to_numpy()):
+        for position in np.flatnonzero((pk_keys == all_null).to_numpy()):
             add(
                 ValidationError(
                     "primary-key",
-                    int(index) + offset,
+                    int(position) + offset,
                     None,
                     None,
                     None,
@@ -382,15 +384,15 @@ def _validate(
         else:
             lookup = pl.Series(sorted(group["codes"]), dtype=pl.String)
         bad = (target != all_null) & ~target.is_in(lookup.implode())
-        for index in np.flatnonzero(bad.to_numpy()):
-            key = target[int(index)]
+        for position in np.flatnonzero(bad.to_numpy()):
+            value = str(target[int(position)])
             add(
                 ValidationError(
                     "foreign-key",
-                    int(index) + offset,
+                    int(position) + offset,
                     ", ".join(group["fields"]),
                     None,
-                    key.replace(SEP, ", ").replace(NULL, ""),
+                    value.replace(SEP, ", ").replace(NULL, ""),
                     f'for "{", ".join(group["fields"])}": values not found in the lookup table "{group["resource"]}"',
                     "",
                 )

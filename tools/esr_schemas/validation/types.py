@@ -436,11 +436,11 @@ def cell_checker(field: dict[str, Any]) -> Callable[[str], CellResult]:
             checks.append((name, _bound_check(name, bound)))
         elif name == "enum" and isinstance(limit, list):
             allowed = [reader(v) for v in limit]
-            checks.append((name, lambda v, allowed=allowed: _in(v, allowed)))
+            checks.append((name, _enum_check(allowed)))
         elif name == "minLength" and isinstance(limit, int):
-            checks.append((name, lambda v, n=limit: len(v) >= n))
+            checks.append((name, _length_check(limit, minimum=True)))
         elif name == "maxLength" and isinstance(limit, int):
-            checks.append((name, lambda v, n=limit: len(v) <= n))
+            checks.append((name, _length_check(limit, minimum=False)))
     item_checker: Callable[[str], CellResult] | None = None
     item_missing: list[str] = []
     if ftype == "array" and isinstance(field.get("arrayItem"), dict) and field["arrayItem"]:
@@ -483,6 +483,16 @@ def array_item_constraints(field: dict[str, Any]) -> list[str]:
         return []
     supported = SUPPORTED.get(item.get("type", "any"), [])
     return [f"arrayItem.{n}" for n in supported if constraints.get(n) not in (None, False)]
+
+
+def _enum_check(allowed: list[Any]) -> Callable[[Any], bool]:
+    return lambda value: _in(value, allowed)
+
+
+def _length_check(limit: int, minimum: bool) -> Callable[[Any], bool]:
+    if minimum:
+        return lambda value: len(value) >= limit
+    return lambda value: len(value) <= limit
 
 
 def _in(value: Any, allowed: list[Any]) -> bool:
