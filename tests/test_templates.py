@@ -544,3 +544,25 @@ def test_notice_publish_steps_follow_the_schema(base_registry: Path, tmp_path: P
     schema.write_text(json.dumps(descriptor), encoding="utf-8")
     file_notice = lines(make_template(tmp_path / "f", schema))
     assert "--schema schema.json" in file_notice and "séparateur point-virgule" in file_notice
+
+
+def test_console_command_is_deterministic_across_processes(tmp_path: Path) -> None:
+    """The installed ``esr-schemas`` entry point, run twice: byte-identical workbooks."""
+    import subprocess
+    import sys
+
+    command = Path(sys.executable).parent / "esr-schemas"
+    if not command.is_file():
+        pytest.skip(f"commande {command} absente (paquet non installé dans cet environnement)")
+    outputs = []
+    for run in ("un", "deux"):
+        result = subprocess.run(
+            [str(command), "template", str(FIXTURE), "-o", str(tmp_path / run)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        outputs.append((tmp_path / run / "modele-inscriptions-test-1.2.0.xlsx").read_bytes())
+    assert outputs[0] == outputs[1]
