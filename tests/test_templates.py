@@ -566,3 +566,24 @@ def test_console_command_is_deterministic_across_processes(tmp_path: Path) -> No
         assert result.returncode == 0, result.stderr
         outputs.append((tmp_path / run / "modele-inscriptions-test-1.2.0.xlsx").read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def test_datetime_and_time_columns_display_iso(tmp_path: Path) -> None:
+    schema = tmp_path / "horodatage.json"
+    schema.write_text(
+        json.dumps(
+            {
+                "name": "h",
+                "fields": [
+                    {"name": "quand", "type": "datetime"},
+                    {"name": "heure", "type": "time"},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    workbook = load_workbook(make_template(tmp_path, schema))
+    formats = {k: v.number_format for k, v in workbook[DATA_SHEET].column_dimensions.items()}
+    assert formats == {"A": 'yyyy-mm-dd"T"hh:mm:ss', "B": "hh:mm:ss"}
+    dvs = validations(workbook)
+    assert (dvs["A"].type, dvs["B"].type) == ("date", "time")

@@ -65,7 +65,7 @@ OPTIONAL_FILL = PatternFill("solid", fgColor="DDEBF7")
 MISSING_FILL = PatternFill(bgColor="FFC7CE")
 NUMBER_FORMATS = {
     "date": "yyyy-mm-dd",
-    "datetime": "yyyy-mm-dd hh:mm:ss",
+    "datetime": 'yyyy-mm-dd"T"hh:mm:ss',
     "time": "hh:mm:ss",
     "integer": "0",
     "year": "0",
