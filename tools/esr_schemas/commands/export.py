@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from ..templates import SourceError, resolve
-from ..templates.export import ExportError, describe, export, read_filled, write_csv
 from ..templates.source import TemplateSource, looks_like_path, split_spec
 
 MAX_SHOWN = 50
@@ -90,6 +89,8 @@ def _source(args: argparse.Namespace, marker: tuple[str, str] | None) -> Templat
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..templates.export import ExportError, describe, export, read_filled, write_csv
+
     workbook: Path = args.workbook
     out: Path = args.output or workbook.with_suffix(".csv")
     try:

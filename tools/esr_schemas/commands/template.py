@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from ..templates import SourceError, resolve, write_templates
-from ..templates.workbook import columns_of
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -59,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         sys.stderr.write(f"Erreur : impossible d'écrire dans « {args.output} » ({exc.strerror}).\n")
         return 2
+    from ..templates.workbook import columns_of
+
     lists = sum(1 for column in columns_of(source) if column.list_values)
     sys.stdout.write(
         f"Modèle Excel écrit : {xlsx_path} ({len(source.fields)} colonnes, {lists} listes déroulantes).\n"

@@ -54,9 +54,22 @@ registry's validator (``esr_schemas.validation``); it reads the workbook with
 python-calamine (openpyxl as a fallback, and for the document properties).
 """
 
+from typing import Any
+
 from .source import SourceError, TemplateSource, resolve
-from .workbook import DATA_SHEET, EXAMPLE_SHEET, NOTICE_SHEET, build_workbook
 from .writer import header_csv, version_templates, write_templates
+
+_LAZY = {"DATA_SHEET", "EXAMPLE_SHEET", "NOTICE_SHEET", "build_workbook"}
+
+
+def __getattr__(name: str) -> Any:
+    """openpyxl and xlsxwriter load on first use, not with every ``esr-schemas`` command."""
+    if name in _LAZY:
+        from . import workbook
+
+        return getattr(workbook, name)
+    raise AttributeError(name)
+
 
 __all__ = [
     "DATA_SHEET",

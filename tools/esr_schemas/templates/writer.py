@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from .cells import delimiter
 from .source import TemplateSource
-from .workbook import build_workbook
 
 if TYPE_CHECKING:
     from ..model import PublishedVersion, SchemaEntry
@@ -31,6 +30,8 @@ def template_paths(source: TemplateSource, out_dir: Path) -> tuple[Path, Path]:
 
 
 def write_templates(source: TemplateSource, out_dir: Path) -> tuple[Path, Path]:
+    from .workbook import build_workbook
+
     xlsx_path, csv_path = template_paths(source, out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     xlsx_path.write_bytes(build_workbook(source))
