@@ -17,13 +17,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "export",
         help="transforme un modèle Excel rempli en fichier CSV validé, prêt à publier",
         description=(
-            "Lit la feuille « Données » d'un modèle rempli et écrit le CSV attendu par le "
-            "schéma : UTF-8, séparateur du schéma (virgule par défaut), dates AAAA-MM-JJ, "
-            "point décimal, codes tels que saisis. Le fichier est validé au passage : s'il "
-            "contient des erreurs, rien n'est écrit (sauf avec --force) et chaque erreur est "
+            "Lit la feuille « Données » d'un modèle rempli et écrit le CSV attendu par le\n"
+            "schéma : UTF-8, séparateur du schéma (virgule par défaut), dates AAAA-MM-JJ,\n"
+            "point décimal, codes tels que saisis. Le fichier est validé au passage : s'il\n"
+            "contient des erreurs, rien n'est écrit (sauf avec --force) et chaque erreur est\n"
             "listée avec sa ligne et sa colonne. Le classeur n'est jamais modifié.\n\n"
-            "Codes de sortie : 0 fichier valide écrit ; 1 fichier invalide ; 2 classeur ou "
-            "schéma inutilisable.\n\n"
+            "Codes de sortie : 0 fichier valide écrit ; 1 fichier invalide ;\n"
+            "2 classeur ou schéma inutilisable.\n\n"
             "Exemple :\n"
             "  esr-schemas export effectifs-2024.xlsx --schema effectifs-etudiants -o effectifs-2024.csv"
         ),

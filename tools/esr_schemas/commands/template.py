@@ -14,12 +14,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "template",
         help="écrit le modèle Excel (et le modèle CSV) d'un schéma, à remplir par les producteurs",
         description=(
-            "Écrit modele-<nom>-<version>.xlsx (feuilles Données, Notice, Exemple ; listes "
-            "déroulantes et contrôles de saisie en français) et modele-<nom>-<version>.csv "
+            "Écrit modele-<nom>-<version>.xlsx (feuilles Données, Notice, Exemple ; listes\n"
+            "déroulantes et contrôles de saisie en français) et modele-<nom>-<version>.csv\n"
             "(ligne d'en-tête seule).\n\n"
-            "SCHEMA est un nom du registre (dernière version publiée, ou version de travail si "
-            "rien n'est publié), NOM@VERSION (une version publiée), ou le chemin d'un fichier "
-            "schema.json.\n\n"
+            "SCHEMA est un nom du registre (dernière version publiée, ou version de travail\n"
+            "si rien n'est publié), NOM@VERSION (une version publiée), ou le chemin d'un\n"
+            "fichier schema.json.\n\n"
             "Exemple :\n"
             "  esr-schemas template effectifs-etudiants\n"
             "  esr-schemas template effectifs-etudiants@1.0.0 -o modeles/\n"
