@@ -359,3 +359,30 @@ def test_every_registry_example_round_trips(tmp_path: Path) -> None:
             result.row_count
             == len(source.valid_examples[0].read_text(encoding="utf-8").splitlines()) - 1
         )
+
+
+def test_person_counts_under_the_secrecy_threshold_block_the_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    descriptor = {
+        "name": "secret",
+        "version": "1.0.0",
+        "x-esr": {"secretThreshold": 5},
+        "fields": [
+            {"name": "groupe", "type": "string"},
+            {"name": "effectif", "type": "integer", "x-esr": {"personCount": True}},
+        ],
+    }
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(descriptor), encoding="utf-8")
+    workbook = load_workbook(make_template(tmp_path, schema))
+    workbook[DATA_SHEET].append(["a", 12])
+    workbook[DATA_SHEET].append(["b", 3])
+    workbook[DATA_SHEET].append(["c", 0])
+    path = tmp_path / "secret.xlsx"
+    workbook.save(path)
+    assert main(["export", str(path), "--schema", str(schema)]) == 1
+    err = capsys.readouterr().err
+    assert "ligne 3, colonne « effectif » (B)" in err and "secret statistique" in err
+    assert "ligne 2" not in err and "ligne 4" not in err
+    assert not path.with_suffix(".csv").exists()

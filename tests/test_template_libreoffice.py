@@ -223,6 +223,22 @@ finally:
 """
 
 
+SECRET_SCHEMA = {
+    "name": "secret",
+    "version": "1.0.0",
+    "x-esr": {"secretThreshold": 5},
+    "fields": [
+        {"name": "groupe", "type": "string"},
+        {
+            "name": "effectif",
+            "type": "integer",
+            "constraints": {"minimum": 0, "maximum": 1000},
+            "x-esr": {"personCount": True},
+        },
+    ],
+}
+
+
 def require_uno() -> str:
     """The system Python with LibreOffice's UNO bridge (Debian package python3-uno)."""
     python = "/usr/bin/python3"
@@ -254,9 +270,23 @@ def test_libreoffice_flags_exactly_the_values_that_break_a_rule(tmp_path: Path) 
         sheet.append([value if i == index else v for i, v in enumerate(valid)])
     bad = tmp_path / "faux.xlsx"
     workbook.save(bad)
+    # statistical secrecy: a custom formula LibreOffice must evaluate (0, or 5 and more)
+    secret_schema = tmp_path / "secret.json"
+    secret_schema.write_text(json.dumps(SECRET_SCHEMA), encoding="utf-8")
+    secret_template, _ = write_templates(resolve(str(secret_schema)), tmp_path / "modeles")
+    secret_files = []
+    for label, values in (
+        ("secret-bon", [12, 0, 5, 1000]),
+        ("secret-faux", [12, 3, 1, 2.5, 1001, "x"]),
+    ):
+        book = load_workbook(secret_template)
+        for value in values:
+            book[DATA_SHEET].append(["a", value])
+        book.save(tmp_path / f"{label}.xlsx")
+        secret_files.append(tmp_path / f"{label}.xlsx")
     script = tmp_path / "marquer.py"
     script.write_text(MARK_INVALID, encoding="utf-8")
-    files = [template, good, bad]
+    files = [template, good, bad, secret_template, *secret_files]
     result = subprocess.run(
         [python, str(script), program, (tmp_path / "profil").as_uri(), *map(str, files)],
         capture_output=True,
@@ -270,3 +300,6 @@ def test_libreoffice_flags_exactly_the_values_that_break_a_rule(tmp_path: Path) 
     assert baseline <= len(source.fields), "an empty template must not be covered in circles"
     assert counts[good.name] == baseline, "the valid example breaks no rule"
     assert counts[bad.name] - baseline == len(wrong), "each wrong value is flagged, and only those"
+    secret_baseline = counts[secret_template.name]
+    assert counts["secret-bon.xlsx"] == secret_baseline
+    assert counts["secret-faux.xlsx"] - secret_baseline == 5, "3, 1, 2.5, 1001 and x are refused"

@@ -587,3 +587,18 @@ def test_datetime_and_time_columns_display_iso(tmp_path: Path) -> None:
     assert formats == {"A": 'yyyy-mm-dd"T"hh:mm:ss', "B": "hh:mm:ss"}
     dvs = validations(workbook)
     assert (dvs["A"].type, dvs["B"].type) == ("date", "time")
+
+
+def test_person_count_under_secrecy_gets_a_custom_check(tmp_path: Path) -> None:
+    descriptor = {
+        "name": "secret",
+        "x-esr": {"secretThreshold": 5},
+        "fields": [{"name": "effectif", "type": "integer", "x-esr": {"personCount": True}}],
+    }
+    schema = tmp_path / "secret.json"
+    schema.write_text(json.dumps(descriptor), encoding="utf-8")
+    workbook = load_workbook(make_template(tmp_path, schema))
+    dv = validations(workbook)["A"]
+    assert (dv.type, dv.formula1) == ("custom", "AND(ISNUMBER(A2),A2=INT(A2),OR(A2=0,A2>=5))")
+    assert "un effectif de 1 à 4 ne se publie pas" in dv.error
+    assert "Seuil de secret statistique : 5." in notice_rows(workbook)[0][6]

@@ -36,6 +36,8 @@ Replaced or added with openpyxl (it cannot do these)
     red (conditional format). « Ignore blank » stays ticked on purpose: unticked, it
     stops nobody from leaving a cell empty, yet « Mark invalid data » then circles every
     empty cell of the unused rows and hides the real errors (see ``_validation``);
+  - a person count under statistical secrecy (``x-esr.personCount`` with a schema
+    ``secretThreshold``) gets a custom-formula check: 0, or at least the threshold;
   - code-list columns (``x-esr.codeList``) without an enum get the shipped
     référentiel's codes as their dropdown (labels beside them on the hidden sheet),
     except a partial extract (``"partiel": true``), which would refuse valid codes;
@@ -50,7 +52,8 @@ What a spreadsheet cannot enforce (stated in the notice): a cell never typed int
 never validated, so a required cell left empty is only highlighted; pasted values
 bypass validation; regular-expression patterns and code check letters are not
 expressible. ``export`` validates the whole file before writing the CSV, with the
-registry's validator (``esr_schemas.validation``); it reads the workbook with
+registry's validator (``esr_schemas.validation``, strict: a count under the secrecy
+threshold blocks the export like an error); it reads the workbook with
 python-calamine (openpyxl as a fallback, and for the document properties).
 """
 

@@ -51,6 +51,8 @@ class Problem:
     message: str
     type: str = ""
     fix: str = ""
+    warning: bool = False
+    """Reported, never blocking."""
 
 
 @dataclass
@@ -299,15 +301,26 @@ def validation_errors(
     if registry is not None:  # partial extracts would refuse valid codes: left out
         registry = dataclasses.replace(registry, referentiels=complete_referentiels(registry))
     try:
+        # strict: a person count under the secrecy threshold blocks publication
         report = validate_file(
-            path, descriptor, registry=registry, check_code_lists=registry is not None
+            path,
+            descriptor,
+            registry=registry,
+            check_code_lists=registry is not None,
+            strict=True,
         )
     except UnusableInput as exc:
         return [Problem(None, None, exc.message, "unusable-input")]
-    return [
+    problems = [
         Problem(e.row_number, e.field_name, e.message, e.type, getattr(e, "fix", ""))
         for e in report.errors
     ]
+    problems += [
+        Problem(e.row_number, e.field_name, e.message, e.type, getattr(e, "fix", ""), warning=True)
+        for e in report.warnings
+        if not isinstance(e, str)
+    ]
+    return problems
 
 
 def export(sheet: FilledSheet, source: TemplateSource) -> ExportResult:
@@ -318,7 +331,9 @@ def export(sheet: FilledSheet, source: TemplateSource) -> ExportResult:
         with tempfile.TemporaryDirectory(prefix="esr-export-") as tmp:
             candidate = Path(tmp) / "export.csv"
             candidate.write_text(text, encoding="utf-8", newline="")
-            errors = validation_errors(candidate, source.descriptor, source.registry)
+            found = validation_errors(candidate, source.descriptor, source.registry)
+        errors = [p for p in found if not p.warning]
+        notes += [describe(p, sheet.header) for p in found if p.warning]
     return ExportResult(
         csv_text=text,
         header_problems=problems,

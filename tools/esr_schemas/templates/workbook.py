@@ -22,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from tableschema_to_template import create_xlsx
 
-from ..extensions import code_list
+from ..extensions import code_list, is_person_count, secret_threshold
 from .cells import delimiter, is_text_column, missing_values, read_csv, to_cell
 from .french import (
     constraint_lines,
@@ -85,6 +85,8 @@ class Column:
     """(code, libellé) of the référentiel named by ``x-esr.codeList``, when shipped."""
     notes: list[str] = dc_field(default_factory=list)
     """What the registry knows about the column beyond its descriptor (référentiel size...)."""
+    secret: int | None = None
+    """Statistical-secrecy threshold of a person count: 1 to secret-1 cannot be published."""
 
     def constraint_lines(self, limit: int | None = None) -> list[str]:
         return constraint_lines(self.field, limit) + self.notes
@@ -222,6 +224,13 @@ def _error(column: Column) -> str:
         return "Valeur non autorisée : choisissez une valeur de la liste déroulante (voir la feuille Notice)."
     if kind == "year":
         return "Saisissez une année sur quatre chiffres, par exemple 2024."
+    if column.secret is not None and kind == "integer":
+        floor = f" (au plus {cons['maximum']})" if is_number(cons.get("maximum")) else ""
+        return (
+            f"Saisissez un nombre entier : 0, ou au moins {column.secret}{floor}. Secret "
+            f"statistique : un effectif de 1 à {column.secret - 1} ne se publie pas, laissez la "
+            "cellule vide."
+        )
     if kind == "integer":
         return (
             f"Saisissez un nombre entier{_bounds_text(cons.get('minimum'), cons.get('maximum'))}."
@@ -263,7 +272,19 @@ def _prompt(column: Column) -> str:
 def _validation(column: Column, kept: DataValidation | None) -> DataValidation:
     cons = constraints(column.field)
     kind = column.kind
-    if kept is not None:
+    if column.secret is not None and kind == "integer" and not column.list_values:
+        cell = f"{column.letter}2"
+        parts = [
+            f"ISNUMBER({cell})",
+            f"{cell}=INT({cell})",
+            f"OR({cell}=0,{cell}>={column.secret})",
+        ]
+        if is_number(cons.get("minimum")):
+            parts.append(f"{cell}>={cons['minimum']}")
+        if is_number(cons.get("maximum")):
+            parts.append(f"{cell}<={cons['maximum']}")
+        dv = DataValidation(type="custom", formula1=f"AND({','.join(parts)})")
+    elif kept is not None:
         dv = kept
     elif kind in ("date", "datetime"):
         low = _iso_date(cons.get("minimum"), EXCEL_MIN_DATE)
@@ -581,7 +602,14 @@ def columns_of(source: TemplateSource) -> list[Column]:
     columns = [Column(i, field_name(f, i), f) for i, f in enumerate(source.fields)]
     referentiels = complete_referentiels(source.registry)
     shipped = source.registry.referentiels if source.registry is not None else {}
+    threshold = secret_threshold(source.descriptor)
     for column in columns:
+        if threshold is not None and threshold > 1 and is_person_count(column.field):
+            column.secret = threshold
+            column.notes.append(
+                f"Seuil de secret statistique : {threshold}. Un effectif de 1 à {threshold - 1} "
+                "ne se publie pas : laissez la cellule vide."
+            )
         name = code_list(column.field)
         if column.kind != "string" or not name or name not in shipped:
             continue
