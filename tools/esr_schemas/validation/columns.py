@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,19 +100,72 @@ def plan_field(descriptor: dict[str, Any], missing_values: list[str]) -> FieldPl
 
 def _plan_pattern(plan: FieldPlan, pattern: str) -> None:
     try:
-        re.compile(f"^{pattern}$")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # "possible nested set"
+            re.compile(f"^{pattern}$")
     except re.error as error:
         raise SchemaUnusable(
             f"Le motif (pattern) du champ « {plan.name} » n'est pas une expression régulière "
             f"valide : {error}. Corrigez le schéma."
         ) from error
-    rust = "^(?:^" + pattern + "(?:\\n?\\z))"
+    translated = rust_translation(pattern)
+    if translated is None:
+        plan.python_pattern = pattern
+        return
+    rust = "^(?:^" + translated + "(?:\\n?\\z))"
     try:
         pl.Series(["x"]).str.contains(rust)
     except Exception:
         plan.python_pattern = pattern
     else:
         plan.rust_pattern = rust
+
+
+def rust_translation(pattern: str) -> str | None:
+    """The pattern for Rust's ``regex`` crate with Python's meaning, or None when the
+    two syntaxes may disagree on it (Python ``re`` is then used).
+
+    frictionless matches ``re.match("^" + pattern + "$", cell)``: the whole cell, where
+    ``$`` also matches just before a final newline (a cell ending with a line break, in
+    quotes). The engine wraps the pattern the same way, with ``(?:\\n?\\z)`` for that
+    final ``$`` (alternation binds as in frictionless: ``a|b`` means ``^a`` or ``b$``).
+    Inside the pattern, each unescaped ``$`` outside a character class becomes
+    ``(?:\\n?\\z)`` too, when it ends an alternative (followed by ``|``, ``)`` or the
+    end); elsewhere Python's rules are kept by falling back to ``re``. Character-class
+    syntax only Rust knows (``[[:alpha:]]``, ``&&``, ``--``, ``~~``, nested ``[``) also
+    falls back.
+    """
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            if char == "[" or pattern.startswith(("&&", "--", "~~"), i):
+                return None
+            if char == "]":
+                in_class = False
+            out.append(char)
+        elif char == "[":
+            in_class = True
+            out.append(char)
+            if pattern.startswith("^", i + 1):
+                out.append("^")
+                i += 1
+            if pattern.startswith("]", i + 1):  # a leading "]" is a literal in both
+                out.append("\\]")
+                i += 1
+        elif char == "$":
+            if i + 1 < len(pattern) and pattern[i + 1] not in "|)":
+                return None
+            out.append("(?:\\n?\\z)")
+        else:
+            out.append(char)
+        i += 1
+    return "".join(out)
 
 
 def _fast_kind(plan: FieldPlan, fmt: str) -> str | None:

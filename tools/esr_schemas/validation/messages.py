@@ -69,6 +69,17 @@ def describe(
             expected = FORMAT_FR[fmt]
         message = f"{where} : « {cell} » n'est pas {_article(expected)}{expected} valide."
         fix = type_hint(field, cell or "")
+        if error.note == "spreadsheet":
+            message = (
+                f"{where} : la cellule « {cell} » est saisie dans le classeur comme nombre, "
+                f"date ou booléen, alors que la colonne attend {_article(expected)}{expected}."
+            )
+            fix = (
+                "Mettez la colonne au format « Texte » puis ressaisissez la valeur (un code "
+                "saisi comme nombre perd ses zéros initiaux)."
+                if ftype == "string"
+                else "Ressaisissez la valeur comme texte (ex. true ou false)."
+            )
         error.note = f'type is "{ftype}/{fmt}"'
     elif kind == "constraint-error":
         message, fix = _constraint(error, field, where)

@@ -58,6 +58,9 @@ class Batch:
     """Number of cells of each record."""
     frame: pl.DataFrame
     """String columns c0..c{n-1}; cells a record lacks are empty strings."""
+    forced: dict[int, np.ndarray] = field(default_factory=dict)
+    """Column index -> rows whose spreadsheet cell has a type the field refuses whatever
+    its text (a number in a text column...): type errors (XLSX only)."""
 
 
 @dataclass
@@ -71,6 +74,9 @@ class Source:
     sheet: str | None = None
     _dialect: Any = None
     _header_size: int = 0
+    column_types: list[str] = field(default_factory=list)
+    """Table Schema type of each column, when known (XLSX cells are converted to text
+    according to it, see ``cell_text``)."""
 
     def batches(self, batch_rows: int = 200_000) -> Iterator[Batch]:
         if self.kind == "xlsx":
@@ -656,49 +662,97 @@ def _xlsx_rows(source: Source) -> Iterator[list[Any]]:
 
 
 def _cell_text(cell: Any) -> str:
-    """The text a spreadsheet cell stands for, as a CSV export would write it."""
+    return cell_text(cell)[0]
+
+
+def cell_text(cell: Any, ftype: str = "any") -> tuple[str, bool]:
+    """The text a spreadsheet cell stands for, and whether its stored type is refused by
+    a field of type ``ftype`` whatever that text.
+
+    The rules follow what frictionless-py reads from the same workbook (openpyxl values):
+
+    - text cells are taken as they are (a code typed as text keeps its leading zeros:
+      ``01234``);
+    - numbers are stored as floats: an integral one is written without decimals
+      (``12.0`` -> ``12``), others with Python's shortest form (``3.5``); a number in a
+      ``string`` field is a type error (the leading zeros of a code typed as a number
+      are lost: ``1234``), and so is a number in a ``boolean`` field;
+    - booleans are ``true``/``false``; in a field that is neither ``boolean`` nor ``any``
+      they are a type error;
+    - dates (date cells, or date-times at midnight) are ISO dates ``2024-03-12``, or
+      ``2024-03-12T00:00:00`` in a ``datetime`` field; date-times are ISO
+      ``2024-03-12T10:30:00`` (a type error in a ``date`` field, as in frictionless);
+      times ``10:30:00``; durations ISO 8601 ``PT1H30M``; any of these in a ``string``
+      field is a type error.
+    """
     import datetime as dt
 
     if cell is None:
-        return ""
+        return "", False
+    if isinstance(cell, str):
+        return cell, False
     if isinstance(cell, bool):
-        return "true" if cell else "false"
-    if isinstance(cell, float):
-        if cell.is_integer() and abs(cell) < 1e16:
-            return str(int(cell))
-        return repr(cell)
+        return ("true" if cell else "false"), ftype not in ("boolean", "any")
+    if isinstance(cell, (int, float)):
+        if isinstance(cell, int) or (cell.is_integer() and abs(cell) < 1e16):
+            text = str(int(cell))
+        else:
+            text = repr(cell)
+        return text, ftype in ("string", "boolean")
+    refused = ftype == "string"
     if isinstance(cell, dt.datetime):
         if cell.hour == cell.minute == cell.second == cell.microsecond == 0:
-            return cell.date().isoformat()
-        return cell.isoformat()
-    if isinstance(cell, (dt.date, dt.time)):
-        return cell.isoformat()
+            cell = cell.date()
+        else:
+            return cell.isoformat(), refused
+    if isinstance(cell, dt.date):
+        if ftype == "datetime":
+            return dt.datetime(cell.year, cell.month, cell.day).isoformat(), refused
+        return cell.isoformat(), refused
+    if isinstance(cell, dt.time):
+        return cell.isoformat(), refused
     if isinstance(cell, dt.timedelta):
         seconds = int(cell.total_seconds())
-        return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-    return str(cell)
+        hours, minutes, rest = seconds // 3600, seconds % 3600 // 60, seconds % 60
+        text = "PT" + "".join(
+            f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M"), (rest, "S")) if n
+        )
+        return (text if text != "PT" else "PT0S"), refused
+    return str(cell), False
 
 
 def _xlsx_batches(source: Source, batch_rows: int) -> Iterator[Batch]:
     rows = _xlsx_rows(source)
     next(rows, None)  # header
     width = len(source.labels)
+    types = source.column_types
     buffer: list[list[str]] = []
+    refused: list[tuple[int, int]] = []  # (row in buffer, column)
     first_row = 2
+
+    def flush() -> Batch:
+        counts, frame = _rows_to_frame(buffer, width)
+        counts = np.maximum(counts, width) * (counts > 0)
+        forced: dict[int, np.ndarray] = {}
+        for row, column in refused:
+            forced.setdefault(column, np.zeros(len(buffer), dtype=bool))[row] = True
+        return Batch(first_row=first_row, counts=counts, frame=frame, forced=forced)
+
     for raw in rows:
-        cells = [_cell_text(c) for c in raw]
+        cells = []
+        for column, value in enumerate(raw):
+            text, bad = cell_text(value, types[column] if column < len(types) else "any")
+            if bad:
+                refused.append((len(buffer), column))
+            cells.append(text)
         while len(cells) > width and cells[-1] == "":
             cells.pop()
         if all(c == "" for c in cells):
             cells = []
         buffer.append(cells)
         if len(buffer) >= batch_rows:
-            counts, frame = _rows_to_frame(buffer, width)
-            counts = np.maximum(counts, width) * (counts > 0)
-            yield Batch(first_row=first_row, counts=counts, frame=frame)
+            yield flush()
             first_row += len(buffer)
-            buffer = []
+            buffer, refused = [], []
     if buffer:
-        counts, frame = _rows_to_frame(buffer, width)
-        counts = np.maximum(counts, width) * (counts > 0)
-        yield Batch(first_row=first_row, counts=counts, frame=frame)
+        yield flush()

@@ -240,6 +240,7 @@ def _validate(
         stored += 1
         row_errors.append(error)
 
+    source.column_types = [e.plan.type for e in expected]
     for batch in source.batches():
         size = len(batch.counts)
         rows_total += size
@@ -256,6 +257,17 @@ def _validate(
             e.name: finish(e.plan, index, out, frame[f"c{e.number - 1}"])
             for index, e in enumerate(expected)
         }
+        for e in expected:
+            forced = batch.forced.get(e.number - 1)
+            if forced is not None:
+                r = results[e.name]
+                forced = forced & ~r.blank
+                r.type_error = r.type_error | forced
+                for name in r.failed:
+                    if name != "required":
+                        r.failed[name] = r.failed[name] & ~forced
+                if r.key is not None and forced.any():
+                    r.key = r.key.scatter(np.flatnonzero(forced), None)
         if n_fields:
             blank_row = np.ones(size, dtype=bool)
             for r in results.values():
@@ -270,16 +282,10 @@ def _validate(
             r = results[e.name]
             values = frame[f"c{e.number - 1}"]
             type_idx = np.flatnonzero(r.type_error & keep)
+            refused = batch.forced.get(e.number - 1)
             for i in type_idx:
-                add(
-                    _cell_error(
-                        "type-error",
-                        e,
-                        int(row_numbers[i]),
-                        values[int(i)],
-                        "type",
-                    )
-                )
+                note = "spreadsheet" if refused is not None and refused[i] else "type"
+                add(_cell_error("type-error", e, int(row_numbers[i]), values[int(i)], note))
             for name, mask in r.failed.items():
                 idx = np.flatnonzero(mask & keep)
                 for i in idx:

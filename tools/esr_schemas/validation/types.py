@@ -418,9 +418,10 @@ class CellResult(NamedTuple):
     key: str | None
 
 
-def cell_checker(field: dict[str, Any]) -> Callable[[str], CellResult]:
+def cell_checker(field: dict[str, Any], with_pattern: bool = False) -> Callable[[Any], CellResult]:
     """A function judging one non-missing cell: type, then constraints (except pattern
-    and required, which the engine evaluates on whole columns)."""
+    and required, which the engine evaluates on whole columns; ``with_pattern`` for
+    array items, which have no column of their own)."""
     ftype = field.get("type", "string")
     reader = value_reader(field)
     constraints = field.get("constraints") if isinstance(field.get("constraints"), dict) else {}
@@ -429,7 +430,11 @@ def cell_checker(field: dict[str, Any]) -> Callable[[str], CellResult]:
     checks: list[tuple[str, Callable[[Any], bool]]] = []
     for name in supported:
         limit = constraints.get(name)
-        if limit is None or name in ("required", "pattern"):
+        if limit is None or name == "required":
+            continue
+        if name == "pattern":
+            if with_pattern and isinstance(limit, str):
+                checks.append((name, _pattern_check(limit)))
             continue
         if name in BOUND_CONSTRAINTS:
             bound = reader(limit)
@@ -447,7 +452,7 @@ def cell_checker(field: dict[str, Any]) -> Callable[[str], CellResult]:
         item = dict(field["arrayItem"])
         item.pop("arrayItem", None)
         item.setdefault("type", "any")
-        item_checker = cell_checker(item)
+        item_checker = cell_checker(item, with_pattern=True)
         item_missing = list(item.get("missingValues", [""]))
         item_required = bool((item.get("constraints") or {}).get("required"))
 
@@ -482,7 +487,31 @@ def array_item_constraints(field: dict[str, Any]) -> list[str]:
     if not isinstance(constraints, dict):
         return []
     supported = SUPPORTED.get(item.get("type", "any"), [])
-    return [f"arrayItem.{n}" for n in supported if constraints.get(n) not in (None, False)]
+    return [
+        f"arrayItem.{n}"
+        for n in supported
+        if constraints.get(n) is not None and constraints.get(n) is not False
+    ]
+
+
+def _pattern_check(pattern: str) -> Callable[[Any], bool]:
+    """An array item's pattern, with frictionless' meaning (``re.match("^p$")``), run by
+    Rust's linear-time engine when the pattern translates (see ``rust_translation``)."""
+    from .columns import rust_translation
+
+    translated = rust_translation(pattern)
+    if translated is not None:
+        import polars as pl
+
+        rust = "^(?:^" + translated + "(?:\\n?\\z))"
+        try:
+            pl.Series(["x"]).str.contains(rust)
+        except Exception:
+            translated = None
+        else:
+            return lambda value: bool(pl.Series([str(value)]).str.contains(rust)[0])
+    compiled = re.compile(f"^{pattern}$")
+    return lambda value: compiled.match(str(value)) is not None
 
 
 def _enum_check(allowed: list[Any]) -> Callable[[Any], bool]:
