@@ -249,7 +249,8 @@ def test_demo_site_versions_downloads_and_fields(demo_site: tuple[Path, Path]) -
     assert "esr-schemas validate MON_FICHIER.csv --schema demo@1.0.0" in _text(old)
     # Field documentation in plain French.
     assert (
-        "nombre décimal" in latest and "valeur minimale" in latest and "valeur maximale" in latest
+        "nombre décimal" in latest
+        and "Valeur comprise entre <code>0</code> et <code>100</code>" in latest
     )
     assert "motif (expression régulière)" in latest
     assert "année (AAAA)" in latest

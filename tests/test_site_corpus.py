@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, corpus_files
+from esr_schemas import wording
 from esr_schemas.docsite import render
 from esr_schemas.docsite.builder import build_site
 from esr_schemas.loader import load_registry
@@ -55,7 +56,7 @@ def test_corpus_schema_renders(corpus_registry: Registry, path: Path) -> None:
         assert heading in markdown
     for field in entry.fields:
         assert f"{{ #{render.field_anchor(str(field.get('name')))}" in markdown
-        assert render.type_label(field) in markdown
+        assert wording.type_label(field) in markdown
     # Free text cannot open raw HTML nor add headings to the page outline.
     outline = [line for line in markdown.splitlines() if line.startswith("#")]
     assert all(line.startswith(("# ", "## ", "### ")) for line in outline), outline

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from esr_schemas import wording
 from esr_schemas.docsite import render
 
 
@@ -17,17 +18,17 @@ from esr_schemas.docsite import render
         ({"type": "date", "format": "%d/%m/%Y"}, "date (JJ/MM/AAAA)"),
         ({"type": "string", "format": "email"}, "chaîne de caractères (adresse électronique)"),
         ({"type": "year"}, "année (AAAA)"),
-        ({"type": "boolean"}, "booléen"),
+        ({"type": "boolean"}, "booléen (true / false)"),
         ({}, "chaîne de caractères"),
         ({"type": "mystere"}, "type « mystere »"),
     ],
 )
 def test_type_labels_are_plain_french(field: dict[str, object], label: str) -> None:
-    assert render.type_label(field) == label
+    assert wording.type_label(field) == label
 
 
 def test_constraints_in_french() -> None:
-    lines = render.constraint_lines(
+    lines = wording.constraint_lines(
         {
             "type": "number",
             "constraints": {
@@ -38,13 +39,13 @@ def test_constraints_in_french() -> None:
                 "unique": True,
                 "maxLength": 8,
             },
-        }
+        },
+        render.code,
     )
-    assert "valeur minimale : `0`" in lines
-    assert "valeur maximale : `12,5`" in lines
-    assert "motif (expression régulière) : `^[0-9]{7}[A-Z]$`" in lines
-    assert "chaque valeur doit être unique dans le fichier" in lines
-    assert "longueur maximale : 8 caractères" in lines
+    assert "Valeur comprise entre `0` et `12,5`." in lines
+    assert "Doit respecter le motif (expression régulière) : `^[0-9]{7}[A-Z]$`" in lines
+    assert "Chaque valeur doit être unique dans le fichier." in lines
+    assert "Au plus 8 caractères." in lines
     assert not any("required" in line or "obligatoire" in line for line in lines)
 
 

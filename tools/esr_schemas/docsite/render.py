@@ -14,63 +14,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import extensions, semver
+from .. import extensions, semver, wording
 from ..loader import parse_changelog
 from ..model import ChangelogEntry, PublishedVersion, Referentiel, Registry, SchemaEntry
 
 STATUS_LABELS = {"stable": "stable", "brouillon": "brouillon", "deprecie": "déprécié"}
-
-TYPE_LABELS = {
-    "string": "chaîne de caractères",
-    "integer": "nombre entier",
-    "number": "nombre décimal",
-    "boolean": "booléen",
-    "date": "date (AAAA-MM-JJ)",
-    "datetime": "date et heure (AAAA-MM-JJTHH:MM:SS)",
-    "time": "heure (HH:MM:SS)",
-    "year": "année (AAAA)",
-    "yearmonth": "année et mois (AAAA-MM)",
-    "duration": "durée (format ISO 8601, par exemple P1Y2M)",
-    "geopoint": "point géographique (« longitude, latitude »)",
-    "geojson": "objet géographique GeoJSON",
-    "object": "objet JSON",
-    "array": "liste JSON",
-    "any": "valeur libre",
-}
-
-STRING_FORMATS = {
-    "email": "adresse électronique",
-    "uri": "adresse web (URL)",
-    "uuid": "identifiant UUID",
-    "binary": "données binaires encodées en base 64",
-}
-
-DATE_TOKENS = {
-    "%Y": "AAAA",
-    "%y": "AA",
-    "%m": "MM",
-    "%d": "JJ",
-    "%H": "hh",
-    "%M": "mm",
-    "%S": "ss",
-    "%z": "±hhmm",
-    "%B": "mois en lettres",
-    "%b": "mois abrégé",
-}
-
-CODE_SYSTEMS = {
-    "uai": "code UAI (sept chiffres et une lettre de contrôle)",
-    "siren": "numéro SIREN (clé de Luhn)",
-    "siret": "numéro SIRET (clé de Luhn)",
-    "orcid": "identifiant ORCID (caractère de contrôle)",
-    "ror": "identifiant ROR",
-    "rnsr": "identifiant RNSR",
-    "idref": "identifiant IdRef",
-    "paysage": "identifiant Paysage",
-    "rncp": "code RNCP",
-    "rna": "numéro RNA",
-    "code_commune": "code officiel géographique de commune (Insee)",
-}
 
 ROLE_LABELS = {
     "author": "auteur",
@@ -198,14 +146,6 @@ def one_line(text: str, limit: int = 160) -> str:
     return sentence
 
 
-def french_number(value: object) -> str:
-    if isinstance(value, bool):
-        return "vrai" if value else "faux"
-    if isinstance(value, float):
-        return str(value).replace(".", ",")
-    return str(value)
-
-
 LINK_RE = re.compile(
     r"(?P<bang>!?)\[(?P<text>[^\]\n]*)\]\((?P<target>[^)\s]*)(?:\s+(?:\"[^\"]*\"|'[^']*'))?\)"
 )
@@ -330,89 +270,10 @@ def _first(descriptor: Mapping[str, Any], key: str) -> str | None:
 # --------------------------------------------------------------------------- fields
 
 
-def _date_format(fmt: str) -> str:
-    out = fmt
-    for token, label in DATE_TOKENS.items():
-        out = out.replace(token, label)
-    return out
-
-
-def type_label(field_: Mapping[str, Any]) -> str:
-    ftype = field_.get("type") if isinstance(field_.get("type"), str) else "string"
-    assert isinstance(ftype, str)
-    fmt = field_.get("format") if isinstance(field_.get("format"), str) else None
-    label = TYPE_LABELS.get(ftype, f"type « {ftype} »")
-    if ftype == "string" and fmt in STRING_FORMATS:
-        assert fmt is not None
-        return f"chaîne de caractères ({STRING_FORMATS[fmt]})"
-    if ftype in {"date", "datetime", "time"} and fmt and fmt != "default":
-        base = {"date": "date", "datetime": "date et heure", "time": "heure"}[ftype]
-        if fmt == "any":
-            return f"{base} (format libre)"
-        return f"{base} ({_date_format(fmt.removeprefix('fmt:'))})"
-    if ftype == "geopoint" and fmt == "array":
-        return "point géographique ([longitude, latitude])"
-    if ftype == "geopoint" and fmt == "object":
-        return "point géographique ({« lon » : …, « lat » : …})"
-    return label
-
-
-def is_required(field_: Mapping[str, Any]) -> bool:
-    constraints = field_.get("constraints")
-    return isinstance(constraints, dict) and constraints.get("required") is True
-
-
-def constraint_lines(field_: Mapping[str, Any]) -> list[str]:
-    """The field's constraints (other than required and enum) in plain French."""
-    constraints = field_.get("constraints")
-    if not isinstance(constraints, dict):
-        return []
-    lines: list[str] = []
-    for key, value in constraints.items():
-        if key in {"required", "enum"}:
-            continue
-        if key == "unique":
-            if value is True:
-                lines.append("chaque valeur doit être unique dans le fichier")
-        elif key == "minLength":
-            lines.append(f"longueur minimale : {french_number(value)} caractères")
-        elif key == "maxLength":
-            lines.append(f"longueur maximale : {french_number(value)} caractères")
-        elif key == "minimum":
-            lines.append(f"valeur minimale : {code(french_number(value))}")
-        elif key == "maximum":
-            lines.append(f"valeur maximale : {code(french_number(value))}")
-        elif key == "exclusiveMinimum":
-            lines.append(f"valeur strictement supérieure à {code(french_number(value))}")
-        elif key == "exclusiveMaximum":
-            lines.append(f"valeur strictement inférieure à {code(french_number(value))}")
-        elif key == "pattern":
-            lines.append(f"motif (expression régulière) : {code(value)}")
-        elif key == "jsonSchema":
-            lines.append("structure JSON imposée (voir le fichier schema.json)")
-        else:
-            lines.append(f"contrainte « {cell(key)} » : {code(value)}")
-    ftype = field_.get("type")
-    if ftype == "number":
-        decimal = field_.get("decimalChar")
-        if isinstance(decimal, str) and decimal != ".":
-            lines.append(f"séparateur décimal : {code(decimal)}")
-        group = field_.get("groupChar")
-        if isinstance(group, str):
-            lines.append(f"séparateur de milliers : {code(group)}")
-    if ftype == "boolean":
-        for key, label in (("trueValues", "vrai"), ("falseValues", "faux")):
-            values = field_.get(key)
-            if isinstance(values, list) and values:
-                lines.append(f"valeurs pour « {label} » : " + ", ".join(code(v) for v in values))
-    return lines
-
-
-def enum_values(field_: Mapping[str, Any]) -> list[Any]:
-    constraints = field_.get("constraints")
-    if isinstance(constraints, dict) and isinstance(constraints.get("enum"), list):
-        return list(constraints["enum"])
-    return []
+def constraints_cell(field_: Mapping[str, Any]) -> str:
+    """The field's constraints and CSV spelling, one sentence a line, for a table cell."""
+    lines = wording.constraint_lines(field_, code) + wording.format_lines(field_, code)
+    return "<br>".join(line.replace("|", "\\|") for line in lines)
 
 
 def _field_section(
@@ -429,16 +290,16 @@ def _field_section(
     description = prose(field_.get("description"))
     if description:
         out += [description, ""]
-    rows: list[tuple[str, str]] = [("Type", type_label(field_))]
-    rows.append(("Obligatoire", "**oui**" if is_required(field_) else "non"))
-    values = enum_values(field_)
+    rows: list[tuple[str, str]] = [("Type", cell(wording.type_label(field_)))]
+    rows.append(("Obligatoire", "**oui**" if wording.is_required(field_) else "non"))
+    values = wording.enum_values(field_)
     if values and len(values) <= ENUM_INLINE_MAX:
         rows.append(("Valeurs autorisées", ", ".join(code_cell(v) for v in values)))
     elif values:
         rows.append(("Valeurs autorisées", f"{len(values)} valeurs (liste ci-dessous)"))
-    constraints = constraint_lines(field_)
+    constraints = constraints_cell(field_)
     if constraints:
-        rows.append(("Contraintes", " ; ".join(c.replace("|", "\\|") for c in constraints)))
+        rows.append(("Contraintes", constraints))
     if field_.get("example") not in (None, ""):
         rows.append(("Exemple", code_cell(field_["example"])))
     code_list = extensions.code_list(dict(field_))
@@ -451,13 +312,13 @@ def _field_section(
             rows.append(("Référentiel", f"{code(code_list)} (non fourni par le registre)"))
     system = extensions.code_system(dict(field_))
     if system:
-        label = CODE_SYSTEMS.get(system, f"système « {system} »")
+        label = wording.code_system_label(system)
         rows.append(
             ("Contrôle de l'identifiant", f"{cell(label)}, vérifié par `esr-schemas validate`")
         )
     if extensions.is_personal_data(dict(field_)):
         basis = extensions.ext(dict(descriptor)).get("personalDataBasis")
-        text = "**oui** : donnée à caractère personnel"
+        text = f"**oui** : {wording.PERSONAL_DATA}"
         if isinstance(basis, str):
             text += f" (base de publication : {cell(basis)})"
         rows.append(("Données personnelles", text))
@@ -465,7 +326,7 @@ def _field_section(
         rows.append(("Données personnelles", "non"))
     if extensions.is_person_count(dict(field_)):
         threshold = extensions.secret_threshold(dict(descriptor))
-        text = "oui : soumis au secret statistique"
+        text = f"oui : {wording.PERSON_COUNT}"
         if threshold is not None:
             text += f" (valeurs non nulles inférieures à {threshold} à masquer)"
         rows.append(("Dénombrement de personnes", text))
@@ -477,13 +338,9 @@ def _field_section(
     out += ["", "</div>", ""]
     deprecated = extensions.deprecation(dict(field_))
     if deprecated is not None:
-        since = deprecated.get("since")
-        reason = deprecated.get("reason")
-        head = "Champ déprécié" + (f" depuis la version {cell(since)}" if since else "")
+        head = cell(wording.deprecation_title(deprecated))
         out += [f'!!! warning "{head}"', ""]
-        out.append(
-            "    " + (cell(reason) if reason else "Ce champ sera retiré dans une version future.")
-        )
+        out.append("    " + cell(wording.deprecation_reason(deprecated)))
         out.append("")
     if values and len(values) > ENUM_INLINE_MAX:
         out += [f'??? note "Les {len(values)} valeurs autorisées"', ""]
@@ -523,7 +380,7 @@ def data_model_section(ctx: SiteContext, page: str, descriptor: Mapping[str, Any
             title += " *(déprécié)*"
         out.append(
             f"| [{code_cell(name)}](#{anchor}) | {title} | "
-            f"{type_label(field_)} | {'oui' if is_required(field_) else 'non'} |"
+            f"{cell(wording.type_label(field_))} | {'oui' if wording.is_required(field_) else 'non'} |"
         )
     out += ["", "</div>", ""]
     key = descriptor.get("primaryKey")

@@ -10,7 +10,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from .french import constraints, field_type, true_false
+from ..wording import true_false
+from .fields import field_type
 
 INTEGER = re.compile(r"^[+-]?\d+$")
 
@@ -143,7 +144,3 @@ def is_text_column(field: dict[str, Any]) -> bool:
         "object",
         "array",
     )
-
-
-def required(field: dict[str, Any]) -> bool:
-    return constraints(field).get("required") is True

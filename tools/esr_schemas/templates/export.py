@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from ..model import Registry
 from .cells import delimiter, from_cell
-from .french import is_code
+from .fields import is_code
 from .source import TemplateSource, complete_referentiels, field_name
 from .workbook import DATA_SHEET, MARKER_SCHEMA, MARKER_VERSION
 

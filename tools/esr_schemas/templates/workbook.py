@@ -23,21 +23,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 from tableschema_to_template import create_xlsx
 
 from ..extensions import code_list, is_person_count, secret_threshold
-from .cells import delimiter, is_text_column, missing_values, read_csv, to_cell
-from .french import (
-    constraint_lines,
+from ..wording import (
     constraints,
     enum_values,
-    field_example,
-    field_title,
-    field_type,
+    french_number,
     is_number,
     is_required,
-    text,
-    text_lengths,
     true_false,
     type_label,
 )
+from .cells import delimiter, is_text_column, missing_values, read_csv, to_cell
+from .fields import field_example, field_title, field_type, notice_lines, text, text_lengths
 from .source import TemplateSource, complete_referentiels, field_name
 
 DATA_SHEET = "Données"
@@ -89,7 +85,7 @@ class Column:
     """Statistical-secrecy threshold of a person count: 1 to secret-1 cannot be published."""
 
     def constraint_lines(self, limit: int | None = None) -> list[str]:
-        return constraint_lines(self.field, limit) + self.notes
+        return notice_lines(self.field, limit) + self.notes
 
     @property
     def letter(self) -> str:
@@ -192,17 +188,12 @@ def t2t_workbook(columns: list[Column]) -> Workbook:
 
 
 def _bounds_text(low: Any, high: Any) -> str:
-    def fmt(value: Any) -> str:
-        if isinstance(value, float):
-            return str(int(value)) if value.is_integer() else str(value).replace(".", ",")
-        return str(value)
-
     if low is not None and high is not None:
-        return f" entre {fmt(low)} et {fmt(high)}"
+        return f" entre {french_number(low)} et {french_number(high)}"
     if low is not None:
-        return f" supérieur ou égal à {fmt(low)}"
+        return f" supérieur ou égal à {french_number(low)}"
     if high is not None:
-        return f" inférieur ou égal à {fmt(high)}"
+        return f" inférieur ou égal à {french_number(high)}"
     return ""
 
 
