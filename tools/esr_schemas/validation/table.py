@@ -324,7 +324,8 @@ def _validate(
             "rien à valider."
         )
 
-    keys = {name: pl.concat(store) for name, store in collected.items() if store}
+    keys = {name: pl.concat(store, rechunk=False) for name, store in collected.items() if store}
+    collected.clear()  # the batches' keys now live in ``keys`` only
     offset = first_data_row or 2
 
     def key_of(names: list[str]) -> pl.Series | None:
@@ -333,7 +334,7 @@ def _validate(
         parts = [
             keys[n] if n in keys else pl.Series([None] * rows_total, dtype=pl.String) for n in names
         ]
-        return parts[0].fill_null(NULL) if len(parts) == 1 else _composite(parts)
+        return parts[0] if len(parts) == 1 else _composite(parts)
 
     # unique (a primary key of one field with unique: true is the same computation)
     memo: dict[str, list[tuple[str, int, int]]] = {}
@@ -348,7 +349,8 @@ def _validate(
     pk_keys = key_of(list(pk)) if has_pk else None
     if pk_keys is not None:
         all_null = SEP.join([NULL] * len(pk))
-        for position in np.flatnonzero((pk_keys == all_null).to_numpy()):
+        null_key = pk_keys.is_null() if len(pk) == 1 else pk_keys == all_null
+        for position in np.flatnonzero(null_key.to_numpy()):
             add(
                 ValidationError(
                     "primary-key",
@@ -362,6 +364,8 @@ def _validate(
             )
         if len(pk) == 1 and pk[0] in memo:
             duplicates = [(k, r, f) for k, r, f in memo[pk[0]]]
+        elif len(pk) == 1:
+            duplicates = _duplicates(pk_keys, offset)
         else:
             rest = pl.select(pl.when(pk_keys != all_null).then(pk_keys)).to_series()
             duplicates = _duplicates(rest, offset)
@@ -382,10 +386,11 @@ def _validate(
         if target is None:
             continue
         all_null = SEP.join([NULL] * len(group["fields"]))
+        target = target.fill_null(all_null)
         if group["self"]:
             source_keys = key_of(group["reference"])
             assert source_keys is not None
-            lookup = source_keys.unique()
+            lookup = source_keys.drop_nulls().unique()
             lookup = lookup.filter(lookup != SEP.join([NULL] * len(group["reference"])))
         else:
             lookup = pl.Series(sorted(group["codes"]), dtype=pl.String)
@@ -436,13 +441,20 @@ def _validate(
 def _duplicates(keys: pl.Series, offset: int) -> list[tuple[str, int, int]]:
     """(key, row, first row of that key) for each non-null key already seen on an
     earlier row. Rows are ``offset + position``. A 64-bit hash settles the common case
-    (no duplicate) fast; exact strings decide among the rows whose hash repeats."""
-    frame = pl.DataFrame({"key": keys}).with_row_index("i").drop_nulls("key")
-    if frame.is_empty():
+    (no duplicate) with little memory; exact strings decide among the rows whose hash
+    repeats."""
+    hashes = keys.hash().to_numpy()
+    ordered = np.sort(hashes)
+    repeated_hashes = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    del ordered
+    if not len(repeated_hashes):
         return []
-    candidates = frame.filter(pl.col("key").hash().is_duplicated())
-    if candidates.is_empty():
+    repeated = pl.Series(hashes).is_in(pl.Series(repeated_hashes).implode()) & keys.is_not_null()
+    del hashes
+    positions = np.flatnonzero(repeated.to_numpy())
+    if not len(positions):
         return []
+    candidates = pl.DataFrame({"i": positions, "key": keys.gather(positions)})
     dups = candidates.filter(~pl.col("key").is_first_distinct())
     if dups.is_empty():
         return []
