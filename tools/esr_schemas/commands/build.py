@@ -13,11 +13,12 @@ import time
 from pathlib import Path
 
 from ..docsite.builder import SiteBuildError, build_site
-from ..loader import find_root
+from ._common import UsageError, add_command, repo_root
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "build",
         help="construit le registre complet (fichiers publiés, modèles, catalogue, site) dans site/",
         description=(
@@ -26,22 +27,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "le site de documentation (mkdocs, mode strict).\n\n"
             "Exemple :\n  esr-schemas build\n  esr-schemas build --out /tmp/site"
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        run=run,
     )
-    parser.add_argument("--root", type=Path, help="dossier du dépôt (par défaut : détecté)")
     parser.add_argument("--out", type=Path, help="dossier de sortie (par défaut : site/)")
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        root = (args.root or find_root()).resolve()
-    except FileNotFoundError as exc:
-        sys.stderr.write(f"{exc}\n")
-        return 2
+    root = repo_root(args)
     if not (root / "schemas").is_dir():
-        sys.stderr.write(f"Aucun dossier « schemas/ » dans {root} : passez --root vers le dépôt.\n")
-        return 2
+        raise UsageError(f"Aucun dossier « schemas/ » dans {root} : passez --root vers le dépôt.")
     out = (args.out or root / "site").resolve()
     if not (root / "mkdocs.yml").is_file():
         # A registry without a site configuration still gets its published files.

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from ..check import UnknownSchemaError, run_check
-from ..loader import find_root, load_registry
 from ..render import FORMATS, render
+from ._common import add_command, load
 
 DESCRIPTION = """Vérifie les schémas du registre : spécification Table Schema, métadonnées,
 champs, exemples, CHANGELOG, format JSON, versions publiées. Affiche tous les constats.
@@ -23,11 +22,12 @@ Exemples :
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "check",
         help="vérifie les schémas (spécification, règles du registre, exemples)",
         description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        run=run,
     )
     parser.add_argument(
         "names", nargs="*", metavar="NOM", help="schémas à vérifier (par défaut : tous)"
@@ -43,14 +43,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="REF",
         help="révision git de comparaison (ex. origin/main) pour les vérifications de pull request",
     )
-    parser.add_argument("--root", type=Path, help="dossier du dépôt (par défaut : détecté)")
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    registry = load(args)
     try:
-        root = args.root or find_root()
-        registry = load_registry(root)
         result = run_check(registry, args.names or None, fix=args.fix, base=args.base)
     except (UnknownSchemaError, FileNotFoundError) as exc:
         sys.stderr.write(f"esr-schemas check : {exc}\n")

@@ -6,14 +6,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..templates import SourceError, resolve
-from ..templates.source import TemplateSource, looks_like_path, split_spec
+from ..templates import SourceError
+from ..templates.source import for_workbook
+from ._common import add_command
 
 MAX_SHOWN = 50
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "export",
         help="transforme un modèle Excel rempli en fichier CSV validé, prêt à publier",
         description=(
@@ -27,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Exemple :\n"
             "  esr-schemas export effectifs-2024.xlsx --schema effectifs-etudiants -o effectifs-2024.csv"
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        run=run,
     )
     parser.add_argument("workbook", metavar="CLASSEUR.xlsx", type=Path, help="le modèle rempli")
     parser.add_argument(
@@ -47,45 +49,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="écrit le CSV même s'il est invalide (les erreurs restent listées)",
     )
-    parser.add_argument("--root", type=Path, help="dossier du dépôt (par défaut : détecté)")
-    parser.set_defaults(handler=run)
-
-
-def _from_marker(name: str, version: str, root: Path | None) -> TemplateSource:
-    """The template's own version: published, else the working copy when it matches."""
-    if not version:
-        return resolve(name, root)
-    try:
-        return resolve(f"{name}@{version}", root)
-    except SourceError:
-        source = resolve(name, root)
-        if source.version != version:
-            raise
-        return source
-
-
-def _source(args: argparse.Namespace, marker: tuple[str, str] | None) -> TemplateSource:
-    spec = args.schema
-    if spec is None:
-        if marker is None:
-            raise SourceError(
-                "Ce classeur n'indique pas son schéma : précisez-le avec --schema NOM (ou NOM@VERSION)."
-            )
-        return _from_marker(marker[0], marker[1], args.root)
-    if looks_like_path(spec) and "@" not in Path(spec).name:
-        return resolve(spec, args.root)
-    name, version = split_spec(spec)
-    if marker is not None and marker[0] != name:
-        raise SourceError(
-            f"Ce classeur est le modèle du schéma « {marker[0]} » (version {marker[1]}), pas de "
-            f"« {name} ». Vérifiez --schema, ou téléchargez le modèle de « {name} »."
-        )
-    if version is None and marker is not None and marker[1]:
-        try:
-            return _from_marker(name, marker[1], args.root)
-        except SourceError:
-            pass  # that version is gone: validate with the current one (a warning says so)
-    return resolve(spec, args.root)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.output or workbook.with_suffix(".csv")
     try:
         sheet = read_filled(workbook)
-        source = _source(args, sheet.marker)
+        source = for_workbook(args.schema, sheet.marker, args.root)
     except (ExportError, SourceError) as exc:
         sys.stderr.write(f"Erreur : {exc}\n")
         return 2

@@ -7,10 +7,12 @@ import sys
 from pathlib import Path
 
 from ..templates import SourceError, resolve, write_templates
+from ._common import add_command
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "template",
         help="écrit le modèle Excel (et le modèle CSV) d'un schéma, à remplir par les producteurs",
         description=(
@@ -25,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "  esr-schemas template effectifs-etudiants@1.0.0 -o modeles/\n"
             "  esr-schemas template chemin/vers/schema.json"
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        run=run,
     )
     parser.add_argument(
         "schema", metavar="SCHEMA", help="NOM, NOM@VERSION ou chemin d'un schema.json"
@@ -38,8 +40,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="DOSSIER",
         help="dossier de sortie (par défaut : dossier courant)",
     )
-    parser.add_argument("--root", type=Path, help="dossier du dépôt (par défaut : détecté)")
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,9 +58,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         sys.stderr.write(f"Erreur : impossible d'écrire dans « {args.output} » ({exc.strerror}).\n")
         return 2
-    from ..templates.workbook import columns_of
+    from ..templates.workbook import dropdown_count
 
-    lists = sum(1 for column in columns_of(source) if column.list_values)
+    lists = dropdown_count(source)
     sys.stdout.write(
         f"Modèle Excel écrit : {xlsx_path} ({len(source.fields)} colonnes, {lists} listes déroulantes).\n"
         f"Modèle CSV écrit : {csv_path}.\n"

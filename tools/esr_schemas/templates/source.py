@@ -181,3 +181,47 @@ def resolve(spec: str, root: Path | None = None) -> TemplateSource:
     except Exception:  # the site URL is a nicety on the notice, never a blocker
         base = None
     return from_registry(registry, spec, base)
+
+
+def _from_marker(name: str, version: str, root: Path | None) -> TemplateSource:
+    """The template's own version: published, else the working copy when it matches."""
+    if not version:
+        return resolve(name, root)
+    try:
+        return resolve(f"{name}@{version}", root)
+    except SourceError:
+        source = resolve(name, root)
+        if source.version != version:
+            raise
+        return source
+
+
+def for_workbook(
+    spec: str | None, marker: tuple[str, str] | None, root: Path | None = None
+) -> TemplateSource:
+    """The schema to export a filled template with.
+
+    ``spec`` is what the user named (``--schema``: NAME, NAME@VERSION or a path; None:
+    the template's own), ``marker`` the (name, version) the workbook records, if any.
+    A name without version gets the template's version while it is still published.
+    """
+    if spec is None:
+        if marker is None:
+            raise SourceError(
+                "Ce classeur n'indique pas son schéma : précisez-le avec --schema NOM (ou NOM@VERSION)."
+            )
+        return _from_marker(marker[0], marker[1], root)
+    if looks_like_path(spec) and "@" not in Path(spec).name:
+        return resolve(spec, root)
+    name, version = split_spec(spec)
+    if marker is not None and marker[0] != name:
+        raise SourceError(
+            f"Ce classeur est le modèle du schéma « {marker[0]} » (version {marker[1]}), pas de "
+            f"« {name} ». Vérifiez --schema, ou téléchargez le modèle de « {name} »."
+        )
+    if version is None and marker is not None and marker[1]:
+        try:
+            return _from_marker(name, marker[1], root)
+        except SourceError:
+            pass  # that version is gone: validate with the current one (a warning says so)
+    return resolve(spec, root)

@@ -621,6 +621,11 @@ def columns_of(source: TemplateSource) -> list[Column]:
     return columns
 
 
+def dropdown_count(source: TemplateSource) -> int:
+    """How many columns of the template offer a dropdown list."""
+    return sum(1 for column in columns_of(source) if column.list_values)
+
+
 def build_workbook(source: TemplateSource) -> bytes:
     """The template's bytes (deterministic)."""
     columns = columns_of(source)
