@@ -13,13 +13,13 @@ Both are deterministic: same registry and base URL, same bytes.
 from __future__ import annotations
 
 import json
-import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from . import semver
+from .dates import is_iso_date
 from .jsonutil import dumps_canonical
 from .model import PublishedVersion, Registry, SchemaEntry
 
@@ -106,7 +106,7 @@ def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
 
 
 def _timestamp(date: str | None) -> str:
-    if date and re.match(r"^\d{4}-\d{2}-\d{2}$", date):
+    if is_iso_date(date):
         return f"{date}T00:00:00Z"
     return "1970-01-01T00:00:00Z"
 

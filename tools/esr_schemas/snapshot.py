@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+from . import semver
 from .jsonutil import dumps_canonical
 from .loader import changelog_section, sha256_file
 from .model import SchemaEntry
@@ -44,13 +45,6 @@ def write_snapshot(entry: SchemaEntry, version: str, date: str) -> Path:
     index_file = entry.versions_index_file
     index = json.loads(index_file.read_text(encoding="utf-8")) if index_file.is_file() else {}
     index[version] = {"date": date, "files": snapshot_files(dest)}
-    ordered = dict(sorted(index.items(), key=lambda item: _key(item[0])))
+    ordered = dict(sorted(index.items(), key=lambda item: semver.sort_key(item[0])))
     index_file.write_text(dumps_canonical(ordered), encoding="utf-8")
     return dest
-
-
-def _key(version: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(p) for p in version.split("."))
-    except ValueError:
-        return (-1,)

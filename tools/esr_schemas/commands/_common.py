@@ -12,9 +12,9 @@ import argparse
 import functools
 import sys
 from collections.abc import Callable
-from datetime import date as date_type
 from pathlib import Path
 
+from ..dates import is_iso_date
 from ..loader import find_root, load_registry
 from ..model import Registry, SchemaEntry
 
@@ -80,10 +80,6 @@ def schema_entry(registry: Registry, name: str) -> SchemaEntry:
 
 def iso_date(value: str) -> str:
     """``value`` if it is a real AAAA-MM-JJ date; a usage error otherwise."""
-    try:
-        valid = len(value) == 10 and date_type.fromisoformat(value).isoformat() == value
-    except ValueError:
-        valid = False
-    if not valid:
+    if not is_iso_date(value):
         raise UsageError(f"Date invalide « {value} » : attendu AAAA-MM-JJ, par exemple 2026-09-01.")
     return value

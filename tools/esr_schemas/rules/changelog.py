@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from .. import semver
+from ..dates import is_iso_date
 from ..findings import Finding, Severity
 from . import SchemaContext, rule
-
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @rule(
@@ -55,7 +53,7 @@ def malformed(ctx: SchemaContext) -> Iterator[Finding]:
                 line=entry.line,
             )
             continue
-        if entry.date is None or not ISO_DATE.match(entry.date):
+        if not is_iso_date(entry.date):
             yield ctx.finding(
                 "changelog-malformed",
                 f"La section {entry.version} n'a pas de date AAAA-MM-JJ.",

@@ -16,6 +16,7 @@ from ..findings import Finding, Severity
 from ..jsonutil import JsonProblem, loads_strict
 from ..model import SchemaEntry
 from ..versioning import Comparison, Level, compare, compare_latest, side
+from ..versioning.report import change_line
 from . import RegistryContext, SchemaContext, iter_fields, pointer, rule
 
 PLACEHOLDER_RE = re.compile(r"[àaÀA]\s+compl[éeÉE]ter|a-completer\.invalid", re.IGNORECASE)
@@ -383,11 +384,7 @@ def _next_version(version: str, level: Level) -> str:
 
 
 def _listing(comparison: Comparison, above: Level) -> str:
-    return " ; ".join(
-        f"[{c.level.label}] {c.file}{' ' + c.pointer if c.pointer else ''} : {c.message}"
-        for c in comparison.changes
-        if c.level > above
-    )
+    return " ; ".join(change_line(c) for c in comparison.changes if c.level > above)
 
 
 def _base_latest(tree: BaseTree, entry: SchemaEntry) -> str | None:

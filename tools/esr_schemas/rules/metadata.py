@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from .. import semver
+from ..dates import parse_iso_date
 from ..extensions import EXTENSION_KEY, FIELD_KEYS, SCHEMA_KEYS, STATUSES
 from ..findings import Finding, Severity
 from . import SchemaContext, iter_fields, pointer, rule
@@ -46,7 +47,6 @@ RESOURCE_KEYS = {"title", "path", "name", "description", "format", "mediatype", 
 FOREIGN_KEY_KEYS = {"fields", "reference"}
 REFERENCE_KEYS = {"resource", "fields"}
 
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$")
 
 
@@ -172,7 +172,7 @@ def metadata_invalid(ctx: SchemaContext) -> Iterator[Finding]:
         value = d.get(key)
         if value is None:
             continue
-        parsed = _iso_date(value)
+        parsed = parse_iso_date(value)
         if parsed is None:
             yield ctx.finding(
                 "metadata-invalid",
@@ -248,12 +248,3 @@ def readme_missing(ctx: SchemaContext) -> Iterator[Finding]:
             "Ajoutez un titre « ## Contexte » qui décrit les données, qui les publie et leur base légale.",
             file=file,
         )
-
-
-def _iso_date(value: object) -> date | None:
-    if not isinstance(value, str) or not ISO_DATE.match(value):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None

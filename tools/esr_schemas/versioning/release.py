@@ -6,17 +6,16 @@ fix); :func:`release` writes the immutable snapshot once nothing refuses it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import semver
+from ..dates import is_iso_date
 from ..model import Registry, SchemaEntry
 from ..snapshot import write_snapshot
 from . import compare_latest
 from .report import change_line
 
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CHECK_ERRORS_SHOWN = 20
 
 
@@ -68,7 +67,7 @@ def refusals(
             f"CHANGELOG.md n'a pas d'entrée pour la version {version} : ajoutez en tête une "
             f"section « ## {version} (AAAA-MM-JJ) » qui décrit les changements."
         )
-    elif date is None and not (changelog.date and DATE_RE.match(changelog.date)):
+    elif date is None and not is_iso_date(changelog.date):
         reasons.append(
             f"L'entrée « ## {version} » du CHANGELOG n'a pas de date AAAA-MM-JJ : écrivez "
             f"« ## {version} (AAAA-MM-JJ) » ou passez --date."
