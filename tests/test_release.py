@@ -140,3 +140,22 @@ def test_unknown_schema(base_registry: Path, capsys: pytest.CaptureFixture[str])
     capsys.readouterr()
     assert main(["release", "absent", "--root", str(base_registry)]) == 2
     assert "Schéma « absent » inconnu" in capsys.readouterr().err
+
+
+def test_library_refuses_and_releases_without_the_command(base_registry: Path) -> None:
+    """``versioning.release`` is the library the command (and any other tool) calls."""
+    from esr_schemas.versioning.release import refusals
+    from esr_schemas.versioning.release import release as release_version
+
+    registry = load_registry(base_registry)
+    reasons, _ = refusals(registry, registry.get("demo"), None)
+    assert any("La version 1.0.0 est déjà publiée" in reason for reason in reasons)
+    add_level(base_registry)
+    bump("1.1.0", date="2026-03-01", note="- Niveau « DU » accepté.")(base_registry)
+    registry = load_registry(base_registry)
+    entry = registry.get("demo")
+    assert refusals(registry, entry, None) == ([], [])
+    released = release_version(entry, "2026-03-02")
+    assert (released.version, released.date) == ("1.1.0", "2026-03-02")
+    assert released.folder == base_registry / "schemas/demo/versions/1.1.0"
+    assert (released.folder / "schema.json").is_file()
