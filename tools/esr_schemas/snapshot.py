@@ -26,7 +26,7 @@ def snapshot_files(folder: Path) -> dict[str, str]:
 def write_snapshot(entry: SchemaEntry, version: str, date: str) -> Path:
     """Copies the working version into ``versions/<version>/`` and records its hashes.
 
-    The caller (``esr-schemas release``) is responsible for refusing bad releases.
+    The caller refuses bad releases first (``versioning.release.refusals``).
     """
     dest = entry.path / "versions" / version
     if dest.exists():
