@@ -187,9 +187,11 @@ def ours(path: Path, descriptor: dict[str, Any]) -> collections.Counter[Triple] 
     )
 
 
-def theirs(path: Path, descriptor: dict[str, Any]) -> collections.Counter[Triple] | str:
+def theirs(
+    path: Path, descriptor: dict[str, Any], **overrides: Any
+) -> collections.Counter[Triple] | str:
     try:
-        errors = frictionless_errors(path, descriptor)
+        errors = frictionless_errors(path, descriptor, **overrides)
     except Exception as error:  # frictionless refuses the schema
         return f"unusable: {error}"
     if any(
@@ -233,48 +235,49 @@ def sniffer_gives_up(text: str) -> bool:
     return False
 
 
-def excluded(path: Path) -> str | None:
-    """Deliberate divergences from frictionless, excluded from the comparison. Each is a
-    case where frictionless demonstrably misreads the file; ``test_differential.py``
-    proves each behaviour on a focused file.
+def corrections(path: Path) -> dict[str, Any]:
+    """What frictionless demonstrably misreads in ``path``, told to it explicitly (as
+    ``frictionless_errors`` overrides) so that both engines judge the same table.
+    ``test_differential.py`` proves each behaviour on a focused file.
 
     1. Header row. frictionless guesses it: the first of the 100 first rows whose width
        is within 10 % of their average width. When the real header is narrower or wider
        (a missing or extra column, many blank or short rows), it silently takes a *data*
        row as the header and ignores the rows above it. We always read row 1 as the
-       header (the CSV dialect default).
+       header (the CSV dialect default): frictionless is told ``header_row=1``.
     2. Encoding. frictionless asks chardet about the first 100 kB; on Windows-1252 files
-       chardet may answer another single-byte code page (ISO-8859-3, -9…) that turns
-       some letters into others. We judge the whole file (UTF-8, else Windows-1252, else
-       Latin-1). Excluded only when the two decodings give different text.
+       chardet may answer another code page (Windows-1250, ISO-8859-3…) that turns some
+       letters into others (« Cœur » read « Cśur »). We judge the whole file (UTF-8,
+       else Windows-1252, else Latin-1): when the two decodings differ, frictionless is
+       told our encoding.
     3. Delimiter. When ``csv.Sniffer`` gives up (irregular rows), frictionless falls
        back to ``,`` even when the header is plainly tab-, ``;``- or ``|``-separated,
        and reads each line as one cell. We take the candidate delimiter most frequent
-       in the header line. Excluded only when the sniffer gives up and the header's
-       delimiter is not ``,``.
+       in the header line: frictionless is told that delimiter.
     """
+    found: dict[str, Any] = {}
     encoding, rows = frictionless_view(path)
     if rows != [1]:
-        return f"frictionless takes row {rows} as the header"
-    data = path.read_bytes()
+        found["header_row"] = 1
     try:
         source = open_source(path)
     except UnusableInput:
-        return None
+        return found
+    data = path.read_bytes()
     ours_text = data.decode(source.encoding)
     try:
-        theirs_text = data.decode(encoding)
+        theirs_text: str | None = data.decode(encoding)
     except (UnicodeDecodeError, LookupError):
         theirs_text = None
-    if theirs_text is not None and theirs_text.lstrip("\ufeff") != ours_text.lstrip("\ufeff"):
-        return f"frictionless decodes the file as {encoding}, we as {source.encoding}"
+    if theirs_text is None or theirs_text.lstrip("\ufeff") != ours_text.lstrip("\ufeff"):
+        found["encoding"] = source.encoding
     if source.delimiter != "," and sniffer_gives_up(ours_text):
-        return f"csv.Sniffer gives up: frictionless reads {source.delimiter!r} as ','"
-    return None
+        found["delimiter"] = source.delimiter
+    return found
 
 
 def disagreement(path: Path, descriptor: dict[str, Any]) -> str | None:
-    a, b = ours(path, descriptor), theirs(path, descriptor)
+    a, b = ours(path, descriptor), theirs(path, descriptor, **corrections(path))
     if isinstance(a, str) or isinstance(b, str):
         if isinstance(a, str) and isinstance(b, str):
             return None

@@ -26,16 +26,36 @@ class ExampleError:
     message: str
 
 
-def frictionless_errors(path: Path, descriptor: dict[str, Any]) -> list[ExampleError]:
-    """All errors frictionless reports for ``path`` under ``descriptor`` (cap lifted)."""
-    from frictionless import Resource, Schema, system
+def frictionless_errors(
+    path: Path,
+    descriptor: dict[str, Any],
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    header_row: int | None = None,
+) -> list[ExampleError]:
+    """All errors frictionless reports for ``path`` under ``descriptor`` (cap lifted).
+
+    ``encoding``, ``delimiter`` and ``header_row`` override what frictionless would
+    otherwise guess (the differential tests use them where its guess is wrong).
+    """
+    from frictionless import Dialect, Resource, Schema, formats, system
 
     try:
         schema = Schema.from_descriptor(descriptor)
     except Exception as exc:  # frictionless raises various errors on broken schemas
         raise SchemaNotUsable(str(exc)) from exc
     with system.use_context(trusted=True):
-        resource = Resource(path=str(path.resolve()), schema=schema)
+        options: dict[str, Any] = {}
+        if encoding:
+            options["encoding"] = encoding
+        if delimiter or header_row:
+            controls = [formats.CsvControl(delimiter=delimiter)] if delimiter else []
+            options["dialect"] = Dialect(
+                header_rows=[header_row or 1],
+                controls=controls,  # type: ignore[arg-type]
+            )
+        resource = Resource(path=str(path.resolve()), schema=schema, **options)
         try:
             report = resource.validate(limit_errors=10**9)
         except re.error as exc:  # an uncompilable pattern only fails when rows are read
