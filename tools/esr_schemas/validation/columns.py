@@ -335,7 +335,9 @@ def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> 
         ) & (parsed_dt.is_not_null())
         key = v
     settled = fast_ok & ~blank
-    out = [blank.alias(prefix + "blank"), (~blank & ~fast_ok).alias(prefix + "todo")]
+    out = [blank.alias(prefix + "blank")]
+    if kind != "string":  # plain strings are always settled
+        out.append((~blank & ~fast_ok).alias(prefix + "todo"))
     if type_expr is not None:
         out.append((type_expr & ~blank).fill_null(False).alias(prefix + "type"))
     for name, expr in exprs.items():
@@ -349,23 +351,34 @@ def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> 
     return out
 
 
-def finish(plan: FieldPlan, index: int, out: pl.DataFrame, values: pl.Series) -> ColumnResult:
+def boolean_arrays(out: pl.DataFrame) -> dict[str, np.ndarray]:
+    """Every boolean column of a batch's verdicts as a numpy array."""
+    return {name: out[name].to_numpy() for name, dtype in out.schema.items() if dtype == pl.Boolean}
+
+
+def finish(
+    plan: FieldPlan,
+    index: int,
+    out: pl.DataFrame,
+    values: pl.Series,
+    arrays: dict[str, np.ndarray] | None = None,
+) -> ColumnResult:
     """Complete the fast verdicts of ``column_exprs`` with the exact reader on the
     cells it could not settle (once per distinct value)."""
     prefix = f"f{index}_"
     n = out.height
-    blank = out[prefix + "blank"].to_numpy()
-    todo_s = out[prefix + "todo"]
-    type_name = prefix + "type"
-    type_error = out[type_name].to_numpy() if type_name in out.columns else np.zeros(n, bool)
-    failed: dict[str, np.ndarray] = {}
-    for name in plan.names:
-        column = f"{prefix}x_{name}"
-        failed[name] = out[column].to_numpy() if column in out.columns else np.zeros(n, bool)
+    if arrays is None:
+        arrays = boolean_arrays(out)
+    nothing = np.zeros(n, dtype=bool)
+    blank = arrays[prefix + "blank"]
+    todo = arrays.get(prefix + "todo", nothing)
+    type_error = arrays.get(prefix + "type", nothing)
+    failed: dict[str, np.ndarray] = {
+        name: arrays.get(f"{prefix}x_{name}", nothing) for name in plan.names
+    }
     key = out[prefix + "key"] if plan.needs_key else None
-    if todo_s.any():
-        todo = todo_s.to_numpy()
-        todo_values = values.filter(todo_s)
+    if todo.any():
+        todo_values = values.filter(pl.Series(todo))
         distinct = todo_values.unique().to_list()
         results = plan.lookup(distinct)
         bad_type = [v for v, r in zip(distinct, results, strict=True) if r.type_error]

@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from .. import codesystems, extensions
-from .columns import FieldPlan, column_exprs, finish, plan_field
+from .columns import FieldPlan, boolean_arrays, column_exprs, finish, plan_field
 from .errors import UnusableInput, ValidationError, ValidationReport
 from .messages import describe
 from .reading import NotUtf8, open_source
@@ -253,8 +253,9 @@ def _validate(
         for index, e in enumerate(expected):
             exprs += column_exprs(e.plan, index, f"c{e.number - 1}", pl.col("__n") >= e.number)
         out = frame.select(exprs) if exprs else pl.DataFrame()
+        arrays = boolean_arrays(out)
         results = {
-            e.name: finish(e.plan, index, out, frame[f"c{e.number - 1}"])
+            e.name: finish(e.plan, index, out, frame[f"c{e.number - 1}"], arrays)
             for index, e in enumerate(expected)
         }
         for e in expected:
