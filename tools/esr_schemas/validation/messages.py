@@ -264,9 +264,15 @@ def type_hint(field: dict[str, Any], cell: str) -> str:
         return "Écrivez l'adresse complète avec son protocole (ex. https://www.exemple.fr)."
     if ftype == "geopoint":
         return "Format attendu : « longitude,latitude » (ex. 2.3488,48.8534)."
+    if ftype == "string" and fmt == "uuid":
+        return "Format attendu : 8-4-4-4-12 caractères hexadécimaux (ex. 123e4567-e89b-12d3-a456-426614174000)."
+    if ftype == "string" and fmt == "binary":
+        return "Écrivez le contenu encodé en base64 (ex. aGVsbG8=)."
+    if ftype == "duration":
+        return "Format ISO 8601 attendu (ex. P1Y2M pour 1 an 2 mois, PT3H pour 3 heures)."
     if ftype in ("object", "array", "geojson"):
         return "Écrivez un JSON valide (guillemets doubles autour des textes)."
-    return ""
+    return "Corrigez la valeur pour qu'elle respecte le type de la colonne décrit dans le schéma."
 
 
 def _guess_date(cell: str) -> str | None:

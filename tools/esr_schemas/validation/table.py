@@ -396,19 +396,26 @@ def _validate(
         else:
             lookup = pl.Series(sorted(group["codes"]), dtype=pl.String)
         bad = (target != all_null) & ~target.is_in(lookup.implode())
+        names = ", ".join(group["fields"])
+        if group["self"]:
+            target_fr = "la colonne « " + ", ".join(group["reference"]) + " » du fichier"
+        else:
+            target_fr = f"le référentiel « {group['resource']} »"
         for position in np.flatnonzero(bad.to_numpy()):
-            value = str(target[int(position)])
-            add(
-                ValidationError(
-                    "foreign-key",
-                    int(position) + offset,
-                    ", ".join(group["fields"]),
-                    None,
-                    value.replace(SEP, ", ").replace(NULL, ""),
-                    f'for "{", ".join(group["fields"])}": values not found in the lookup table "{group["resource"]}"',
-                    "",
-                )
+            value = str(target[int(position)]).replace(SEP, ", ").replace(NULL, "")
+            row = int(position) + offset
+            # frictionless reports foreign keys as row errors, without a field name
+            error = ValidationError(
+                "foreign-key",
+                row,
+                None,
+                None,
+                value,
+                f'for "{names}": values not found in the lookup table "{group["resource"]}"',
+                f"Ligne {row}, colonne « {names} » : « {value} » ne figure pas dans {target_fr}.",
             )
+            error.fix = f"Utilisez une valeur présente dans {target_fr}."
+            add(error)
 
     fields_by_name = {str(f.get("name")): f for f in fields}
     for error in row_errors:
