@@ -9,11 +9,16 @@ Public API::
 Verdicts follow frictionless-py 5 (same error codes, same rows and fields); the
 registry's own checks (code systems, code lists, statistical secrecy) come on top under
 their own codes and can be switched off with ``extra_checks=False``.
+
+``UnusableInput`` (French ``.message``) means the file or the schema cannot be validated
+at all; its subclass ``SchemaUnusable`` singles out the schema. How the engine reads and
+checks files fast (polars, one select per block of 8 MB) is described in
+``benchmarks/README.md``.
 """
 
 from __future__ import annotations
 
-from .errors import UnusableInput, ValidationError, ValidationReport
+from .errors import SchemaUnusable, UnusableInput, ValidationError, ValidationReport
 from .schema_source import resolve_schema
 from .table import validate_file
 
@@ -23,4 +28,5 @@ __all__ = [
     "ValidationReport",
     "ValidationError",
     "UnusableInput",
+    "SchemaUnusable",
 ]
