@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
-from ..loader import find_root, load_registry
+from ..model import Registry
 from ..validation import UnusableInput, resolve_schema, validate_file
 from ..validation.report import render_json, render_text
+from ._common import EXIT_USAGE, UsageError, add_command, load
 
 DESCRIPTION = """Valide un fichier CSV ou XLSX contre un schéma du registre.
 
@@ -25,11 +25,12 @@ Exemple :
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "validate",
         help="valide un fichier CSV ou XLSX contre un schéma",
         description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        run=run,
     )
     parser.add_argument("file", type=Path, metavar="FICHIER", help="fichier CSV ou XLSX à valider")
     parser.add_argument(
@@ -74,19 +75,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=10.0,
         help="délai d'attente d'un schéma distant, en secondes (10 par défaut)",
     )
-    parser.add_argument("--root", type=Path, help="dossier du dépôt (par défaut : détecté)")
-    parser.set_defaults(handler=run)
 
 
-def _registry(root: Path | None) -> Any:
+def _registry(args: argparse.Namespace) -> Registry | None:
+    """The repository's registry; None outside a repository (files and URLs still work)."""
     try:
-        return load_registry(root or find_root())
-    except (FileNotFoundError, OSError):
+        return load(args)
+    except (UsageError, OSError):
         return None
 
 
 def run(args: argparse.Namespace) -> int:
-    registry = _registry(args.root)
+    registry = _registry(args)
     try:
         descriptor = resolve_schema(args.schema, registry, timeout=args.timeout)
         name = (
@@ -106,13 +106,12 @@ def run(args: argparse.Namespace) -> int:
             schema_name=name,
         )
     except UnusableInput as problem:
-        sys.stderr.write(f"Fichier ou schéma inutilisable : {problem.message}\n")
-        return 2
+        raise UsageError(f"Fichier ou schéma inutilisable : {problem.message}") from None
     render = render_json if args.format == "json" else render_text
     sys.stdout.write(render(report, args.limit_errors))
     if report.stats.get("rows", 0) == 0:
         sys.stderr.write(
             "Fichier inutilisable : il ne contient que la ligne d'en-tête, aucune donnée à valider.\n"
         )
-        return 2
+        return EXIT_USAGE
     return 0 if report.valid else 1
