@@ -23,6 +23,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from ..model import Registry
+from ..validation.error_types import error_type_name
 from .cells import delimiter, from_cell
 from .fields import is_code
 from .source import TemplateSource, complete_referentiels, field_name
@@ -276,22 +277,6 @@ def to_csv(sheet: FilledSheet, source: TemplateSource) -> tuple[str, list[str]]:
     return out.getvalue(), notes
 
 
-ERROR_LABELS = {
-    "type-error": "valeur au mauvais format",
-    "constraint-error": "contrainte non respectée",
-    "missing-cell": "cellule manquante",
-    "extra-cell": "cellule en trop",
-    "unique-error": "valeur en double",
-    "primary-key": "clé primaire en double",
-    "blank-row": "ligne vide",
-    "blank-label": "en-tête vide",
-    "missing-label": "colonne manquante",
-    "extra-label": "colonne en trop",
-    "incorrect-label": "en-tête incorrect",
-    "duplicate-label": "en-tête en double",
-}
-
-
 def validation_errors(
     path: Path, descriptor: dict[str, Any], registry: Registry | None
 ) -> list[Problem]:
@@ -371,7 +356,7 @@ def describe(problem: Problem, header: list[str]) -> str:
         else:
             where.append(f"colonne {problem.column}")
     message = ENGINE_LOCATION.sub("", problem.message.strip()) if where else problem.message.strip()
-    label = ERROR_LABELS.get(problem.type, "")
+    label = error_type_name(problem.type)
     if label and problem.message.isascii():  # an engine message in English: say it in French first
         message = f"{label} — {message}"
     prefix = (", ".join(where) + " : ") if where else ""

@@ -5,31 +5,9 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
+from .error_types import error_type_name
 from .errors import ValidationError, ValidationReport
 from .messages import fr_int
-
-KIND_FR = {
-    "type-error": "valeurs du mauvais type",
-    "constraint-error": "contraintes non respectées",
-    "missing-cell": "cellules manquantes",
-    "extra-cell": "cellules en trop",
-    "blank-row": "lignes vides",
-    "unique-error": "doublons",
-    "primary-key": "clé primaire",
-    "foreign-key": "clé étrangère",
-    "missing-label": "colonnes absentes",
-    "extra-label": "colonnes en trop",
-    "blank-label": "colonnes sans nom",
-    "duplicate-label": "noms de colonnes en double",
-    "incorrect-label": "noms de colonnes incorrects",
-    "uai-check-letter": "lettre de contrôle d'UAI",
-    "siren-checksum": "clé de contrôle de SIREN",
-    "siret-checksum": "clé de contrôle de SIRET",
-    "orcid-checksum": "caractère de contrôle d'ORCID",
-    "ror-checksum": "somme de contrôle de ROR",
-    "code-list-error": "codes hors référentiel",
-    "secret-statistique": "secret statistique",
-}
 
 
 def _plural(count: int, singular: str, plural: str) -> str:
@@ -82,7 +60,7 @@ def render_text(report: ValidationReport, limit: int | None = None) -> str:
         for error in items:
             groups[(error.field_name or "", error.type)].append(error)
         for (column, kind), group in groups.items():
-            label = KIND_FR.get(kind, kind)
+            label = error_type_name(kind, plural=True) or kind
             where = (
                 f"colonne « {column} »"
                 if column

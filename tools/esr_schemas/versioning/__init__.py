@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import semver
 from ..model import Registry, SchemaEntry
+from ..validation.error_types import error_type_name
 from .diff import Change, Level, diff_descriptors, required_level
 
 __all__ = [
@@ -33,24 +34,6 @@ __all__ = [
 
 WORKING = "courante"
 """Name of the working copy (``schemas/<name>/schema.json``) on the command line."""
-
-
-ERROR_FR = {
-    "extra-label": "colonne en trop",
-    "missing-label": "colonne manquante",
-    "incorrect-label": "nom de colonne inattendu",
-    "duplicate-label": "nom de colonne répété",
-    "blank-label": "nom de colonne vide",
-    "type-error": "valeur du mauvais type",
-    "constraint-error": "contrainte non respectée",
-    "missing-cell": "cellule manquante",
-    "extra-cell": "cellule en trop",
-    "blank-row": "ligne vide",
-    "primary-key": "clé primaire en double ou incomplète",
-    "unique-error": "valeur répétée dans une colonne unique",
-    "foreign-key": "valeur absente de la table de référence",
-}
-"""French names of the validation error types quoted in a data proof."""
 
 
 class VersionNotFound(Exception):
@@ -239,7 +222,7 @@ def _data_proof(registry: Registry | None, old: Side, new: Side) -> list[Change]
             where.append(f"ligne {first.row}")
         if first.field:
             where.append(f"colonne « {first.field} »")
-        label = ERROR_FR.get(first.type)
+        label = error_type_name(first.type)
         detail = f"{label} ({first.type})" if label else f"{first.type} : {first.message}"
         more = f" ; et {len(errors) - 1} autre(s) erreur(s)" if len(errors) > 1 else ""
         changes.append(

@@ -1,0 +1,61 @@
+"""French names of the validation error types: one table for every place that names them.
+
+Each type has a singular (one error: a data proof in ``versioning``, an export line) and
+a plural (a group of errors under one heading of the validation report).
+"""
+
+from __future__ import annotations
+
+ERROR_TYPE_NAMES: dict[str, tuple[str, str]] = {
+    "type-error": ("valeur du mauvais type", "valeurs du mauvais type"),
+    "constraint-error": ("contrainte non respectée", "contraintes non respectées"),
+    "missing-cell": ("cellule manquante", "cellules manquantes"),
+    "extra-cell": ("cellule en trop", "cellules en trop"),
+    "blank-row": ("ligne vide", "lignes vides"),
+    "unique-error": (
+        "valeur répétée dans une colonne unique",
+        "valeurs répétées dans une colonne unique",
+    ),
+    "primary-key": (
+        "clé primaire en double ou incomplète",
+        "clés primaires en double ou incomplètes",
+    ),
+    "foreign-key": (
+        "valeur absente de la table de référence",
+        "valeurs absentes de la table de référence",
+    ),
+    "missing-label": ("colonne absente", "colonnes absentes"),
+    "extra-label": ("colonne en trop", "colonnes en trop"),
+    "blank-label": ("colonne sans nom", "colonnes sans nom"),
+    "duplicate-label": ("nom de colonne en double", "noms de colonnes en double"),
+    "incorrect-label": ("nom de colonne incorrect", "noms de colonnes incorrects"),
+    "unmatched-header": (
+        "en-tête sans rapport avec le schéma",
+        "en-têtes sans rapport avec le schéma",
+    ),
+    "uai-check-letter": (
+        "lettre de contrôle d'UAI erronée",
+        "lettres de contrôle d'UAI erronées",
+    ),
+    "siren-checksum": ("clé de contrôle de SIREN erronée", "clés de contrôle de SIREN erronées"),
+    "siret-checksum": ("clé de contrôle de SIRET erronée", "clés de contrôle de SIRET erronées"),
+    "orcid-checksum": (
+        "caractère de contrôle d'ORCID erroné",
+        "caractères de contrôle d'ORCID erronés",
+    ),
+    "ror-checksum": ("somme de contrôle de ROR erronée", "sommes de contrôle de ROR erronées"),
+    "code-list-error": ("code hors référentiel", "codes hors référentiel"),
+    "secret-statistique": (
+        "effectif soumis au secret statistique",
+        "effectifs soumis au secret statistique",
+    ),
+}
+"""Error code → (singular, plural) French name."""
+
+
+def error_type_name(kind: str, plural: bool = False) -> str | None:
+    """The French name of error type ``kind``; None for a type this table does not know."""
+    names = ERROR_TYPE_NAMES.get(kind)
+    if names is None:
+        return None
+    return names[1] if plural else names[0]
