@@ -85,7 +85,7 @@ def test_named_schema_and_unknown_name(base_registry: Path) -> None:
     assert run("check", "demo", "--root", str(base_registry)).returncode == 0
     result = run("check", "inconnu", "--root", str(base_registry))
     assert result.returncode == 2
-    assert "Schéma inconnu : inconnu" in result.stderr
+    assert "Schéma « inconnu » inconnu du registre" in result.stderr
 
 
 def test_usage_error_is_french_with_exit_2() -> None:

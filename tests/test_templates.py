@@ -302,7 +302,10 @@ def test_registry_working_copy_when_nothing_is_published(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("spec", "expected"),
     [
-        ("demo@9.9.9", "n'a pas de version publiée « 9.9.9 ». Versions publiées : 1.0.0"),
+        (
+            "demo@9.9.9",
+            "La version « 9.9.9 » de « demo » n'est pas publiée (versions publiées : 1.0.0)",
+        ),
         ("inconnu", "Schéma « inconnu » inconnu du registre"),
     ],
 )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from .findings import Finding, Severity, sort_findings
 from .jsonutil import pointer_lines
 from .model import Registry
+from .resolve import unknown_schema_message
 from .rules import RegistryContext, SchemaContext, all_rules, documented_ids, pointer
 
 
@@ -33,10 +34,7 @@ def run_check(
 ) -> CheckResult:
     unknown = [n for n in names or [] if n not in registry.schemas]
     if unknown:
-        raise UnknownSchemaError(
-            f"Schéma inconnu : {', '.join(unknown)}. Schémas du registre : "
-            f"{', '.join(registry.schemas) or '(aucun)'}."
-        )
+        raise UnknownSchemaError(unknown_schema_message(registry, unknown))
     selected = names or list(registry.schemas)
     rules = all_rules()
     findings: list[Finding] = list(registry.load_findings)

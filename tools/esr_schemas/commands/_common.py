@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from .. import resolve
 from ..dates import is_iso_date
 from ..loader import find_root, load_registry
 from ..model import Registry, SchemaEntry
@@ -71,11 +72,10 @@ def load(args: argparse.Namespace) -> Registry:
 
 def schema_entry(registry: Registry, name: str) -> SchemaEntry:
     """The registry's schema ``name``; a usage error naming the known ones otherwise."""
-    entry = registry.schemas.get(name)
-    if entry is None:
-        known = ", ".join(registry.schemas) or "aucun"
-        raise UsageError(f"Schéma « {name} » inconnu. Schémas du registre : {known}.")
-    return entry
+    try:
+        return resolve.schema_entry(registry, name)
+    except resolve.ResolveError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def iso_date(value: str) -> str:

@@ -15,6 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Referentiel, Registry
+from ..resolve import (
+    ResolveError,
+    lookup,
+    split_spec,
+    unknown_schema_message,
+    unreadable_message,
+)
 
 
 class SourceError(Exception):
@@ -108,57 +115,36 @@ def from_path(path: Path) -> TemplateSource:
     )
 
 
-def split_spec(spec: str) -> tuple[str, str | None]:
-    if "@" in spec:
-        name, _, version = spec.partition("@")
-        return name, version or None
-    return spec, None
-
-
 def from_registry(registry: Registry, spec: str, base_url: str | None = None) -> TemplateSource:
-    name, version = split_spec(spec)
-    entry = registry.schemas.get(name)
-    if entry is None:
-        known = ", ".join(sorted(registry.schemas)) or "aucun"
+    name, _ = split_spec(spec)
+    if name not in registry.schemas:
         raise SourceError(
-            f"Schéma « {name} » inconnu du registre ({registry.root}). Schémas disponibles : {known}. "
+            f"{unknown_schema_message(registry, [name])} "
             "Vous pouvez aussi donner le chemin d'un fichier schema.json."
         )
-    if version is None and entry.latest_published is not None:
-        version = entry.latest_published.version
-    if version is not None:
-        published = entry.published_version(version)
-        if published is None:
-            versions = ", ".join(p.version for p in entry.published) or "aucune"
-            raise SourceError(
-                f"Le schéma « {name} » n'a pas de version publiée « {version} ». "
-                f"Versions publiées : {versions}."
-            )
-        if published.descriptor is None or not isinstance(published.descriptor.get("fields"), list):
-            raise SourceError(
-                f"La version {version} de « {name} » a un schema.json absent ou illisible "
-                f"({registry.rel(published.path)}) : lancez « esr-schemas check »."
-            )
+    try:
+        found = lookup(registry, spec)
+    except ResolveError as exc:
+        raise SourceError(str(exc)) from None
+    if not isinstance(found.descriptor.get("fields"), list):
+        raise SourceError(unreadable_message(found.entry, found.published))
+    if found.published is not None:
+        version = found.published.version
         return TemplateSource(
-            name=name,
+            name=found.name,
             version=version,
-            descriptor=published.descriptor,
-            valid_examples=list(published.valid_examples),
-            date=published.date,
+            descriptor=found.descriptor,
+            valid_examples=found.valid_examples,
+            date=found.date,
             published=True,
-            page_url=f"{base_url}schemas/{name}/{version}/" if base_url else None,
+            page_url=f"{base_url}schemas/{found.name}/{version}/" if base_url else None,
             registry=registry,
         )
-    if entry.descriptor is None or not isinstance(entry.descriptor.get("fields"), list):
-        raise SourceError(
-            f"Le schema.json de « {name} » est absent ou illisible ({registry.rel(entry.schema_file)}) : "
-            "lancez « esr-schemas check » pour le détail."
-        )
     return TemplateSource(
-        name=name,
-        version=entry.version or "brouillon",
-        descriptor=entry.descriptor,
-        valid_examples=list(entry.valid_examples),
+        name=found.name,
+        version=found.version or "brouillon",
+        descriptor=found.descriptor,
+        valid_examples=found.valid_examples,
         working_copy=True,
         registry=registry,
     )

@@ -9,13 +9,17 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from ..model import Registry
+from ..resolve import ResolveError, lookup
 from .errors import UnusableInput
 from .schema_check import check_descriptor
 
 MAX_SCHEMA_BYTES = 10 * 1024 * 1024
 
 
-def resolve_schema(spec: str, registry: Any = None, timeout: float = 10) -> dict[str, Any]:
+def resolve_schema(
+    spec: str, registry: Registry | None = None, timeout: float = 10
+) -> dict[str, Any]:
     """The descriptor ``spec`` designates. Raises :class:`UnusableInput` (French)."""
     if spec.startswith(("http://", "https://")):
         descriptor = _fetch(spec, timeout)
@@ -30,33 +34,16 @@ def resolve_schema(spec: str, registry: Any = None, timeout: float = 10) -> dict
     return descriptor
 
 
-def _from_registry(spec: str, registry: Any) -> dict[str, Any]:
-    name, _, version = spec.partition("@")
+def _from_registry(spec: str, registry: Registry | None) -> dict[str, Any]:
     if registry is None:
         raise UnusableInput(
             f"« {spec} » n'est ni un fichier ni une adresse, et aucun registre n'a été trouvé : "
             "lancez la commande depuis le dépôt, ou donnez le chemin d'un schema.json."
         )
-    entry = registry.schemas.get(name)
-    if entry is None:
-        known = ", ".join(sorted(registry.schemas)) or "aucun"
-        raise UnusableInput(
-            f"Schéma « {name} » inconnu du registre. Schémas disponibles : {known}."
-        )
-    if version:
-        published = entry.published_version(version)
-        if published is None or published.descriptor is None:
-            versions = ", ".join(p.version for p in entry.published) or "aucune"
-            raise UnusableInput(
-                f"Le schéma « {name} » n'a pas de version publiée {version} (versions publiées : {versions})."
-            )
-        return dict(published.descriptor)
-    latest = entry.latest_published
-    if latest is not None and latest.descriptor is not None:
-        return dict(latest.descriptor)
-    if entry.descriptor is None:
-        raise UnusableInput(f"Le schéma « {name} » est illisible dans le registre (schema.json).")
-    return dict(entry.descriptor)
+    try:
+        return dict(lookup(registry, spec).descriptor)
+    except ResolveError as exc:
+        raise UnusableInput(str(exc)) from None
 
 
 def _fetch(url: str, timeout: float) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import semver
 from ..model import Registry, SchemaEntry
+from ..resolve import ResolveError, published_version, working_copy
 from ..validation.error_types import error_type_name
 from .diff import Change, Level, diff_descriptors, required_level
 
@@ -37,7 +38,7 @@ WORKING = "courante"
 
 
 class VersionNotFound(Exception):
-    """A version asked for does not exist; the message is French."""
+    """A version asked for does not exist or is unreadable; the message is French."""
 
 
 @dataclass
@@ -101,41 +102,30 @@ def bump_level(old: str | None, new: str | None) -> Level | None:
 
 def side(entry: SchemaEntry, ref: str | None) -> Side:
     """The working copy (``ref`` None or ``courante``) or a published version."""
-    if ref in (None, WORKING) or (ref == entry.version and entry.published_version(ref) is None):
-        if entry.descriptor is None:
-            raise VersionNotFound(
-                f"La version courante de « {entry.name} » est illisible (schema.json absent ou "
-                "invalide) : lancez « esr-schemas check " + entry.name + " »."
-            )
-        return Side(
-            label=f"version courante ({entry.version or 'sans numéro'})",
-            version=entry.version,
-            descriptor=entry.descriptor,
-            readme=entry.readme or "",
-            folder=entry.path,
-            valid_examples=list(entry.valid_examples),
-            working=True,
+    working = ref in (None, WORKING) or (
+        ref == entry.version and entry.published_version(ref) is None
+    )
+    try:
+        found = working_copy(entry) if working or ref is None else published_version(entry, ref)
+    except ResolveError as exc:
+        hint = (
+            f" Donnez un numéro publié, ou « {WORKING} » pour la version de travail."
+            if ref is not None and not working and entry.published_version(ref) is None
+            else ""
         )
-    assert ref is not None
-    published = entry.published_version(ref)
-    if published is None:
-        known = ", ".join(p.version for p in entry.published) or "aucune"
-        raise VersionNotFound(
-            f"La version « {ref} » de « {entry.name} » n'est pas publiée (versions publiées : "
-            f"{known}). Donnez un numéro publié, ou « {WORKING} » pour la version de travail."
-        )
-    if published.descriptor is None:
-        raise VersionNotFound(
-            f"La version publiée {ref} de « {entry.name} » n'a pas de schema.json lisible "
-            f"({published.path}/schema.json)."
-        )
+        raise VersionNotFound(f"{exc}{hint}") from None
     return Side(
-        label=f"version {published.version}",
-        version=published.version,
-        descriptor=published.descriptor,
-        readme=published.readme,
-        folder=published.path,
-        valid_examples=list(published.valid_examples),
+        label=(
+            f"version courante ({found.version or 'sans numéro'})"
+            if found.working
+            else f"version {found.version}"
+        ),
+        version=found.version,
+        descriptor=found.descriptor,
+        readme=found.readme,
+        folder=found.folder,
+        valid_examples=found.valid_examples,
+        working=found.working,
     )
 
 

@@ -1,0 +1,154 @@
+"""Which version of a registry schema a name designates: the one lookup of every command.
+
+- ``NAME``: the newest published version, or the working copy
+  (``schemas/NAME/schema.json``) while nothing is published;
+- ``NAME@VERSION``: that published snapshot (``schemas/NAME/versions/VERSION/``).
+
+A name the registry does not hold, a version it has not published or a schema.json it
+cannot read raise :class:`ResolveError`, with one French message for each case, listing
+what exists. Callers (templates, validation, versioning, commands) wrap the
+:class:`SchemaVersion` in their own types and the error in their own exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .model import PublishedVersion, Registry, SchemaEntry
+
+
+class ResolveError(Exception):
+    """The schema or version asked for is unknown or unreadable; the message is French."""
+
+
+@dataclass(frozen=True)
+class SchemaVersion:
+    """One version of a registry schema: a published snapshot or the working copy."""
+
+    entry: SchemaEntry
+    version: str | None
+    """The version number (None for a working copy without one)."""
+    descriptor: dict[str, Any]
+    folder: Path
+    """``schemas/NAME`` for the working copy, ``schemas/NAME/versions/X.Y.Z`` otherwise."""
+    readme: str
+    valid_examples: list[Path] = field(default_factory=list)
+    published: PublishedVersion | None = None
+    """The published snapshot; None for the working copy."""
+
+    @property
+    def name(self) -> str:
+        return self.entry.name
+
+    @property
+    def working(self) -> bool:
+        return self.published is None
+
+    @property
+    def date(self) -> str | None:
+        return self.published.date if self.published is not None else None
+
+
+def split_spec(spec: str) -> tuple[str, str | None]:
+    """``NAME@VERSION`` → (NAME, VERSION); ``NAME`` → (NAME, None)."""
+    name, _, version = spec.partition("@")
+    return name, version or None
+
+
+def unknown_schema_message(registry: Registry, names: Iterable[str]) -> str:
+    """The one French message for schema names the registry does not hold."""
+    unknown = list(names)
+    shown = ", ".join(f"« {name} »" for name in unknown)
+    known = ", ".join(sorted(registry.schemas)) or "aucun"
+    if len(unknown) == 1:
+        return f"Schéma {shown} inconnu du registre. Schémas du registre : {known}."
+    return f"Schémas {shown} inconnus du registre. Schémas du registre : {known}."
+
+
+def unknown_version_message(entry: SchemaEntry, version: str) -> str:
+    """The one French message for a version of ``entry`` that is not published."""
+    versions = ", ".join(p.version for p in entry.published) or "aucune"
+    return (
+        f"La version « {version} » de « {entry.name} » n'est pas publiée "
+        f"(versions publiées : {versions})."
+    )
+
+
+def unreadable_message(entry: SchemaEntry, version: PublishedVersion | None) -> str:
+    """The one French message for a schema.json that is missing or unreadable."""
+    if version is None:
+        what = f"la version de travail de « {entry.name} »"
+        path = entry.schema_file
+    else:
+        what = f"la version publiée {version.version} de « {entry.name} »"
+        path = version.path / "schema.json"
+    return (
+        f"Le schema.json de {what} est absent ou illisible ({_shown(entry, path)}) : "
+        f"lancez « esr-schemas check {entry.name} » pour le détail."
+    )
+
+
+def _shown(entry: SchemaEntry, path: Path) -> str:
+    """``path`` from the repository root (the parent of ``schemas/``) when inside it."""
+    try:
+        return path.relative_to(entry.path.parent.parent).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def schema_entry(registry: Registry, name: str) -> SchemaEntry:
+    """The registry's schema ``name``."""
+    entry = registry.schemas.get(name)
+    if entry is None:
+        raise ResolveError(unknown_schema_message(registry, [name]))
+    return entry
+
+
+def working_copy(entry: SchemaEntry) -> SchemaVersion:
+    """The working copy: ``schemas/NAME/schema.json`` and what lies next to it."""
+    if entry.descriptor is None:
+        raise ResolveError(unreadable_message(entry, None))
+    return SchemaVersion(
+        entry=entry,
+        version=entry.version,
+        descriptor=entry.descriptor,
+        folder=entry.path,
+        readme=entry.readme or "",
+        valid_examples=list(entry.valid_examples),
+    )
+
+
+def published_version(entry: SchemaEntry, version: str) -> SchemaVersion:
+    """The published snapshot ``version`` of ``entry``."""
+    published = entry.published_version(version)
+    if published is None:
+        raise ResolveError(unknown_version_message(entry, version))
+    if published.descriptor is None:
+        raise ResolveError(unreadable_message(entry, published))
+    return SchemaVersion(
+        entry=entry,
+        version=published.version,
+        descriptor=published.descriptor,
+        folder=published.path,
+        readme=published.readme,
+        valid_examples=list(published.valid_examples),
+        published=published,
+    )
+
+
+def schema_version(entry: SchemaEntry, version: str | None = None) -> SchemaVersion:
+    """Published ``version``; without one, the newest published version or the working copy."""
+    if version is None and entry.latest_published is not None:
+        version = entry.latest_published.version
+    if version is None:
+        return working_copy(entry)
+    return published_version(entry, version)
+
+
+def lookup(registry: Registry, spec: str) -> SchemaVersion:
+    """The version ``NAME`` or ``NAME@VERSION`` designates in ``registry``."""
+    name, version = split_spec(spec)
+    return schema_version(schema_entry(registry, name), version)
