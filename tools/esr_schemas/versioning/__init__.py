@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import semver
 from ..model import Registry, SchemaEntry
-from ..resolve import ResolveError, published_version, working_copy
+from ..resolve import ResolveError, published_version, unknown_version_message, working_copy
 from ..validation.error_types import error_type_name
 from .diff import Change, Level, diff_descriptors, required_level
 
@@ -102,18 +102,22 @@ def bump_level(old: str | None, new: str | None) -> Level | None:
 
 def side(entry: SchemaEntry, ref: str | None) -> Side:
     """The working copy (``ref`` None or ``courante``) or a published version."""
-    working = ref in (None, WORKING) or (
-        ref == entry.version and entry.published_version(ref) is None
-    )
     try:
-        found = working_copy(entry) if working or ref is None else published_version(entry, ref)
+        if (
+            ref is None
+            or ref == WORKING
+            or (ref == entry.version and entry.published_version(ref) is None)
+        ):
+            found = working_copy(entry)
+        elif entry.published_version(ref) is None:
+            raise VersionNotFound(
+                f"{unknown_version_message(entry, ref)} Donnez un numéro publié, "
+                f"ou « {WORKING} » pour la version de travail."
+            )
+        else:
+            found = published_version(entry, ref)
     except ResolveError as exc:
-        hint = (
-            f" Donnez un numéro publié, ou « {WORKING} » pour la version de travail."
-            if ref is not None and not working and entry.published_version(ref) is None
-            else ""
-        )
-        raise VersionNotFound(f"{exc}{hint}") from None
+        raise VersionNotFound(str(exc)) from None
     return Side(
         label=(
             f"version courante ({found.version or 'sans numéro'})"
