@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from esr_schemas import extensions, wording
 from esr_schemas.docsite import render
 from esr_schemas.templates.fields import notice_lines
@@ -56,4 +58,24 @@ def test_csv_spellings_are_listed_for_the_site() -> None:
     assert wording.format_lines(field) == [
         "Valeurs acceptées pour « vrai » : oui, o.",
         "Valeurs acceptées pour « faux » : non.",
+    ]
+
+
+def test_validator_names_types_with_the_shared_nouns(tmp_path: Path) -> None:
+    from esr_schemas.validation import validate_file
+
+    assert wording.TYPE_LABELS["yearmonth"] == "année et mois (AAAA-MM)"
+    assert wording.with_article(wording.type_noun({"type": "array"})) == "une liste JSON"
+    data = tmp_path / "donnees.csv"
+    data.write_text("mois,courriel\n2024/03,x@\n", encoding="utf-8")
+    schema = {
+        "fields": [
+            {"name": "mois", "type": "yearmonth"},
+            {"name": "courriel", "type": "string", "format": "email"},
+        ]
+    }
+    messages = [e.message for e in validate_file(data, schema).errors]
+    assert messages == [
+        "Ligne 2, colonne « mois » : « 2024/03 » n'est pas une année et mois valide.",
+        "Ligne 2, colonne « courriel » : « x@ » n'est pas une adresse électronique valide.",
     ]

@@ -15,32 +15,65 @@ from typing import Any, TypeGuard
 
 Quote = Callable[[str], str]
 
-TYPE_LABELS = {
+TYPE_NOUNS = {
     "string": "chaîne de caractères",
     "integer": "nombre entier",
     "number": "nombre décimal",
     "boolean": "booléen",
-    "date": "date (AAAA-MM-JJ)",
-    "datetime": "date et heure (AAAA-MM-JJThh:mm:ss)",
-    "time": "heure (hh:mm:ss)",
-    "year": "année (AAAA)",
-    "yearmonth": "année et mois (AAAA-MM)",
-    "duration": "durée (format ISO 8601, par exemple P1Y2M10D)",
-    "geopoint": "point géographique (« longitude, latitude »)",
+    "date": "date",
+    "datetime": "date et heure",
+    "time": "heure",
+    "year": "année",
+    "yearmonth": "année et mois",
+    "duration": "durée",
+    "geopoint": "point géographique",
     "geojson": "objet géographique GeoJSON",
     "object": "objet JSON",
     "array": "liste JSON",
     "any": "valeur libre",
 }
+"""What a value of each Table Schema type is, as a bare French noun."""
+
+TYPE_SPELLINGS = {
+    "date": "AAAA-MM-JJ",
+    "datetime": "AAAA-MM-JJThh:mm:ss",
+    "time": "hh:mm:ss",
+    "year": "AAAA",
+    "yearmonth": "AAAA-MM",
+    "duration": "format ISO 8601, par exemple P1Y2M10D",
+    "geopoint": "« longitude, latitude »",
+}
+"""How a value of the type is written by default, for the types where it is not obvious."""
+
+TYPE_LABELS = {
+    kind: f"{noun} ({TYPE_SPELLINGS[kind]})" if kind in TYPE_SPELLINGS else noun
+    for kind, noun in TYPE_NOUNS.items()
+}
+"""The type's noun with its default spelling: « date (AAAA-MM-JJ) »."""
 
 STRING_FORMAT_LABELS = {
     "email": "adresse électronique",
     "uri": "adresse web (URL)",
     "uuid": "identifiant UUID",
-    "binary": "données binaires encodées en base 64",
+    "binary": "contenu binaire encodé en base 64",
 }
 
-DATE_TYPE_BASES = {"date": "date", "datetime": "date et heure", "time": "heure"}
+FEMININE_NOUNS = {
+    "chaîne de caractères",
+    "date",
+    "date et heure",
+    "heure",
+    "année",
+    "année et mois",
+    "durée",
+    "liste JSON",
+    "valeur libre",
+    "adresse électronique",
+    "adresse web (URL)",
+}
+"""The nouns above that take « une »."""
+
+DATE_TYPE_BASES = {kind: TYPE_NOUNS[kind] for kind in ("date", "datetime", "time")}
 
 DATE_TOKENS = {
     "%Y": "AAAA",
@@ -178,6 +211,23 @@ def type_label(field: Mapping[str, Any]) -> str:
         true, false = true_false(field)
         return f"{TYPE_LABELS['boolean']} ({true} / {false})"
     return TYPE_LABELS[kind]
+
+
+def type_noun(field: Mapping[str, Any]) -> str:
+    """What a value of the field is, as a bare noun: « date », « adresse électronique »."""
+    kind = field.get("type") or "string"
+    fmt = field.get("format")
+    if kind == "string" and isinstance(fmt, str) and fmt in STRING_FORMAT_LABELS:
+        return STRING_FORMAT_LABELS[fmt]
+    if isinstance(kind, str) and kind in TYPE_NOUNS:
+        return TYPE_NOUNS[kind]
+    return f"valeur de type « {kind} »"
+
+
+def with_article(noun: str) -> str:
+    """``noun`` with its indefinite article: « une date », « un nombre entier »."""
+    feminine = noun in FEMININE_NOUNS or noun.startswith("valeur ")
+    return ("une " if feminine else "un ") + noun
 
 
 def code_system_label(system: str) -> str:

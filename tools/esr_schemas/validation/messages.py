@@ -7,32 +7,8 @@ import difflib
 import re
 from typing import Any
 
+from .. import wording
 from .errors import ValidationError
-
-TYPE_FR = {
-    "string": "texte",
-    "integer": "nombre entier",
-    "number": "nombre",
-    "boolean": "booléen",
-    "date": "date",
-    "time": "heure",
-    "datetime": "date et heure",
-    "year": "année",
-    "yearmonth": "année-mois",
-    "duration": "durée",
-    "geopoint": "point géographique",
-    "geojson": "objet GeoJSON",
-    "object": "objet JSON",
-    "array": "tableau JSON",
-    "any": "valeur",
-}
-
-FORMAT_FR = {
-    "email": "une adresse électronique (nom@domaine.fr)",
-    "uri": "une adresse web complète (https://…)",
-    "uuid": "un identifiant UUID (8-4-4-4-12 caractères hexadécimaux)",
-    "binary": "un contenu encodé en base64",
-}
 
 
 def fr_int(value: int) -> str:
@@ -64,15 +40,13 @@ def describe(
     kind = error.type
     message, fix = "", ""
     if kind == "type-error":
-        expected = TYPE_FR.get(ftype, ftype)
-        if ftype == "string" and fmt in FORMAT_FR:
-            expected = FORMAT_FR[fmt]
-        message = f"{where} : « {cell} » n'est pas {_article(expected)}{expected} valide."
+        expected = wording.with_article(wording.type_noun(field))
+        message = f"{where} : « {cell} » n'est pas {expected} valide."
         fix = type_hint(field, cell or "")
         if error.note == "spreadsheet":
             message = (
                 f"{where} : la cellule « {cell} » est saisie dans le classeur comme nombre, "
-                f"date ou booléen, alors que la colonne attend {_article(expected)}{expected}."
+                f"date ou booléen, alors que la colonne attend {expected}."
             )
             fix = (
                 "Mettez la colonne au format « Texte » puis ressaisissez la valeur (un code "
@@ -138,19 +112,6 @@ def describe(
         message = f"{where} : {kind}."
     error.message = message
     error.fix = error.fix or fix
-
-
-def _article(expected: str) -> str:
-    return (
-        ""
-        if expected.startswith("un")
-        else (
-            "une "
-            if expected
-            in ("date", "heure", "date et heure", "année", "année-mois", "durée", "valeur")
-            else "un "
-        )
-    )
 
 
 def _constraint(error: ValidationError, field: dict[str, Any], where: str) -> tuple[str, str]:
@@ -224,24 +185,24 @@ def type_hint(field: dict[str, Any], cell: str) -> str:
         iso = _guess_date(cell)
         if fmt in ("default", "%Y-%m-%d"):
             return (
-                f"Écrivez « {iso} » (format AAAA-MM-JJ)."
+                f"Écrivez « {iso} » (format {wording.TYPE_SPELLINGS['date']})."
                 if iso
-                else "Format attendu : AAAA-MM-JJ (ex. 2024-03-12)."
+                else f"Format attendu : {wording.TYPE_SPELLINGS['date']} (ex. 2024-03-12)."
             )
         if iso and fmt not in ("any",):
             try:
                 return f"Écrivez « {dt.date.fromisoformat(iso).strftime(fmt)} »."
             except ValueError:
                 pass
-        return f"Format attendu : {fmt}."
+        return f"Format attendu : {wording.date_format_label(str(fmt).removeprefix('fmt:'))}."
     if ftype == "datetime":
-        return "Format attendu : AAAA-MM-JJTHH:MM:SS (ex. 2024-03-12T14:30:00)."
+        return f"Format attendu : {wording.TYPE_SPELLINGS['datetime']} (ex. 2024-03-12T14:30:00)."
     if ftype == "time":
-        return "Format attendu : HH:MM:SS (ex. 14:30:00)."
+        return f"Format attendu : {wording.TYPE_SPELLINGS['time']} (ex. 14:30:00)."
     if ftype == "year":
         return "Écrivez l'année sur 4 chiffres (ex. 2024)."
     if ftype == "yearmonth":
-        return "Format attendu : AAAA-MM (ex. 2024-03)."
+        return f"Format attendu : {wording.TYPE_SPELLINGS['yearmonth']} (ex. 2024-03)."
     if ftype in ("integer", "number"):
         compact = cell.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
         dec = field.get("decimalChar", ".")
@@ -255,9 +216,8 @@ def type_hint(field: dict[str, Any], cell: str) -> str:
             " (ex. 12)." if ftype == "integer" else " (ex. 12.5)."
         )
     if ftype == "boolean":
-        trues = field.get("trueValues", ["true", "True", "TRUE", "1"])
-        falses = field.get("falseValues", ["false", "False", "FALSE", "0"])
-        return f"Valeurs admises : « {trues[0]} » ou « {falses[0]} »."
+        true, false = wording.true_false(field)
+        return f"Valeurs admises : « {true} » ou « {false} »."
     if ftype == "string" and fmt == "email":
         return "Écrivez une adresse complète, sans espace (ex. contact@univ-exemple.fr)."
     if ftype == "string" and fmt == "uri":
