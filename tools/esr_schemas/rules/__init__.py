@@ -104,29 +104,11 @@ class SchemaContext:
         return self.registry.rel(path)
 
     def finding(
-        self,
-        rule_id: str,
-        message: str,
-        fix: str,
-        *,
-        pointer: str | None = None,
-        file: str | None = None,
-        row: int | None = None,
-        column: str | None = None,
-        line: int | None = None,
-        severity: Severity | None = None,
+        self, rule_id: str, message: str, fix: str, *, file: str | None = None, **where: Any
     ) -> Finding:
-        return Finding(
-            file=file or self.file,
-            line=line,
-            rule=rule_id,
-            message=message,
-            fix=fix,
-            severity=severity or _severity(rule_id),
-            pointer=pointer,
-            row=row,
-            column=column,
-            schema=self.entry.name,
+        """A finding of this schema; ``where`` takes pointer, row, column, line, severity."""
+        return make_finding(
+            rule_id, message, fix, file=file or self.file, schema=self.entry.name, **where
         )
 
 
@@ -138,32 +120,37 @@ class RegistryContext:
     base: str | None = None
     """A git revision to compare against (``check --base``), or None."""
 
-    def finding(
-        self,
-        rule_id: str,
-        message: str,
-        fix: str,
-        *,
-        file: str,
-        pointer: str | None = None,
-        row: int | None = None,
-        column: str | None = None,
-        line: int | None = None,
-        schema: str | None = None,
-        severity: Severity | None = None,
-    ) -> Finding:
-        return Finding(
-            file=file,
-            line=line,
-            rule=rule_id,
-            message=message,
-            fix=fix,
-            severity=severity or _severity(rule_id),
-            pointer=pointer,
-            row=row,
-            column=column,
-            schema=schema,
-        )
+    def finding(self, rule_id: str, message: str, fix: str, *, file: str, **where: Any) -> Finding:
+        """A registry-wide finding; ``where`` takes pointer, row, column, line, schema, severity."""
+        return make_finding(rule_id, message, fix, file=file, **where)
+
+
+def make_finding(
+    rule_id: str,
+    message: str,
+    fix: str,
+    *,
+    file: str,
+    pointer: str | None = None,
+    row: int | None = None,
+    column: str | None = None,
+    line: int | None = None,
+    schema: str | None = None,
+    severity: Severity | None = None,
+) -> Finding:
+    """A finding with the rule's declared severity unless one is given."""
+    return Finding(
+        file=file,
+        rule=rule_id,
+        message=message,
+        fix=fix,
+        severity=severity or _severity(rule_id),
+        pointer=pointer,
+        row=row,
+        column=column,
+        line=line,
+        schema=schema,
+    )
 
 
 def _severity(rule_id: str) -> Severity:
