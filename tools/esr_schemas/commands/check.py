@@ -7,6 +7,7 @@ import sys
 
 from ..check import UnknownSchemaError, run_check
 from ..render import FORMATS, render
+from ..rules.history import BaseRefError
 from ._common import add_command, load
 
 DESCRIPTION = """Vérifie les schémas du registre : spécification Table Schema, métadonnées,
@@ -49,14 +50,9 @@ def run(args: argparse.Namespace) -> int:
     registry = load(args)
     try:
         result = run_check(registry, args.names or None, fix=args.fix, base=args.base)
-    except (UnknownSchemaError, FileNotFoundError) as exc:
+    except (UnknownSchemaError, BaseRefError, FileNotFoundError) as exc:
         sys.stderr.write(f"esr-schemas check : {exc}\n")
         return 2
-    except Exception as exc:
-        if type(exc).__name__ == "BaseRefError":
-            sys.stderr.write(f"esr-schemas check : {exc}\n")
-            return 2
-        raise
     for path in result.fixed:
         sys.stderr.write(f"Corrigé : {path}\n")
     checked = len(args.names) if args.names else len(registry.schemas)
