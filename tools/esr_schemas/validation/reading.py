@@ -471,38 +471,28 @@ def _quoted_chunk(
     counts[lengths == 0] = 0
     columns = max(int(counts.max()) if len(counts) else 1, 1)
     try:
-        frame = pl.read_csv(
-            chunk,
-            has_header=False,
-            separator=delimiter.decode(),
-            quote_char=quote.decode(),
-            schema={f"c{i}": pl.String for i in range(columns)},
-            truncate_ragged_lines=True,
-            missing_columns="insert",
-            extra_columns="ignore",
-            empty_string_is_null=False,
-            infer_schema=False,
-            raise_if_empty=False,
-        )
-    except pl.exceptions.ComputeError as error:
-        if "utf-8" in str(error):
-            raise NotUtf8 from error
+        frame = _strings_frame(chunk, delimiter, columns, quote.decode(), bool(cr.any()))
+    except pl.exceptions.ComputeError:
         return None
     if frame.height != len(ends):
         return None
-    frame = frame.fill_null("")
-    if cr.any():
-        frame = frame.with_columns(pl.all().str.strip_suffix("\r"))
     return counts.astype(np.int64), frame
 
 
 def _polars_read(chunk: bytes, delimiter: bytes, columns: int, strip_cr: bool) -> pl.DataFrame:
+    return _strings_frame(chunk, delimiter, columns, None, strip_cr)
+
+
+def _strings_frame(
+    chunk: bytes, delimiter: bytes, columns: int, quote: str | None, strip_cr: bool
+) -> pl.DataFrame:
+    """A block read by polars as ``columns`` string columns (short rows padded with "")."""
     try:
         frame = pl.read_csv(
             chunk,
             has_header=False,
             separator=delimiter.decode(),
-            quote_char=None,
+            quote_char=quote,
             schema={f"c{i}": pl.String for i in range(columns)},
             truncate_ragged_lines=True,
             missing_columns="insert",
