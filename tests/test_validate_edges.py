@@ -4,30 +4,17 @@ quoted CSV cells, and an encoding that changes after the first block."""
 
 from __future__ import annotations
 
-import collections
 import csv
 import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+from differential.harness import same_errors
 
-from esr_schemas.examples import frictionless_errors
 from esr_schemas.validation import validate_file
 from esr_schemas.validation.columns import rust_translation
 from esr_schemas.validation.reading import BLOCK_SIZE
-
-
-def _same(path: Path, schema: dict[str, Any]) -> collections.Counter[tuple[str, int, str]]:
-    ours = collections.Counter(
-        (e.type, e.row_number or 0, e.field_name or "")
-        for e in validate_file(path, schema, extra_checks=False).errors
-    )
-    theirs = collections.Counter(
-        (e.type, e.row or 0, e.field or "") for e in frictionless_errors(path, schema)
-    )
-    assert ours == theirs
-    return ours
 
 
 def _write(path: Path, labels: list[str], rows: list[list[str]], **options: Any) -> Path:
@@ -53,7 +40,7 @@ def test_patterns_match_whole_cells_as_in_frictionless(tmp_path: Path) -> None:
         [f["name"] for f in schema["fields"]],
         [[v] * len(patterns) for v in values],
     )
-    errors = _same(path, schema)
+    errors = same_errors(path, schema)
     # "$" also matches before a final newline, as Python's re does
     assert ("constraint-error", 3, "p0") not in errors  # "abc\n" matches abc
     assert ("constraint-error", 5, "p1") not in errors  # "123\n" matches [0-9]{3}$
@@ -99,7 +86,7 @@ def test_array_item_errors_as_in_frictionless(tmp_path: Path) -> None:
         ["6", "[null]", '[""]'],
         ["7", "[1.5]", '["AB","AB"]'],
     ]
-    errors = _same(_write(tmp_path / "listes.csv", ["id", "liste", "codes"], rows), schema)
+    errors = same_errors(_write(tmp_path / "listes.csv", ["id", "liste", "codes"], rows), schema)
     assert errors[("constraint-error", 3, "liste")] == 1  # item minimum 0
     assert errors[("constraint-error", 3, "codes")] == 2  # item pattern and item enum
     assert errors[("type-error", 4, "liste")] == 1  # item type
@@ -126,7 +113,7 @@ def test_spreadsheet_cells_become_text_as_frictionless_reads_them(tmp_path: Path
     sheet.append(["75001", "12", "3,5", "12/03/2024", dt.date(2024, 3, 12), 1, "2024"])
     path = tmp_path / "classeur.xlsx"
     workbook.save(path)
-    errors = _same(path, schema)
+    errors = same_errors(path, schema)
     assert set(errors) == {
         ("type-error", 3, "code"),  # a code typed as a number (its leading zero is lost)
         ("type-error", 4, "taux"),
@@ -159,7 +146,9 @@ def test_quoted_cells_read_by_polars_as_by_python_csv(tmp_path: Path) -> None:
         "minimal.csv": {"lineterminator": "\n"},
         "partout.csv": {"lineterminator": "\r\n", "quoting": csv.QUOTE_ALL},
     }.items():
-        errors = _same(_write(tmp_path / name, ["id", "libelle", "note"], rows, **options), schema)
+        errors = same_errors(
+            _write(tmp_path / name, ["id", "libelle", "note"], rows, **options), schema
+        )
         assert errors[("constraint-error", 5, "libelle")] == 1
         assert errors[("unique-error", 6, "id")] == 1
         assert errors[("missing-cell", 7, "libelle")] == 1

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import collections
 import csv
 from pathlib import Path
 from typing import Any
 
 import pytest
+from differential.harness import same_errors
 
-from esr_schemas.examples import frictionless_errors
 from esr_schemas.validation import validate_file
 
 # (field descriptor, cells that are valid, cells that are type errors)
@@ -98,24 +97,12 @@ def _write(path: Path, rows: list[list[str]], header: list[str] | None = None) -
     return path
 
 
-def _triples(path: Path, schema: dict[str, Any]) -> collections.Counter[tuple[str, int, str]]:
-    ours = collections.Counter(
-        (e.type, e.row_number or 0, e.field_name or "")
-        for e in validate_file(path, schema, extra_checks=False).errors
-    )
-    theirs = collections.Counter(
-        (e.type, e.row or 0, e.field or "") for e in frictionless_errors(path, schema)
-    )
-    assert ours == theirs
-    return ours
-
-
 @pytest.mark.parametrize("kind", TYPES)
 def test_each_type(kind: str, tmp_path: Path) -> None:
     field, good, bad = TYPES[kind]
     schema = {"fields": [{"name": "valeur", **field}]}
     path = _write(tmp_path / "types.csv", [[v] for v in good + bad], ["valeur"])
-    errors = _triples(path, schema)
+    errors = same_errors(path, schema)
     expected = {("type-error", len(good) + 2 + i, "valeur") for i in range(len(bad))}
     assert set(errors) == expected
     report = validate_file(path, schema)
@@ -128,7 +115,7 @@ def test_each_constraint(kind: str, tmp_path: Path) -> None:
     schema = {"fields": [{"name": "id", "type": "integer"}, {"name": "valeur", **field}]}
     rows = [[str(i), v] for i, v in enumerate(good + bad)]
     path = _write(tmp_path / "contraintes.csv", rows, ["id", "valeur"])
-    errors = _triples(path, schema)
+    errors = same_errors(path, schema)
     expected = {("constraint-error", len(good) + 2 + i, "valeur") for i in range(len(bad))}
     assert set(errors) == expected
 
@@ -154,7 +141,7 @@ def test_table_level_errors_and_missing_values(tmp_path: Path) -> None:
         ["D", "2024"],  # missing cells
         ["E", "2023", "3", "A", "en trop"],  # extra cell
     ]
-    errors = _triples(
+    errors = same_errors(
         _write(tmp_path / "table.csv", rows, [f["name"] for f in schema["fields"]]), schema
     )
     assert set(errors) == {
@@ -192,7 +179,7 @@ def test_header_errors(
         ]
     }
     path = _write(tmp_path / "entete.csv", [["a", "b", "2024"][: len(header)]], header)
-    errors = _triples(path, schema)
+    errors = same_errors(path, schema)
     assert expected <= set(errors)
 
 
@@ -207,4 +194,4 @@ def test_fields_match(fields_match: str, tmp_path: Path) -> None:
         ],
     }
     path = _write(tmp_path / "colonnes.csv", [["2024", "x", "a"]], ["annee", "autre", "code"])
-    _triples(path, schema)
+    same_errors(path, schema)

@@ -211,6 +211,14 @@ def theirs(
     return collections.Counter((e.type, e.row or 0, e.field or "") for e in errors)
 
 
+def same_errors(path: Path, descriptor: dict[str, Any]) -> collections.Counter[Triple]:
+    """Asserts that both engines report the same (type, row, field) multiset; returns it."""
+    mine, reference = ours(path, descriptor), theirs(path, descriptor)
+    assert mine == reference, f"{path.name}: nous {mine} ≠ frictionless {reference}"
+    assert not isinstance(mine, str)
+    return mine
+
+
 def frictionless_view(path: Path) -> tuple[str, list[int]]:
     """The encoding and header rows frictionless infers for ``path``."""
     from frictionless import Resource, system
