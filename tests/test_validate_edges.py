@@ -168,3 +168,14 @@ def test_windows_1252_after_the_first_block(tmp_path: Path) -> None:
     assert report.encoding == "cp1252"
     assert [(e.type, e.cell) for e in report.errors] == [("type-error", "x")]
     assert any("UTF-8" in notice for notice in report.notices)
+
+
+def test_lines_far_wider_than_the_header_are_counted_exactly(tmp_path: Path) -> None:
+    schema = {"fields": [{"name": "a", "type": "integer"}, {"name": "b", "type": "string"}]}
+    path = _write(
+        tmp_path / "large.csv",
+        ["a", "b"],
+        [["1", "x"], ["2", "y", "z", "w", "v"], ["3", "z"], ["4", "a", "b", "c"]],
+    )
+    # frictionless reports one extra-cell error per extra cell
+    assert same_errors(path, schema) == {("extra-cell", 3, ""): 3, ("extra-cell", 5, ""): 2}

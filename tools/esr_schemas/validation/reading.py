@@ -401,16 +401,7 @@ def _fast_chunk(chunk: bytes, delimiter: bytes, width: int) -> tuple[np.ndarray,
     wide enough.
     """
     arr = np.frombuffer(chunk, dtype=np.uint8)
-    ends = np.flatnonzero(arr == 10)
-    if not chunk.endswith(b"\n"):
-        ends = np.append(ends, len(chunk))
-    starts = np.concatenate(([0], ends[:-1] + 1))
-    lengths = ends - starts
-    # "\r\n" line endings: the "\r" belongs to no cell.
-    cr = np.zeros(len(ends), dtype=bool)
-    has_end = lengths > 0
-    cr[has_end] = arr[ends[has_end] - 1] == 13
-    lengths = lengths - cr
+    starts, ends, lengths, cr = _records(chunk, arr, np.flatnonzero(arr == 10))
     columns = max(width, 1) + 1
     frame = _polars_read(chunk, delimiter, columns, strip_cr=bool(cr.any()))
     if frame.height != len(ends):  # pragma: no cover - defensive
@@ -456,15 +447,9 @@ def _quoted_chunk(
     if not ok.all():
         return None
     newlines = np.flatnonzero(arr == 10)
-    ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
-    if not chunk.endswith(b"\n"):
-        ends = np.append(ends, len(chunk))
-    starts = np.concatenate(([0], ends[:-1] + 1))
-    lengths = ends - starts
-    cr = np.zeros(len(ends), dtype=bool)
-    has_end = lengths > 0
-    cr[has_end] = arr[ends[has_end] - 1] == 13
-    lengths = lengths - cr
+    starts, ends, lengths, cr = _records(
+        chunk, arr, newlines[np.searchsorted(quotes, newlines) % 2 == 0]
+    )
     delims = np.flatnonzero(arr == d)
     delims = delims[np.searchsorted(quotes, delims) % 2 == 0]
     counts = np.diff(np.searchsorted(delims, np.concatenate(([0], ends)))) + 1
@@ -477,6 +462,25 @@ def _quoted_chunk(
     if frame.height != len(ends):
         return None
     return counts.astype(np.int64), frame
+
+
+def _records(
+    chunk: bytes, arr: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(start and end offsets, content lengths, ends-with-CR flags) of the records ending
+    at ``ends``.
+
+    A last record without a final newline ends at the chunk's end; in "\r\n" line
+    endings the "\r" belongs to no cell, so it is left out of the length.
+    """
+    if not chunk.endswith(b"\n"):
+        ends = np.append(ends, len(chunk))
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    lengths = ends - starts
+    cr = np.zeros(len(ends), dtype=bool)
+    has_end = lengths > 0
+    cr[has_end] = arr[ends[has_end] - 1] == 13
+    return starts, ends, lengths - cr, cr
 
 
 def _polars_read(chunk: bytes, delimiter: bytes, columns: int, strip_cr: bool) -> pl.DataFrame:
