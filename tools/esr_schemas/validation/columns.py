@@ -227,6 +227,9 @@ class ColumnResult:
 def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> list[pl.Expr]:
     """Expressions judging one column, to run with every other column's in one select.
 
+    The batch's frame pads the cells a record lacks with ``""``, so ``present`` (the
+    record has this cell) only matters when ``""`` is not a missing value.
+
     Outputs (prefixed ``f{index}_``): ``blank``, ``todo`` (cells the fast path cannot
     settle: exact reader needed), ``type`` (fast type errors), ``x_<constraint>`` (fast
     constraint failures, on settled cells) and ``key``.
@@ -239,7 +242,7 @@ def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> 
         missing = v.is_in(plan.missing_values)
     else:
         missing = pl.lit(False)
-    blank = ~present | missing
+    blank = missing if "" in plan.missing_values else ~present | missing
     exprs: dict[str, pl.Expr] = {}
     fast_ok: pl.Expr = pl.lit(False)
     key: pl.Expr = pl.lit(None, dtype=pl.String)
@@ -378,24 +381,29 @@ def finish(
     }
     key = out[prefix + "key"] if plan.needs_key else None
     if todo.any():
-        todo_values = values.filter(pl.Series(todo))
-        distinct = todo_values.unique().to_list()
-        results = plan.lookup(distinct)
-        bad_type = [v for v, r in zip(distinct, results, strict=True) if r.type_error]
-        if bad_type:
-            type_error = type_error | (todo & values.is_in(bad_type).to_numpy())
+        positions = np.flatnonzero(todo)
+        todo_values = values.gather(positions)
+        distinct = todo_values.unique()
+        results = plan.lookup(distinct.to_list())
+        # each unsettled cell's index among the distinct values, then numpy lookups
+        codes = todo_values.replace_strict(
+            distinct, np.arange(len(distinct)), return_dtype=pl.Int64
+        ).to_numpy()
+        bad_type = np.fromiter((r.type_error for r in results), dtype=bool, count=len(results))
+        if bad_type.any():
+            type_error = type_error.copy()
+            type_error[positions[bad_type[codes]]] = True
         vectorised = plan.fast in ("string", "string-format")
         for name in plan.names:
             if vectorised and name in ("minLength", "maxLength", "enum", "pattern"):
                 continue
-            bad = [v for v, r in zip(distinct, results, strict=True) if name in r.failed]
-            if bad:
-                failed[name] = failed[name] | (todo & values.is_in(bad).to_numpy())
+            bad = np.fromiter((name in r.failed for r in results), dtype=bool, count=len(results))
+            if bad.any():
+                failed[name] = failed[name].copy()
+                failed[name][positions[bad[codes]]] = True
         if key is not None:
-            mapped = todo_values.replace_strict(
-                distinct, [r.key for r in results], default=None, return_dtype=pl.String
-            )
-            key = key.scatter(np.flatnonzero(todo), mapped)
+            mapped = pl.Series([r.key for r in results], dtype=pl.String).gather(codes)
+            key = key.scatter(positions, mapped)
     if plan.python_pattern is not None and "pattern" in plan.names:
         mask = ~blank & ~type_error
         failed["pattern"] = _python_pattern(plan, values, pl.Series(mask)).to_numpy()
@@ -407,13 +415,6 @@ def finish(
     if key is not None and type_error.any():
         key = key.scatter(np.flatnonzero(type_error), None)
     return ColumnResult(blank=blank, type_error=type_error & ~blank, failed=failed, key=key)
-
-
-def analyze(plan: FieldPlan, values: pl.Series, present: pl.Series) -> ColumnResult:
-    """Judge one column alone (the engine batches every column in one select)."""
-    frame = pl.DataFrame({"v": values, "present": present})
-    out = frame.select(column_exprs(plan, 0, "v", pl.col("present")))
-    return finish(plan, 0, out, values)
 
 
 def _bound_exprs(
@@ -468,4 +469,4 @@ def _python_pattern(plan: FieldPlan, values: pl.Series, mask: pl.Series) -> pl.S
     return values.is_in(list(bad)) & mask
 
 
-__all__ = ["FieldPlan", "plan_field", "analyze", "ColumnResult", "canonical_key"]
+__all__ = ["FieldPlan", "plan_field", "ColumnResult", "canonical_key"]

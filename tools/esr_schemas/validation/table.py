@@ -252,7 +252,8 @@ def _validate(
         exprs: list[pl.Expr] = []
         for index, e in enumerate(expected):
             exprs += column_exprs(e.plan, index, f"c{e.number - 1}", pl.col("__n") >= e.number)
-        out = frame.select(exprs) if exprs else pl.DataFrame()
+        # lazily, so that polars computes each shared subexpression once
+        out = frame.lazy().select(exprs).collect() if exprs else pl.DataFrame()
         arrays = boolean_arrays(out)
         results = {
             e.name: finish(e.plan, index, out, frame[f"c{e.number - 1}"], arrays)
@@ -451,8 +452,9 @@ def _duplicates(keys: pl.Series, offset: int) -> list[tuple[str, int, int]]:
     earlier row. Rows are ``offset + position``. A 64-bit hash settles the common case
     (no duplicate) with little memory; exact strings decide among the rows whose hash
     repeats."""
-    hashes = keys.hash().to_numpy()
-    ordered = np.sort(hashes)
+    hashes = keys.hash()
+    ordered = hashes.sort().to_numpy()  # polars sorts in parallel
+    hashes = hashes.to_numpy()
     repeated_hashes = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
     del ordered
     if not len(repeated_hashes):
