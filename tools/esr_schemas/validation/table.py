@@ -452,9 +452,10 @@ def _duplicates(keys: pl.Series, offset: int) -> list[tuple[str, int, int]]:
     earlier row. Rows are ``offset + position``. A 64-bit hash settles the common case
     (no duplicate) with little memory; exact strings decide among the rows whose hash
     repeats."""
-    hashes = keys.hash()
-    ordered = hashes.sort().to_numpy()  # polars sorts in parallel
-    hashes = hashes.to_numpy()
+    hash_series = keys.hash()
+    ordered = hash_series.sort().to_numpy()  # polars sorts in parallel
+    hashes = hash_series.to_numpy()
+    del hash_series
     repeated_hashes = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
     del ordered
     if not len(repeated_hashes):
