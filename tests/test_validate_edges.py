@@ -179,3 +179,31 @@ def test_lines_far_wider_than_the_header_are_counted_exactly(tmp_path: Path) -> 
     )
     # frictionless reports one extra-cell error per extra cell
     assert same_errors(path, schema) == {("extra-cell", 3, ""): 3, ("extra-cell", 5, ""): 2}
+
+
+def test_many_unsettled_cells_are_judged_once_per_distinct_value(tmp_path: Path) -> None:
+    """Past a few thousand cells the fast path cannot settle (an email column, integers
+    written with spaces), the exact reader runs once per distinct value and its verdicts
+    and keys are mapped back to every row: same errors as frictionless."""
+    from esr_schemas.validation.columns import FEW_CELLS
+
+    schema = {
+        "fields": [
+            {"name": "id", "type": "integer", "constraints": {"unique": True}},
+            {"name": "courriel", "type": "string", "format": "email"},
+            {"name": "effectif", "type": "integer", "constraints": {"minimum": 0}},
+        ]
+    }
+    rows = []
+    for i in range(1, 2 * FEW_CELLS + 500):
+        identifier = f" {i} " if i % 2 else str(i)  # spaces: not settled by the fast path
+        email = f"contact{i % 300}@univ-{i % 7}.fr" if i % 997 else "pas-un-courriel"
+        effectif = f" {i % 50 - 3}" if i % 3 else "12"
+        rows.append([identifier, email, effectif])
+    rows.append([" 15 ", "a@b.fr", "1"])  # the same key as row 16 once read
+    errors = same_errors(
+        _write(tmp_path / "nombreux.csv", ["id", "courriel", "effectif"], rows), schema
+    )
+    assert errors[("unique-error", len(rows) + 1, "id")] == 1
+    assert sum(n for (kind, _, name), n in errors.items() if name == "courriel") == 4
+    assert sum(n for (kind, _, name), n in errors.items() if name == "effectif") > 100

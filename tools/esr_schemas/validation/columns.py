@@ -39,6 +39,7 @@ from .types import (
 
 PATTERN_TIME_BUDGET = 10.0
 CACHE_LIMIT = 2_000_000
+FEW_CELLS = 2_000
 
 
 @dataclass
@@ -224,8 +225,19 @@ class ColumnResult:
     when ``plan.needs_key``."""
 
 
-def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> list[pl.Expr]:
-    """Expressions judging one column, to run with every other column's in one select.
+@dataclass
+class ColumnExprs:
+    """The polars expressions judging one column, in stages: ``inputs[k]`` compute
+    each costly intermediate (blank cells, parse, shape test) once, as columns, from
+    the data and the earlier stages' columns; ``outputs`` combine them into the
+    verdicts."""
+
+    inputs: list[list[pl.Expr]]
+    outputs: list[pl.Expr]
+
+
+def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> ColumnExprs:
+    """Expressions judging one column, to run with every other column's in one query.
 
     The batch's frame pads the cells a record lacks with ``""``, so ``present`` (the
     record has this cell) only matters when ``""`` is not a missing value.
@@ -236,13 +248,21 @@ def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> 
     """
     v = pl.col(column)
     prefix = f"f{index}_"
+    inputs: list[list[pl.Expr]] = [[], []]
+
+    def stash(name: str, expr: pl.Expr, stage: int = 0) -> pl.Expr:
+        """Compute ``expr`` once, as an input column of ``stage`` (stage 1 may use the
+        columns of stage 0), and refer to it."""
+        inputs[stage].append(expr.alias(prefix + name))
+        return pl.col(prefix + name)
+
     if plan.missing_values == [""]:
         missing = v == ""
     elif plan.missing_values:
         missing = v.is_in(plan.missing_values)
     else:
         missing = pl.lit(False)
-    blank = missing if "" in plan.missing_values else ~present | missing
+    blank = stash("blank", missing if "" in plan.missing_values else ~present | missing)
     exprs: dict[str, pl.Expr] = {}
     fast_ok: pl.Expr = pl.lit(False)
     key: pl.Expr = pl.lit(None, dtype=pl.String)
@@ -263,7 +283,7 @@ def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> 
             exprs["pattern"] = ~v.str.contains(plan.rust_pattern)
     elif kind == "integer":
         # polars accepts [+-]?digits only, which Python's int() reads to the same value
-        parsed = v.cast(pl.Int64, strict=False)
+        parsed = stash("value", v.cast(pl.Int64, strict=False))
         fast_ok = parsed.is_not_null()
         key = parsed.cast(pl.String)
         exprs.update(_bound_exprs(c, parsed, reader))
@@ -285,8 +305,12 @@ def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> 
                     .then(pl.lit("x"))
                     .otherwise(p.str.replace_all(dec, ".", literal=True))
                 )
-        fast_ok = p.str.contains(r"^-?[0-9]+(\.[0-9]+)?$") & (p.str.len_bytes() <= 16)
-        parsed = p.cast(pl.Float64, strict=False)
+            p = stash("text", p)
+        stage = int(p is not v)
+        fast_ok = stash(
+            "ok", p.str.contains(r"^-?[0-9]+(\.[0-9]+)?$") & (p.str.len_bytes() <= 16), stage
+        )
+        parsed = stash("value", p.cast(pl.Float64, strict=False), stage)
         exprs.update(_bound_exprs(c, parsed, reader, as_float=True))
         if plan.needs_key:
             int_part = p.str.extract(r"^-?([0-9]+)").str.strip_chars_start("0")
@@ -302,8 +326,8 @@ def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> 
         d = plan.descriptor
         trues = list(d.get("trueValues", ["true", "True", "TRUE", "1"]))
         falses = list(d.get("falseValues", ["false", "False", "FALSE", "0"]))
-        is_false = v.is_in(falses)
-        is_true = v.is_in(trues) & ~is_false
+        is_false = stash("false", v.is_in(falses))
+        is_true = stash("true", v.is_in(trues)) & ~is_false
         fast_ok = pl.lit(True)
         type_expr = ~(is_true | is_false)
         key = pl.when(is_true).then(pl.lit("1")).otherwise(pl.lit("0"))
@@ -316,7 +340,7 @@ def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> 
                 ok = ok | is_false
             exprs["enum"] = ~ok
     elif kind == "date":
-        parsed = v.str.to_date("%Y-%m-%d", strict=False)
+        parsed = stash("value", v.str.to_date("%Y-%m-%d", strict=False))
         fast_ok = v.str.contains(r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$") & parsed.is_not_null()
         key = v
         exprs.update(_bound_exprs(c, parsed, reader))
@@ -324,7 +348,7 @@ def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> 
             exprs["enum"] = ~parsed.is_in([reader(e) for e in c["enum"]])
     elif kind == "year":
         fast_ok = v.str.contains(r"^[0-9]{4}$")
-        parsed = v.cast(pl.Int64, strict=False)
+        parsed = stash("value", v.cast(pl.Int64, strict=False))
         key = parsed.cast(pl.String)
         exprs.update(_bound_exprs(c, parsed, reader))
         if "enum" in c:
@@ -337,21 +361,23 @@ def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> 
             r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$"
         ) & (parsed_dt.is_not_null())
         key = v
+    if kind in ("integer", "date", "year", "datetime"):  # a shape test and/or a parse
+        fast_ok = stash("fast", fast_ok, 1)
     settled = fast_ok & ~blank
-    out = [blank.alias(prefix + "blank")]
+    outputs = [blank]
     if kind != "string":  # plain strings are always settled
-        out.append((~blank & ~fast_ok).alias(prefix + "todo"))
+        outputs.append((~blank & ~fast_ok).alias(prefix + "todo"))
     if type_expr is not None:
-        out.append((type_expr & ~blank).fill_null(False).alias(prefix + "type"))
+        outputs.append((type_expr & ~blank).fill_null(False).alias(prefix + "type"))
     for name, expr in exprs.items():
         if kind in ("string", "string-format"):
             # judged on every non-blank cell; cells of the wrong type are dropped later
-            out.append((expr & ~blank).fill_null(False).alias(f"{prefix}x_{name}"))
+            outputs.append((expr & ~blank).fill_null(False).alias(f"{prefix}x_{name}"))
         else:
-            out.append((expr & settled).fill_null(False).alias(f"{prefix}x_{name}"))
+            outputs.append((expr & settled).fill_null(False).alias(f"{prefix}x_{name}"))
     if plan.needs_key:
-        out.append(pl.when(settled).then(key).otherwise(None).alias(prefix + "key"))
-    return out
+        outputs.append(pl.when(settled).then(key).otherwise(None).alias(prefix + "key"))
+    return ColumnExprs(inputs, outputs)
 
 
 def boolean_arrays(out: pl.DataFrame) -> dict[str, np.ndarray]:
@@ -382,28 +408,40 @@ def finish(
     key = out[prefix + "key"] if plan.needs_key else None
     if todo.any():
         positions = np.flatnonzero(todo)
-        todo_values = values.gather(positions)
-        distinct = todo_values.unique()
-        results = plan.lookup(distinct.to_list())
-        # each unsettled cell's index among the distinct values, then numpy lookups
-        codes = todo_values.replace_strict(
-            distinct, np.arange(len(distinct)), return_dtype=pl.Int64
-        ).to_numpy()
-        bad_type = np.fromiter((r.type_error for r in results), dtype=bool, count=len(results))
-        if bad_type.any():
-            type_error = type_error.copy()
-            type_error[positions[bad_type[codes]]] = True
+        # a format column (email...) is unsettled almost everywhere: no gather then
+        todo_values = values if len(positions) == n else values.gather(positions)
+        if len(positions) <= FEW_CELLS:
+            # a few cells (errors, unusual spellings): one cached lookup each
+            results = plan.lookup(todo_values.to_list())
+            distinct_of: np.ndarray | None = None
+        else:
+            # many: the exact reader once per distinct value, mapped back by index
+            distinct = todo_values.unique()
+            results = plan.lookup(distinct.to_list())
+            distinct_of = todo_values.replace_strict(
+                distinct, np.arange(len(distinct)), return_dtype=pl.Int64
+            ).to_numpy()
+
+        def add(mask: np.ndarray, verdicts: list[bool]) -> np.ndarray:
+            """``mask`` plus the unsettled cells whose result has a True verdict."""
+            hit = np.array(verdicts, dtype=bool)
+            if not hit.any():
+                return mask
+            mask = mask.copy()
+            mask[positions[hit if distinct_of is None else hit[distinct_of]]] = True
+            return mask
+
+        type_error = add(type_error, [r.type_error for r in results])
         vectorised = plan.fast in ("string", "string-format")
         for name in plan.names:
             if vectorised and name in ("minLength", "maxLength", "enum", "pattern"):
                 continue
-            bad = np.fromiter((name in r.failed for r in results), dtype=bool, count=len(results))
-            if bad.any():
-                failed[name] = failed[name].copy()
-                failed[name][positions[bad[codes]]] = True
+            failed[name] = add(failed[name], [name in r.failed for r in results])
         if key is not None:
-            mapped = pl.Series([r.key for r in results], dtype=pl.String).gather(codes)
-            key = key.scatter(positions, mapped)
+            mapped = pl.Series([r.key for r in results], dtype=pl.String)
+            key = key.scatter(
+                positions, mapped if distinct_of is None else mapped.gather(distinct_of)
+            )
     if plan.python_pattern is not None and "pattern" in plan.names:
         mask = ~blank & ~type_error
         failed["pattern"] = _python_pattern(plan, values, pl.Series(mask)).to_numpy()

@@ -20,11 +20,11 @@ import io
 import sys
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Empty, Queue
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import polars as pl
@@ -44,6 +44,8 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 csv.field_size_limit(sys.maxsize)
+
+T = TypeVar("T")
 
 
 class NotUtf8(Exception):
@@ -78,26 +80,29 @@ class Source:
     """Table Schema type of each column, when known (XLSX cells are converted to text
     according to it, see ``cell_text``)."""
 
-    def batches(self, batch_rows: int = 200_000) -> Iterator[Batch]:
+    def batches(self, prepare: Callable[[Batch], T], batch_rows: int = 200_000) -> Iterator[T]:
+        """The data rows, batch by batch, each passed through ``prepare``: for CSV in
+        a thread of its own, ahead of the caller."""
         if self.kind == "xlsx":
-            yield from _xlsx_batches(self, batch_rows)
+            yield from map(prepare, _xlsx_batches(self, batch_rows))
         else:
-            yield from _prefetch(_csv_batches(self))
+            # three stages on their own threads: read, prepare, the caller's checks
+            yield from _prefetch(map(prepare, _prefetch(_csv_batches(self))))
 
 
-def _prefetch(batches: Iterator[Batch]) -> Iterator[Batch]:
-    """Read the next CSV block in a thread while the caller checks the current one
-    (polars and numpy release the GIL: both cores work). At most two batches are
-    held in memory at once; exceptions reach the caller."""
-    queue: Queue[tuple[str, Any]] = Queue(maxsize=1)
+def _prefetch(items: Iterator[T]) -> Iterator[T]:
+    """Read (and prepare) the next CSV blocks in a thread while the caller checks the
+    current one (polars and numpy release the GIL: both cores work). At most three
+    batches are held in memory at once; exceptions reach the caller."""
+    queue: Queue[tuple[str, Any]] = Queue(maxsize=2)
     stop = threading.Event()
 
     def produce() -> None:
         try:
-            for batch in batches:
+            for item in items:
                 if stop.is_set():
                     return
-                queue.put(("batch", batch))
+                queue.put(("batch", item))
             queue.put(("end", None))
         except BaseException as error:  # handed over to the consumer
             queue.put(("error", error))

@@ -14,7 +14,7 @@ from .. import codesystems, extensions
 from .columns import FieldPlan, boolean_arrays, column_exprs, finish, plan_field
 from .errors import UnusableInput, ValidationError, ValidationReport
 from .messages import describe
-from .reading import NotUtf8, open_source
+from .reading import Batch, NotUtf8, open_source
 from .schema_check import check_descriptor
 
 MAX_STORED_ERRORS = 1_000_000
@@ -241,20 +241,37 @@ def _validate(
         row_errors.append(error)
 
     source.column_types = [e.plan.type for e in expected]
-    for batch in source.batches():
-        size = len(batch.counts)
-        rows_total += size
+    stages: list[list[pl.Expr]] = [[], []]
+    outputs: list[pl.Expr] = []
+    for index, e in enumerate(expected):
+        staged = column_exprs(e.plan, index, f"c{e.number - 1}", pl.col("__n") >= e.number)
+        for stage, exprs in zip(stages, staged.inputs, strict=True):
+            stage += exprs
+        outputs += staged.outputs
+    wanted = [f"c{e.number - 1}" for e in expected]
+
+    def judge(batch: Batch) -> tuple[Batch, pl.DataFrame, pl.DataFrame, dict[str, np.ndarray]]:
+        """The vectorised verdicts on a batch (run in the reading thread, ahead)."""
         frame = batch.frame
-        absent = [f"c{e.number - 1}" for e in expected if f"c{e.number - 1}" not in frame.columns]
+        absent = [c for c in wanted if c not in frame.columns]
         if absent:
             frame = frame.with_columns([pl.lit("", dtype=pl.String).alias(c) for c in absent])
         frame = frame.with_columns(pl.Series("__n", batch.counts))
-        exprs: list[pl.Expr] = []
-        for index, e in enumerate(expected):
-            exprs += column_exprs(e.plan, index, f"c{e.number - 1}", pl.col("__n") >= e.number)
-        # lazily, so that polars computes each shared subexpression once
-        out = frame.lazy().select(exprs).collect() if exprs else pl.DataFrame()
-        arrays = boolean_arrays(out)
+        if not outputs:
+            out = pl.DataFrame()
+        else:
+            query = frame.lazy()
+            for stage in stages:
+                query = query.with_columns(stage)
+            # the stages already share every costly subexpression: polars' own search
+            # for common subexpressions would only add planning time
+            no_cse = pl.QueryOptFlags(comm_subexpr_elim=False)
+            out = query.select(outputs).collect(optimizations=no_cse)
+        return batch, frame, out, boolean_arrays(out)
+
+    for batch, frame, out, arrays in source.batches(judge):
+        size = len(batch.counts)
+        rows_total += size
         results = {
             e.name: finish(e.plan, index, out, frame[f"c{e.number - 1}"], arrays)
             for index, e in enumerate(expected)
