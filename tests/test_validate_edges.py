@@ -207,3 +207,78 @@ def test_many_unsettled_cells_are_judged_once_per_distinct_value(tmp_path: Path)
     assert errors[("unique-error", len(rows) + 1, "id")] == 1
     assert sum(n for (kind, _, name), n in errors.items() if name == "courriel") == 4
     assert sum(n for (kind, _, name), n in errors.items() if name == "effectif") > 100
+
+
+def test_fast_paths_agree_with_the_exact_reader_on_tricky_spellings(tmp_path: Path) -> None:
+    """Values the vectorised pass might wrongly settle (signs, spaces, other digits,
+    lenient date parsing): the verdicts must stay those of frictionless."""
+    tricky = {
+        "annee": [
+            "2024",
+            "+123",
+            "-000",
+            "-123",
+            "0000",
+            " 202",
+            "2024 ",
+            "٢٠٢٤",
+            "+202",
+            "1e3",
+            "9999",
+            "10000",
+        ],
+        "jour": [
+            "2024-03-12",
+            "2024-3-12",
+            "\t2024-3-1",
+            "2024- 3- 1",
+            "20245-03-1",
+            "+024-03-12",
+            "0999-01-01",
+            "0000-01-01",
+            "2023-02-29",
+            "2024-02-29",
+            "2024-02-30",
+            "2024-12-31",
+        ],
+        "horodatage": [
+            "2024-03-12T10:00:00",
+            "2024-03-12T25:00:00",
+            "2024-3-12T10:00:00",
+            " 2024-03-12T10:00:0",
+            "2024-03-12T10:00:00Z",
+            "2024-03-12 10:00:00",
+            "0001-01-01T00:00:00",
+            "2024-02-30T10:00:00",
+            "2024-03-12T10:00",
+            "2024-03-12T10:00:60",
+            "2024-03-12T23:59:60",
+            "2024-03-12T24:00:00",
+        ],
+        "entier": [
+            "12",
+            "+12",
+            "-0",
+            "007",
+            " 7",
+            "1_000",
+            "٣",
+            "1.0",
+            "9223372036854775808",
+            "",
+            "-9223372036854775808",
+            "0x1F",
+        ],
+    }
+    schema = {
+        "fields": [
+            {"name": "annee", "type": "year"},
+            {"name": "jour", "type": "date"},
+            {"name": "horodatage", "type": "datetime"},
+            {"name": "entier", "type": "integer"},
+        ]
+    }
+    rows = [list(values) for values in zip(*tricky.values(), strict=True)]
+    path = _write(tmp_path / "pieges.csv", list(tricky), rows)
+    errors = same_errors(path, schema)
+    assert sum(n for (_, _, name), n in errors.items() if name == "annee") >= 4

@@ -340,15 +340,17 @@ def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> 
                 ok = ok | is_false
             exprs["enum"] = ~ok
     elif kind == "date":
-        parsed = stash("value", v.str.to_date("%Y-%m-%d", strict=False))
+        parsed = stash("value", v.str.to_date("%Y-%m-%d", strict=False, cache=False))
         fast_ok = v.str.contains(r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$") & parsed.is_not_null()
         key = v
         exprs.update(_bound_exprs(c, parsed, reader))
         if "enum" in c:
             exprs["enum"] = ~parsed.is_in([reader(e) for e in c["enum"]])
     elif kind == "year":
-        fast_ok = v.str.contains(r"^[0-9]{4}$")
+        # four bytes polars reads as a non-negative integer ([+-]?digits): the exact
+        # reader (four characters, int(), 0 to 9999) reads them to the same year
         parsed = stash("value", v.cast(pl.Int64, strict=False))
+        fast_ok = ((v.str.len_bytes() == 4) & (parsed >= 0)).fill_null(False)
         key = parsed.cast(pl.String)
         exprs.update(_bound_exprs(c, parsed, reader))
         if "enum" in c:
@@ -356,9 +358,11 @@ def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> 
                 [x for x in (reader(e) for e in c["enum"]) if x is not None]
             )
     elif kind == "datetime":
-        parsed_dt = v.str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False)
+        parsed_dt = v.str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False, cache=False)
+        # seconds up to 59: polars reads a leap second ":60" as the next minute, where
+        # the exact reader refuses it
         fast_ok = v.str.contains(
-            r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$"
+            r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-5][0-9]$"
         ) & (parsed_dt.is_not_null())
         key = v
     if kind in ("integer", "date", "year", "datetime"):  # a shape test and/or a parse
@@ -413,14 +417,24 @@ def finish(
         if len(positions) <= FEW_CELLS:
             # a few cells (errors, unusual spellings): one cached lookup each
             results = plan.lookup(todo_values.to_list())
-            distinct_of: np.ndarray | None = None
+            by_cell = True
         else:
-            # many: the exact reader once per distinct value, mapped back by index
+            # many: the exact reader once per distinct value, mapped back when needed
             distinct = todo_values.unique()
             results = plan.lookup(distinct.to_list())
-            distinct_of = todo_values.replace_strict(
-                distinct, np.arange(len(distinct)), return_dtype=pl.Int64
-            ).to_numpy()
+            by_cell = False
+        distinct_of: np.ndarray | None = None
+
+        def per_cell(per_result: np.ndarray | pl.Series) -> Any:
+            """Values given per result, spread over the unsettled cells."""
+            nonlocal distinct_of
+            if by_cell:
+                return per_result
+            if distinct_of is None:
+                distinct_of = todo_values.replace_strict(
+                    distinct, np.arange(len(distinct)), return_dtype=pl.Int64
+                ).to_numpy()
+            return per_result[distinct_of]
 
         def add(mask: np.ndarray, verdicts: list[bool]) -> np.ndarray:
             """``mask`` plus the unsettled cells whose result has a True verdict."""
@@ -428,7 +442,7 @@ def finish(
             if not hit.any():
                 return mask
             mask = mask.copy()
-            mask[positions[hit if distinct_of is None else hit[distinct_of]]] = True
+            mask[positions[per_cell(hit)]] = True
             return mask
 
         type_error = add(type_error, [r.type_error for r in results])
@@ -439,9 +453,7 @@ def finish(
             failed[name] = add(failed[name], [name in r.failed for r in results])
         if key is not None:
             mapped = pl.Series([r.key for r in results], dtype=pl.String)
-            key = key.scatter(
-                positions, mapped if distinct_of is None else mapped.gather(distinct_of)
-            )
+            key = key.scatter(positions, per_cell(mapped))
     if plan.python_pattern is not None and "pattern" in plan.names:
         mask = ~blank & ~type_error
         failed["pattern"] = _python_pattern(plan, values, pl.Series(mask)).to_numpy()

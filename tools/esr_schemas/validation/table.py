@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from .. import codesystems, extensions
-from .columns import FieldPlan, boolean_arrays, column_exprs, finish, plan_field
+from .columns import ColumnResult, FieldPlan, boolean_arrays, column_exprs, finish, plan_field
 from .errors import UnusableInput, ValidationError, ValidationReport
 from .messages import describe
 from .reading import Batch, NotUtf8, open_source
@@ -250,8 +250,10 @@ def _validate(
         outputs += staged.outputs
     wanted = [f"c{e.number - 1}" for e in expected]
 
-    def judge(batch: Batch) -> tuple[Batch, pl.DataFrame, pl.DataFrame, dict[str, np.ndarray]]:
-        """The vectorised verdicts on a batch (run in the reading thread, ahead)."""
+    def judge(batch: Batch) -> tuple[Batch, pl.DataFrame, dict[str, ColumnResult]]:
+        """The verdicts on every column of a batch. Runs in a thread of its own, ahead
+        of the error reporting: polars' vectorised pass, then the exact reader on the
+        cells it could not settle."""
         frame = batch.frame
         absent = [c for c in wanted if c not in frame.columns]
         if absent:
@@ -267,11 +269,7 @@ def _validate(
             # for common subexpressions would only add planning time
             no_cse = pl.QueryOptFlags(comm_subexpr_elim=False)
             out = query.select(outputs).collect(optimizations=no_cse)
-        return batch, frame, out, boolean_arrays(out)
-
-    for batch, frame, out, arrays in source.batches(judge):
-        size = len(batch.counts)
-        rows_total += size
+        arrays = boolean_arrays(out)
         results = {
             e.name: finish(e.plan, index, out, frame[f"c{e.number - 1}"], arrays)
             for index, e in enumerate(expected)
@@ -287,6 +285,11 @@ def _validate(
                         r.failed[name] = r.failed[name] & ~forced
                 if r.key is not None and forced.any():
                     r.key = r.key.scatter(np.flatnonzero(forced), None)
+        return batch, frame, results
+
+    for batch, frame, results in source.batches(judge):
+        size = len(batch.counts)
+        rows_total += size
         if n_fields:
             blank_row = np.ones(size, dtype=bool)
             for r in results.values():
