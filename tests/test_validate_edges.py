@@ -200,11 +200,12 @@ def test_many_unsettled_cells_are_judged_once_per_distinct_value(tmp_path: Path)
         email = f"contact{i % 300}@univ-{i % 7}.fr" if i % 997 else "pas-un-courriel"
         effectif = f" {i % 50 - 3}" if i % 3 else "12"
         rows.append([identifier, email, effectif])
-    rows.append([" 15 ", "a@b.fr", "1"])  # the same key as row 16 once read
-    errors = same_errors(
-        _write(tmp_path / "nombreux.csv", ["id", "courriel", "effectif"], rows), schema
-    )
+    rows.append(["15", "a@b.fr", "1"])  # row 16 has " 15 ": the same integer
+    path = _write(tmp_path / "nombreux.csv", ["id", "courriel", "effectif"], rows)
+    errors = same_errors(path, schema)
     assert errors[("unique-error", len(rows) + 1, "id")] == 1
+    (duplicate,) = [e for e in validate_file(path, schema).errors if e.type == "unique-error"]
+    assert duplicate.note == "the same as in the row at position 16"
     assert sum(n for (kind, _, name), n in errors.items() if name == "courriel") == 4
     assert sum(n for (kind, _, name), n in errors.items() if name == "effectif") > 100
 

@@ -423,26 +423,16 @@ def finish(
             distinct = todo_values.unique()
             results = plan.lookup(distinct.to_list())
             by_cell = False
-        distinct_of: np.ndarray | None = None
-
-        def per_cell(per_result: np.ndarray | pl.Series) -> Any:
-            """Values given per result, spread over the unsettled cells."""
-            nonlocal distinct_of
-            if by_cell:
-                return per_result
-            if distinct_of is None:
-                distinct_of = todo_values.replace_strict(
-                    distinct, np.arange(len(distinct)), return_dtype=pl.Int64
-                ).to_numpy()
-            return per_result[distinct_of]
 
         def add(mask: np.ndarray, verdicts: list[bool]) -> np.ndarray:
             """``mask`` plus the unsettled cells whose result has a True verdict."""
             hit = np.array(verdicts, dtype=bool)
             if not hit.any():
                 return mask
+            if not by_cell:  # the cells holding one of the distinct values hit
+                hit = todo_values.is_in(distinct.filter(pl.Series(hit)).implode()).to_numpy()
             mask = mask.copy()
-            mask[positions[per_cell(hit)]] = True
+            mask[positions[hit]] = True
             return mask
 
         type_error = add(type_error, [r.type_error for r in results])
@@ -453,7 +443,9 @@ def finish(
             failed[name] = add(failed[name], [name in r.failed for r in results])
         if key is not None:
             mapped = pl.Series([r.key for r in results], dtype=pl.String)
-            key = key.scatter(positions, per_cell(mapped))
+            if not by_cell:
+                mapped = todo_values.replace_strict(distinct, mapped, return_dtype=pl.String)
+            key = key.scatter(positions, mapped)
     if plan.python_pattern is not None and "pattern" in plan.names:
         mask = ~blank & ~type_error
         failed["pattern"] = _python_pattern(plan, values, pl.Series(mask)).to_numpy()
