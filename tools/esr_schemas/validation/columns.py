@@ -40,6 +40,7 @@ from .types import (
 PATTERN_TIME_BUDGET = 10.0
 CACHE_LIMIT = 2_000_000
 FEW_CELLS = 2_000
+BOUNDS = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}
 
 
 @dataclass
@@ -250,9 +251,10 @@ def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> 
     prefix = f"f{index}_"
     inputs: list[list[pl.Expr]] = [[], []]
 
-    def stash(name: str, expr: pl.Expr, stage: int = 0) -> pl.Expr:
-        """Compute ``expr`` once, as an input column of ``stage`` (stage 1 may use the
-        columns of stage 0), and refer to it."""
+    def stash(name: str, expr: pl.Expr) -> pl.Expr:
+        """Compute ``expr`` once, as an input column, and refer to it. Stage 0 reads
+        the data only; an expression using stage-0 columns goes to stage 1."""
+        stage = int(any(root.startswith(prefix) for root in expr.meta.root_names()))
         inputs[stage].append(expr.alias(prefix + name))
         return pl.col(prefix + name)
 
@@ -306,11 +308,8 @@ def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> 
                     .otherwise(p.str.replace_all(dec, ".", literal=True))
                 )
             p = stash("text", p)
-        stage = int(p is not v)
-        fast_ok = stash(
-            "ok", p.str.contains(r"^-?[0-9]+(\.[0-9]+)?$") & (p.str.len_bytes() <= 16), stage
-        )
-        parsed = stash("value", p.cast(pl.Float64, strict=False), stage)
+        fast_ok = stash("ok", p.str.contains(r"^-?[0-9]+(\.[0-9]+)?$") & (p.str.len_bytes() <= 16))
+        parsed = stash("value", p.cast(pl.Float64, strict=False))
         exprs.update(_bound_exprs(c, parsed, reader, as_float=True))
         if plan.needs_key:
             int_part = p.str.extract(r"^-?([0-9]+)").str.strip_chars_start("0")
@@ -340,7 +339,9 @@ def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> 
                 ok = ok | is_false
             exprs["enum"] = ~ok
     elif kind == "date":
-        parsed = stash("value", v.str.to_date("%Y-%m-%d", strict=False, cache=False))
+        parsed = v.str.to_date("%Y-%m-%d", strict=False, cache=False)
+        if "enum" in c or c.keys() & BOUNDS:  # the parsed date is used more than once
+            parsed = stash("value", parsed)
         fast_ok = v.str.contains(r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$") & parsed.is_not_null()
         key = v
         exprs.update(_bound_exprs(c, parsed, reader))
@@ -365,8 +366,8 @@ def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> 
             r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-5][0-9]$"
         ) & (parsed_dt.is_not_null())
         key = v
-    if kind in ("integer", "date", "year", "datetime"):  # a shape test and/or a parse
-        fast_ok = stash("fast", fast_ok, 1)
+    if kind in ("date", "datetime"):  # a shape test and a parse: computed once
+        fast_ok = stash("fast", fast_ok)
     settled = fast_ok & ~blank
     outputs = [blank]
     if kind != "string":  # plain strings are always settled
@@ -385,8 +386,18 @@ def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> 
 
 
 def boolean_arrays(out: pl.DataFrame) -> dict[str, np.ndarray]:
-    """Every boolean column of a batch's verdicts as a numpy array."""
-    return {name: out[name].to_numpy() for name, dtype in out.schema.items() if dtype == pl.Boolean}
+    """Every boolean column of a batch's verdicts as a numpy array. Columns with no
+    True value (most of them, in a sound file) share one read-only array of zeros."""
+    nothing = np.zeros(out.height, dtype=bool)
+    nothing.flags.writeable = False
+    names = [name for name, dtype in out.schema.items() if dtype == pl.Boolean]
+    if not names:
+        return {}
+    hits = out.select(pl.col(names).any()).row(0)
+    return {
+        name: out[name].to_numpy() if hit else nothing
+        for name, hit in zip(names, hits, strict=True)
+    }
 
 
 def finish(
