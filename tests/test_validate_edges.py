@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from differential.harness import same_errors
 
 from esr_schemas.validation import validate_file
@@ -283,3 +284,21 @@ def test_fast_paths_agree_with_the_exact_reader_on_tricky_spellings(tmp_path: Pa
     path = _write(tmp_path / "pieges.csv", list(tricky), rows)
     errors = same_errors(path, schema)
     assert sum(n for (_, _, name), n in errors.items() if name == "annee") >= 4
+
+
+def test_a_quote_never_closed_is_reported_with_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record growing past the size limit (a quote left open) stops the reading with
+    the line where it starts, whatever block it began in."""
+    from esr_schemas.validation import UnusableInput, reading
+
+    monkeypatch.setattr(reading, "BLOCK_SIZE", 4096)
+    monkeypatch.setattr(reading, "MAX_RECORD", 64 * 1024)
+    path = tmp_path / "guillemet.csv"
+    rows = "".join(f"{i},ligne {i}\n" for i in range(1, 2001))
+    path.write_text("id,nom\n" + rows + '2001,"jamais fermé\n' + "suite\n" * 20_000, "utf-8")
+    with pytest.raises(UnusableInput) as caught:
+        validate_file(path, {"fields": [{"name": "id"}, {"name": "nom"}]})
+    assert "commençant ligne 2002 de guillemet.csv" in caught.value.message
+    assert "guillemet n'est probablement jamais refermé" in caught.value.message

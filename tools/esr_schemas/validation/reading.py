@@ -14,16 +14,15 @@ result is then identical; blocks with quotes or lone carriage returns go through
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import io
 import sys
-import threading
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from queue import Empty, Queue
 from typing import Any, TypeVar
 
 import numpy as np
@@ -46,6 +45,7 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 csv.field_size_limit(sys.maxsize)
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class NotUtf8(Exception):
@@ -81,47 +81,60 @@ class Source:
     according to it, see ``cell_text``)."""
 
     def batches(self, prepare: Callable[[Batch], T], batch_rows: int = 200_000) -> Iterator[T]:
-        """The data rows, batch by batch, each passed through ``prepare``: for CSV in
-        a thread of its own, ahead of the caller."""
+        """The data rows, batch by batch, each passed through ``prepare``, in order.
+
+        CSV blocks are cut one after the other, then parsed and prepared by a small
+        pool of threads, several blocks at once (polars and numpy release the GIL:
+        every core works); at most ``WINDOW`` blocks are in flight."""
         if self.kind == "xlsx":
             yield from map(prepare, _xlsx_batches(self, batch_rows))
-        else:
-            # three stages on their own threads: read, prepare, the caller's checks
-            yield from _prefetch(map(prepare, _prefetch(_csv_batches(self))))
+            return
+        record_number = 0  # records already delivered (header included)
+
+        def work(item: tuple[int, bytes]) -> tuple[bytes, Batch, T | None]:
+            index, chunk = item
+            counts, frame = _parse_chunk(self, chunk)
+            if index == 0:  # the header record
+                counts, frame = counts[1:], frame.slice(1)
+            batch = Batch(first_row=0, counts=counts, frame=frame)
+            return chunk, batch, prepare(batch) if len(counts) else None
+
+        for index, (chunk, batch, prepared) in enumerate(
+            _ordered_map(work, enumerate(_csv_chunks(self)))
+        ):
+            if index == 0:
+                record_number = 1
+            _check_line_length(chunk, self.path, record_number)
+            batch.first_row = record_number + 1
+            record_number += len(batch.counts)
+            if prepared is not None:
+                yield prepared
 
 
-def _prefetch(items: Iterator[T]) -> Iterator[T]:
-    """Read (and prepare) the next CSV blocks in a thread while the caller checks the
-    current one (polars and numpy release the GIL: both cores work). At most three
-    batches are held in memory at once; exceptions reach the caller."""
-    queue: Queue[tuple[str, Any]] = Queue(maxsize=2)
-    stop = threading.Event()
+# More threads than cores: while one thread runs Python (holding the GIL) or waits,
+# the others keep the cores busy. Each block in flight holds a few tens of megabytes.
+WORKERS = 4
+WINDOW = 5
 
-    def produce() -> None:
+
+def _ordered_map(
+    work: Callable[[Any], R], items: Iterator[Any], workers: int = WORKERS, window: int = WINDOW
+) -> Iterator[R]:
+    """``map(work, items)`` run by a pool of threads, ``window`` items at most in
+    flight, results in order; an exception reaches the caller, and leaving early
+    cancels what has not started."""
+    pending: deque[Future[R]] = deque()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="esr-validate") as pool:
         try:
             for item in items:
-                if stop.is_set():
-                    return
-                queue.put(("batch", item))
-            queue.put(("end", None))
-        except BaseException as error:  # handed over to the consumer
-            queue.put(("error", error))
-
-    thread = threading.Thread(target=produce, daemon=True)
-    thread.start()
-    try:
-        while True:
-            kind, item = queue.get()
-            if kind == "end":
-                return
-            if kind == "error":
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while thread.is_alive():
-            with contextlib.suppress(Empty):
-                queue.get(timeout=0.05)
+                pending.append(pool.submit(work, item))
+                if len(pending) >= window:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 def _size_fr(size: int) -> str:
@@ -320,14 +333,12 @@ def _sniff(sample: list[str], path: Path) -> Any:
     return dialect
 
 
-def _csv_batches(source: Source) -> Iterator[Batch]:
-    dialect = source._dialect
-    delimiter = dialect.delimiter.encode()
-    quote = (dialect.quotechar or '"').encode()
-    simple = not dialect.skipinitialspace and not dialect.escapechar
+def _csv_chunks(source: Source) -> Iterator[bytes]:
+    """The file as UTF-8 blocks of about ``BLOCK_SIZE`` bytes, cut after whole records."""
+    quote = (source._dialect.quotechar or '"').encode()
     transcode = _Transcoder(source.encoding)
     pending = b""
-    record_number = 0  # records already emitted (header included)
+    emitted = 0  # bytes of text already cut into blocks
     with source.path.open("rb") as handle:
         eof = False
         while not eof:
@@ -342,28 +353,46 @@ def _csv_batches(source: Source) -> Iterator[Batch]:
                 cut = _last_boundary(data, quote)
                 if cut < 0:
                     if len(data) > MAX_RECORD:
+                        line = _lines_before(source, emitted) + 1
                         raise UnusableInput(
-                            f"Un enregistrement commençant ligne {record_number + 1} de "
-                            f"{source.path.name} dépasse {_size_fr(MAX_RECORD)} : un guillemet "
-                            "n'est probablement jamais refermé."
+                            f"Un enregistrement commençant ligne {line} de "
+                            f"{source.path.name} dépasse {_size_fr(MAX_RECORD)} : un "
+                            "guillemet n'est probablement jamais refermé."
                         )
                     pending = data
                     continue
                 chunk, pending = data[: cut + 1], data[cut + 1 :]
-            _check_line_length(chunk, source.path, record_number)
-            parsed = None
-            if simple and (b"\r" not in chunk or chunk.count(b"\r") == chunk.count(b"\r\n")):
-                if quote not in chunk:
-                    parsed = _fast_chunk(chunk, delimiter, len(source.labels))
-                else:
-                    parsed = _quoted_chunk(chunk, delimiter, quote)
-            counts, frame = parsed if parsed is not None else _python_chunk(chunk, dialect)
-            if record_number == 0:
-                counts, frame = counts[1:], frame.slice(1)
-                record_number = 1
-            if len(counts):
-                yield Batch(first_row=record_number + 1, counts=counts, frame=frame)
-            record_number += len(counts)
+            emitted += len(chunk)
+            yield chunk
+
+
+def _lines_before(source: Source, offset: int) -> int:
+    """Lines of the (UTF-8) text before ``offset``: for messages only, read again."""
+    transcode = _Transcoder(source.encoding)
+    seen = lines = 0
+    with source.path.open("rb") as handle:
+        while seen < offset and (block := handle.read(BLOCK_SIZE)):
+            data = transcode(block)[: offset - seen]
+            lines += data.count(b"\n")
+            seen += len(data)
+    return lines
+
+
+def _parse_chunk(source: Source, chunk: bytes) -> tuple[np.ndarray, pl.DataFrame]:
+    """The records of a block: the number of cells of each, and the cells."""
+    dialect = source._dialect
+    delimiter = dialect.delimiter.encode()
+    quote = (dialect.quotechar or '"').encode()
+    simple = not dialect.skipinitialspace and not dialect.escapechar
+    if simple and (b"\r" not in chunk or chunk.count(b"\r") == chunk.count(b"\r\n")):
+        parsed = (
+            _fast_chunk(chunk, delimiter, len(source.labels))
+            if quote not in chunk
+            else _quoted_chunk(chunk, delimiter, quote)
+        )
+        if parsed is not None:
+            return parsed
+    return _python_chunk(chunk, dialect)
 
 
 def _last_boundary(data: bytes, quote: bytes) -> int:
