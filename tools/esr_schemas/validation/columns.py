@@ -249,13 +249,18 @@ def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> 
     """
     v = pl.col(column)
     prefix = f"f{index}_"
-    inputs: list[list[pl.Expr]] = [[], []]
+    inputs: list[list[pl.Expr]] = []
+    stage_of: dict[str, int] = {}
 
     def stash(name: str, expr: pl.Expr) -> pl.Expr:
-        """Compute ``expr`` once, as an input column, and refer to it. Stage 0 reads
-        the data only; an expression using stage-0 columns goes to stage 1."""
-        stage = int(any(root.startswith(prefix) for root in expr.meta.root_names()))
+        """Compute ``expr`` once, as an input column, and refer to it: in stage 0 when
+        it reads the data only, else in the stage after the columns it uses."""
+        used = [stage_of[root] for root in expr.meta.root_names() if root in stage_of]
+        stage = max(used) + 1 if used else 0
+        while len(inputs) <= stage:
+            inputs.append([])
         inputs[stage].append(expr.alias(prefix + name))
+        stage_of[prefix + name] = stage
         return pl.col(prefix + name)
 
     if plan.missing_values == [""]:

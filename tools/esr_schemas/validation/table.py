@@ -241,19 +241,21 @@ def _validate(
         row_errors.append(error)
 
     source.column_types = [e.plan.type for e in expected]
-    stages: list[list[pl.Expr]] = [[], []]
+    stages: list[list[pl.Expr]] = []  # every column's stage k runs in one with_columns
     outputs: list[pl.Expr] = []
     for index, e in enumerate(expected):
         staged = column_exprs(e.plan, index, f"c{e.number - 1}", pl.col("__n") >= e.number)
-        for stage, exprs in zip(stages, staged.inputs, strict=True):
-            stage += exprs
+        for k, exprs in enumerate(staged.inputs):
+            if k == len(stages):
+                stages.append([])
+            stages[k] += exprs
         outputs += staged.outputs
     wanted = [f"c{e.number - 1}" for e in expected]
 
     def judge(batch: Batch) -> tuple[Batch, pl.DataFrame, dict[str, ColumnResult]]:
-        """The verdicts on every column of a batch. Runs in a thread of its own, ahead
-        of the error reporting: polars' vectorised pass, then the exact reader on the
-        cells it could not settle."""
+        """The verdicts on every column of a batch: polars' vectorised pass, then the
+        exact reader on the cells it could not settle. Runs in the reading threads,
+        several batches at once, ahead of the error reporting."""
         frame = batch.frame
         absent = [c for c in wanted if c not in frame.columns]
         if absent:
