@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from .error_types import error_type_name
 from .errors import ValidationError, ValidationReport
@@ -28,6 +29,56 @@ def summary(report: ValidationReport) -> str:
     if report.warnings:
         text += ", " + _plural(len(report.warnings), "avertissement", "avertissements")
     return text
+
+
+@dataclass(frozen=True)
+class ProblemGroup:
+    """The errors of one kind in one column (or in the header, or across rows).
+
+    Every face (text report, web page, CSV export of a report) lists problems by these
+    groups, in the order they first appear in the file.
+    """
+
+    column: str | None
+    kind: str
+    errors: tuple[ValidationError, ...]
+
+    @property
+    def label(self) -> str:
+        """The kind of problem in French, plural (« valeurs de type incorrect »…)."""
+        return error_type_name(self.kind, plural=True) or self.kind
+
+    @property
+    def where(self) -> str:
+        """Where the problem is, in French: a column, the header or the rows."""
+        if self.column:
+            return f"colonne « {self.column} »"
+        return "en-tête" if self.errors[0].row_number is None else "lignes"
+
+    @property
+    def count(self) -> int:
+        return len(self.errors)
+
+    @property
+    def rows(self) -> list[int]:
+        """The row numbers concerned, in order, without repeats."""
+        return sorted({e.row_number for e in self.errors if e.row_number is not None})
+
+    @property
+    def fix(self) -> str:
+        """The first non-empty fix of the group (often the same for all)."""
+        return next((e.fix for e in self.errors if e.fix), "")
+
+
+def problem_groups(items: Sequence[ValidationError]) -> list[ProblemGroup]:
+    """``items`` grouped by (column, kind), groups in order of first appearance."""
+    groups: dict[tuple[str, str], list[ValidationError]] = {}
+    for error in items:
+        groups.setdefault((error.field_name or "", error.type), []).append(error)
+    return [
+        ProblemGroup(column or None, kind, tuple(errors))
+        for (column, kind), errors in groups.items()
+    ]
 
 
 def render_text(report: ValidationReport, limit: int | None = None) -> str:
@@ -56,18 +107,9 @@ def render_text(report: ValidationReport, limit: int | None = None) -> str:
             continue
         lines.append("")
         lines.append(f"{title} :")
-        groups: dict[tuple[str, str], list[ValidationError]] = defaultdict(list)
-        for error in items:
-            groups[(error.field_name or "", error.type)].append(error)
-        for (column, kind), group in groups.items():
-            label = error_type_name(kind, plural=True) or kind
-            where = (
-                f"colonne « {column} »"
-                if column
-                else ("en-tête" if group[0].row_number is None else "lignes")
-            )
-            lines.append(f"- {where} — {label} ({kind}) : {fr_int(len(group))}")
-            for error in group:
+        for group in problem_groups(items):
+            lines.append(f"- {group.where} — {group.label} ({group.kind}) : {fr_int(group.count)}")
+            for error in group.errors:
                 if limit is not None and shown >= limit:
                     break
                 shown += 1
