@@ -94,4 +94,57 @@ def test_sise_and_personnel_lists_match_their_sources() -> None:
     assert list(_codes("bap")) == ["A", "B", "C", "D", "E", "F", "G", "J"]
     assert list(_codes("niveaux-europeens")) == [str(n) for n in range(1, 9)]
     assert list(_codes("categories-fonction-publique")) == ["A", "B", "C"]
-    assert REGISTRY.referentiels["diplomes-sise"].metadata.get("partiel") is True
+
+
+BCN_DIPLOMES = (
+    REPO.parent / "shared" / "domain" / "sources" / "bcn-n_diplome_sise.full.iso-8859-1.csv.bz2"
+)
+
+
+def test_diplomes_sise_is_the_whole_bcn_table() -> None:
+    """Every N_DIPLOME_SISE code of the BCN export, with its label, type and sector."""
+    import bz2
+    import io
+
+    ref = REGISTRY.referentiels["diplomes-sise"]
+    assert ref.metadata.get("partiel") is not True
+    assert ref.metadata["millesime"] == "2021-06-08"
+    assert ref.columns == [
+        "code", "libelle", "libelle_complement", "type_diplome", "secteur_disciplinaire",
+        "date_fermeture",
+    ]  # fmt: skip
+    shipped = _codes("diplomes-sise")
+    assert len(shipped) == 48401
+    assert sum(1 for row in shipped.values() if not row["date_fermeture"]) == 25801
+    assert list(shipped) == sorted(shipped)
+    if not BCN_DIPLOMES.is_file():
+        pytest.skip(f"export BCN absent : {BCN_DIPLOMES}")
+    text = bz2.decompress(BCN_DIPLOMES.read_bytes()).decode("iso-8859-1")
+    source = {r["DIPLOME_SISE"]: r for r in csv.DictReader(io.StringIO(text), delimiter=";")}
+    assert set(source) == set(shipped)
+    for code, row in source.items():
+        ours = shipped[code]
+        assert ours["libelle"] == " ".join(row["LIBELLE_INTITULE_1"].split()), code
+        assert ours["libelle_complement"] == " ".join(row["LIBELLE_INTITULE_2"].split()), code
+        assert ours["type_diplome"] == row["TYPE_DIPLOME_SISE"], code
+        assert ours["secteur_disciplinaire"] == row["SECTEUR_DISCIPLINAIRE_SISE"], code
+        closed = row["DATE_FERMETURE"]
+        assert ours["date_fermeture"] == (
+            f"{closed[6:10]}-{closed[3:5]}-{closed[0:2]}" if closed else ""
+        ), code
+    types = _codes("types-diplome-sise")
+    open_types = {row["type_diplome"] for row in shipped.values() if not row["date_fermeture"]}
+    assert {"XA", "XB", "DP", "DR", "YB"} <= open_types
+    assert {"XA", "XB", "DP", "DR", "YB"} <= set(types)
+
+
+def test_examples_use_real_diplome_codes() -> None:
+    """The working examples that name a diploma use codes of the whole BCN table."""
+    known = _codes("diplomes-sise")
+    for entry in REGISTRY.schemas.values():
+        for example in entry.valid_examples:
+            with example.open(encoding="utf-8", newline="") as handle:
+                rows = list(csv.DictReader(handle))
+            if rows and "diplome_sise" in rows[0]:
+                unknown = {r["diplome_sise"] for r in rows} - set(known)
+                assert not unknown, (entry.name, sorted(unknown))

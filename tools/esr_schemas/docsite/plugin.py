@@ -34,7 +34,7 @@ from mkdocs.structure.pages import Page
 from ..loader import load_registry
 from ..model import Registry
 from ..publish import publish
-from . import render
+from . import referentiel_search, render
 
 log = logging.getLogger("mkdocs.plugins.esr_schemas")
 
@@ -177,6 +177,7 @@ def on_pre_build(config: MkDocsConfig, **_: Any) -> None:
         staged.setdefault(f"referentiels/{ref.name}.csv", ref.csv_path)
         if ref.meta_path.is_file():
             staged.setdefault(f"referentiels/{ref.name}.json", ref.meta_path)
+    staged.update(referentiel_search.search_files(_STATE.registry, staging))
     _STATE.staged = staged
     _STATE.ctx.downloads = {path: source.stat().st_size for path, source in staged.items()}
 

@@ -17,6 +17,7 @@ from typing import Any
 from .. import extensions, semver, wording
 from ..loader import parse_changelog
 from ..model import ChangelogEntry, PublishedVersion, Referentiel, Registry, SchemaEntry
+from . import referentiel_search
 
 STATUS_LABELS = {"stable": "stable", "brouillon": "brouillon", "deprecie": "déprécié"}
 
@@ -832,6 +833,12 @@ def render_referentiel_page(ctx: SiteContext, ref: Referentiel) -> str:
                 f"- [{cell(entry.title)}]({link}#{field_anchor(field_name)}) : colonne {code(field_name)}"
             )
         out.append("")
+    if referentiel_search.is_searchable(ref):  # too long for one table: a search form
+        data = referentiel_search.search_data_path(ref.name)
+        section = referentiel_search.search_section(
+            ref, rel_link(page, data), ctx.downloads.get(data)
+        )
+        return "\n".join(out + [section])
     out += ["## Codes", ""]
     columns = ref.columns
     if not ref.rows:

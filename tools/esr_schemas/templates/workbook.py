@@ -70,6 +70,7 @@ EXCEL_MIN_DATE = dt.date(1900, 1, 1)
 EXCEL_MAX_DATE = dt.date(9999, 12, 31)
 TITLE_MAX = 32  # Excel refuses longer validation titles
 MESSAGE_MAX = 255  # ... and longer validation messages
+DROPDOWN_CODES_MAX = 2000  # a longer list (48,401 SISE diplomas) is unusable and bloats the file
 
 
 @dataclass
@@ -604,7 +605,13 @@ def columns_of(source: TemplateSource) -> list[Column]:
         name = code_list(column.field)
         if column.kind != "string" or not name or name not in shipped:
             continue
-        if name in referentiels:
+        if name in referentiels and len(referentiels[name].rows) > DROPDOWN_CODES_MAX:
+            column.notes.append(
+                f"Liste de {len(referentiels[name].rows)} codes, trop longue pour une liste "
+                "déroulante : cherchez le code sur la page du référentiel du site ; "
+                "l'export vérifie qu'il existe."
+            )
+        elif name in referentiels:
             rows = referentiels[name].rows
             column.codes = [
                 (r.get("code", ""), r.get("libelle", "")) for r in rows if r.get("code")

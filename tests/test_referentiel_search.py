@@ -1,0 +1,133 @@
+"""The searchable page of a long référentiel (the 48,401 SISE diplomas).
+
+A real strict ``mkdocs build`` of the repository, then headless Chromium on the built
+site served over HTTP on 127.0.0.1: the page is small, the data arrives compressed on
+the first search only, and searching by code, by words and among open diplomas works.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import gzip
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import REPO, require_program
+from esr_schemas.docsite import referentiel_search
+from esr_schemas.docsite.builder import build_site
+from esr_schemas.loader import load_registry
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("site-recherche") / "site"
+    build_site(REPO, target)  # strict: any broken link or anchor fails the build
+    return target
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    requested: list[str] = []
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        self.requested.append(self.path)
+
+
+@pytest.fixture(scope="module")
+def served(site: Path) -> Iterator[str]:
+    handler = functools.partial(_Handler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_long_referentiel_page_is_small_and_its_data_complete(site: Path) -> None:
+    ref = load_registry(REPO).referentiels["diplomes-sise"]
+    assert referentiel_search.is_searchable(ref)
+    page = (site / "referentiels" / "diplomes-sise" / "index.html").read_text(encoding="utf-8")
+    assert 'id="esr-ref-q"' in page and "esr-ref-data" in page
+    assert page.count("<tr") < 20, "la page ne doit pas contenir la table des codes"
+    assert len(page.encode()) < 100_000
+    data = site / "referentiels" / "diplomes-sise.recherche.json.gz"
+    assert data.stat().st_size < 1_000_000
+    payload = json.loads(gzip.decompress(data.read_bytes()))
+    with (site / "referentiels" / "diplomes-sise.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    assert payload["colonnes"] == rows[0]
+    assert payload["lignes"] == rows[1:] and len(rows) - 1 == 48401
+    # short référentiels keep their table
+    short = (site / "referentiels" / "sexes" / "index.html").read_text(encoding="utf-8")
+    assert "esr-ref-q" not in short and "<td>F</td>" in short
+
+
+def test_search_data_is_deterministic() -> None:
+    ref = load_registry(REPO).referentiels["diplomes-sise"]
+    assert referentiel_search.search_data(ref) == referentiel_search.search_data(ref)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    path = require_program("/usr/bin/chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _status(page: Any, contains: str) -> str:
+    page.wait_for_function(
+        "text => document.querySelector('.esr-ref-status').textContent.includes(text)",
+        arg=contains,
+    )
+    return str(page.locator(".esr-ref-status").inner_text())
+
+
+def test_search_in_chromium(served: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("requestfailed", lambda request: errors.append(request.url))
+    _Handler.requested.clear()
+    try:
+        page.goto(served + "referentiels/diplomes-sise/")
+        assert not any("recherche.json" in p for p in _Handler.requested), "chargé trop tôt"
+        page.fill("#esr-ref-q", "2300032")
+        assert _status(page, "trouvé") == "1 code trouvé."
+        cells = page.locator(".esr-ref-results tbody tr td").all_inner_texts()
+        assert cells[:4] == ["2300032", "MATHEMATIQUES", "", "XA"]
+        # words in any order, accents and case ignored
+        page.fill("#esr-ref-q", "Mécanique génie")
+        everything = _status(page, "trouvés")
+        assert "100 premiers" in everything
+        assert page.locator(".esr-ref-results tbody tr").count() == 100
+        page.check("input[name=ouverts]")
+        page.wait_for_function(
+            "t => document.querySelector('.esr-ref-status').textContent !== t", arg=everything
+        )
+        closing = page.locator(".esr-ref-results tbody tr td:nth-child(6)").all_inner_texts()
+        assert closing and all(c == "" for c in closing)
+        page.fill("#esr-ref-q", "zzzz introuvable")
+        assert "Aucun code" in _status(page, "Aucun code")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        assert sum("recherche.json" in p for p in _Handler.requested) == 1
+        assert not errors, errors
+    finally:
+        page.close()
