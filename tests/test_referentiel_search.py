@@ -131,3 +131,13 @@ def test_search_in_chromium(served: str, browser: Any) -> None:
         assert not errors, errors
     finally:
         page.close()
+
+
+def test_national_schemas_page_is_built_and_in_the_nav(site: Path) -> None:
+    page = site / "guide" / "schemas-nationaux" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    for slug in ("139bercy/format-commande-publique", "scdl/subventions",
+                 "etalab/schema-hautes-remunerations"):  # fmt: skip
+        assert f"https://schema.data.gouv.fr/{slug}/" in html, slug
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "guide/schemas-nationaux/" in home  # reachable from the navigation
