@@ -91,6 +91,25 @@ def unreadable_message(entry: SchemaEntry, version: PublishedVersion | None) -> 
     )
 
 
+def unverified_message(entry: SchemaEntry, version: PublishedVersion) -> str:
+    """The one French message for a published snapshot that fails its recorded hashes."""
+    folder = _shown(entry, version.path)
+    if not version.recorded_hashes:
+        return (
+            f"La version {version.version} de « {entry.name} » n'est pas inscrite dans "
+            f"versions/index.json : son contenu ne peut pas être vérifié, elle n'est pas "
+            f"utilisée. Une version se publie avec « esr-schemas release {entry.name} »."
+        )
+    files = ", ".join(version.altered_files)
+    return (
+        f"La version publiée {version.version} de « {entry.name} » a été modifiée depuis sa "
+        f"publication ({files} ne correspond plus à l'empreinte enregistrée dans "
+        f"versions/index.json) : elle n'est pas utilisée. Restaurez le dossier {folder} "
+        f"(« git checkout -- {folder} » dans le dépôt), ou réinstallez l'outil s'il s'agit "
+        "du registre fourni avec lui."
+    )
+
+
 def _shown(entry: SchemaEntry, path: Path) -> str:
     """``path`` from the repository root (the parent of ``schemas/``) when inside it."""
     try:
@@ -126,6 +145,8 @@ def published_version(entry: SchemaEntry, version: str) -> SchemaVersion:
     published = entry.published_version(version)
     if published is None:
         raise ResolveError(unknown_version_message(entry, version))
+    if not published.verified:
+        raise ResolveError(unverified_message(entry, published))
     if published.descriptor is None:
         raise ResolveError(unreadable_message(entry, published))
     return SchemaVersion(
