@@ -9,6 +9,7 @@ or a published site served over HTTP on 127.0.0.1 (and then offline from its cop
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import http.server
 import json
@@ -504,3 +505,46 @@ def test_a_snapshot_missing_from_the_index_is_refused(
     argv = ["validate", str(DEMO_VALID), "--schema", "demo@1.0.0", "--root", str(base_registry)]
     assert main(argv) == 2
     assert "n'est pas inscrite dans versions/index.json" in capsys.readouterr().err
+
+
+def test_a_site_copy_brings_the_referentiels_its_schemas_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = load_registry(REPO)
+    registry.schemas = {NAME: registry.schemas[NAME]}
+    folder = tmp_path / "site"
+    folder.mkdir()
+    served = _Site(folder)
+    try:
+        publish(registry, folder, served.url)
+        shutil.copytree(REPO / "referentiels", folder / "referentiels")  # as the docs site has them
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+        argv = ["validate", str(VALID), "--schema", NAME, "--registre", served.url]
+        assert main(argv) == 0, capsys.readouterr()
+    finally:
+        served.stop()
+    (copy,) = (tmp_path / "cache" / "esr-schemas" / "sites").iterdir()
+    used = {
+        "cursus-lmd",
+        "diplomes-sise",
+        "niveaux-europeens",
+        "secteurs-disciplinaires-sise",
+        "types-diplome-sise",
+    }
+    assert {p.stem for p in (copy / "referentiels").glob("*.csv")} == used
+    for name in used:
+        kept = (copy / "referentiels" / f"{name}.csv").read_bytes()
+        assert kept == (REPO / "referentiels" / f"{name}.csv").read_bytes()
+    bad = tmp_path / "hors-liste.csv"
+    header, first = list(csv.reader(VALID.read_text(encoding="utf-8").splitlines()))[:2]
+    first[header.index("diplome_sise")] = "9999999"  # a code list too long for an enum
+    with bad.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out, lineterminator="\n").writerows([header, first])
+    capsys.readouterr()
+    assert (
+        main(["validate", str(bad), "--schema", NAME, "--registre", served.url, "--referentiels"])
+        == 1
+    )
+    captured = capsys.readouterr()
+    assert "ne répond pas" in captured.err, "offline: the copy, référentiels included"
+    assert "« 9999999 » n'est pas un code du référentiel « Diplômes SISE" in captured.out
