@@ -347,14 +347,17 @@ def test_a_registry_folder_by_variable_or_option(
 class _Site:
     """A published site (the project's own publish: catalog and version files) on loopback."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, port: int = 0) -> None:
+        self.folder = folder
         handler = partial(_QuietHandler, directory=str(folder))
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     def stop(self) -> None:
+        if not self.thread.is_alive():
+            return
         self.server.shutdown()
         self.server.server_close()
         self.thread.join()
@@ -433,6 +436,19 @@ def test_a_published_site_then_offline(
     assert "La version publiée 1.0.0 de « demo » a été modifiée depuis sa publication" in (
         tampered.stderr
     )
+    back = _Site(site.folder, site.server.server_address[1])  # the same address, online again
+    try:
+        healed = installed.run(
+            "validate",
+            valid,
+            "--schema",
+            "demo",
+            **{ENV_VAR: site.url, "XDG_CACHE_HOME": str(cache)},
+        )
+    finally:
+        back.stop()
+    assert healed.returncode == 0, healed.stderr
+    assert kept.read_bytes() == published.read_bytes(), "the damaged copy is downloaded again"
 
     never = installed.run(
         "validate",

@@ -201,12 +201,12 @@ def mirror_site(url: str, cache: Path, timeout: float) -> tuple[Path, str, list[
             "poste : vérifiez l'adresse et la connexion. Une fois lu en ligne, il reste "
             "utilisable hors ligne."
         ) from None
-    if saved.is_file() and saved.read_bytes() == raw:
-        return folder, base, []
-    notes = _copy_site(base, _catalog_versions(raw, catalog_url), folder, timeout)
-    _write(folder / "mkdocs.yml", f"site_url: {base}\n".encode())
-    if not notes:  # complete: the next run starts from it, and offline runs may use it
-        _write(saved, raw)
+    changed = not (saved.is_file() and saved.read_bytes() == raw)
+    notes = _copy_site(base, _catalog_versions(raw, catalog_url), folder, timeout, changed)
+    if changed:
+        _write(folder / "mkdocs.yml", f"site_url: {base}\n".encode())
+        if not notes:  # complete: the next run starts from it, offline runs may use it
+            _write(saved, raw)
     return folder, base, notes
 
 
@@ -240,9 +240,15 @@ def _catalog_versions(raw: bytes, where: str) -> dict[str, list[tuple[str, str]]
 
 
 def _copy_site(
-    base: str, catalog: dict[str, list[tuple[str, str]]], folder: Path, timeout: float
+    base: str,
+    catalog: dict[str, list[tuple[str, str]]],
+    folder: Path,
+    timeout: float,
+    refresh_referentiels: bool,
 ) -> list[str]:
-    """Downloads what the copy lacks; returns a French note per file that could not be had."""
+    """Downloads the versions the copy lacks (or holds damaged), and the référentiels when
+    the catalog changed or they are missing; a French note per version that could not be
+    had."""
     notes: list[str] = []
     used: set[str] = set()
     for name, versions in sorted(catalog.items()):
@@ -273,6 +279,8 @@ def _copy_site(
         if index:
             _write(index_file, dumps_canonical(index).encode("utf-8"))
     for name in sorted(used):
+        if not refresh_referentiels and (folder / "referentiels" / f"{name}.csv").is_file():
+            continue
         for suffix in (".csv", ".json"):
             try:
                 _write(

@@ -104,9 +104,10 @@ def unverified_message(entry: SchemaEntry, version: PublishedVersion) -> str:
     return (
         f"La version publiée {version.version} de « {entry.name} » a été modifiée depuis sa "
         f"publication ({files} ne correspond plus à l'empreinte enregistrée dans "
-        f"versions/index.json) : elle n'est pas utilisée. Restaurez le dossier {folder} "
-        f"(« git checkout -- {folder} » dans le dépôt), ou réinstallez l'outil s'il s'agit "
-        "du registre fourni avec lui."
+        "versions/index.json) : elle n'est pas utilisée. Dans une copie du dépôt, "
+        f"restaurez-la (« git checkout -- {folder} ») ; si c'est le registre fourni avec "
+        "l'outil, réinstallez l'outil ; si c'est la copie d'un site, relancez la commande "
+        "une fois connecté : la version sera téléchargée à nouveau."
     )
 
 
