@@ -564,3 +564,17 @@ def test_a_site_copy_brings_the_referentiels_its_schemas_use(
     captured = capsys.readouterr()
     assert "ne répond pas" in captured.err, "offline: the copy, référentiels included"
     assert "« 9999999 » n'est pas un code du référentiel « Diplômes SISE" in captured.out
+
+
+def test_no_release_on_top_of_an_edited_snapshot(
+    base_registry: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    snapshot = base_registry / "schemas" / "demo" / "versions" / "1.0.0" / "README.md"
+    snapshot.write_text(snapshot.read_text(encoding="utf-8") + "\nAjout.\n", encoding="utf-8")
+    assert main(["release", "demo", "--root", str(base_registry)]) == 1
+    err = capsys.readouterr().err
+    assert "La version publiée 1.0.0 de « demo » a été modifiée depuis sa publication" in err
+    assert "README.md ne correspond plus" in err
+    assert main(["check", "demo", "--root", str(base_registry)]) == 1
+    out = capsys.readouterr().out
+    assert "[published-version-modified]" in out and "Traceback" not in out
