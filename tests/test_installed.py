@@ -115,7 +115,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     work = tmp_path_factory.mktemp("installed")
     source, dist = work / "registre-schemas-esr", work / "dist"
     _sources(source)
-    build = partial(subprocess.run, capture_output=True, text=True, timeout=300)
+    offline = {**os.environ, "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    build = partial(subprocess.run, capture_output=True, text=True, timeout=300, env=offline)
     # what « pip install ./registre-schemas-esr » does, offline: a wheel built from the folder
     wheel = build(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
@@ -485,6 +486,10 @@ def test_the_order_of_the_choice(tmp_path: Path) -> None:
         locate(folder, str(other), environ={}, cwd=outside)
     with pytest.raises(RegistryUnavailable, match="n'est pas un registre"):
         locate(registre=str(outside), environ={}, cwd=outside)
+    built = tmp_path / "site"
+    publish(load_registry(BASE_REGISTRY), built, "https://exemple.org/")
+    with pytest.raises(RegistryUnavailable, match="est un site construit"):
+        locate(registre=str(built), environ={}, cwd=outside)
     with pytest.raises(RegistryUnavailable, match="http:// et https://"):
         locate(environ={ENV_VAR: "ftp://exemple.org/"}, cwd=outside)
 

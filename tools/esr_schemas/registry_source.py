@@ -151,6 +151,12 @@ def _folder(path: Path, chosen_by: str, announce: bool) -> RegistrySource:
             f"Le dossier {path} ({chosen_by}) n'est pas un registre : il ne contient pas de "
             "dossier « schemas/ ». Désignez la racine d'une copie du dépôt, ou l'adresse du site."
         )
+    if (path / CATALOG_FILE).is_file() and not any((path / "schemas").glob("*/versions")):
+        raise RegistryUnavailable(
+            f"Le dossier {path} ({chosen_by}) est un site construit (il contient le catalogue "
+            f"{CATALOG_FILE}), pas un registre : donnez l'adresse où ce site est publié, ou le "
+            "dossier d'une copie du dépôt."
+        )
     root = path.resolve()
     kind = "le dépôt" if is_repository(root) else "le registre du dossier"
     return RegistrySource(root, f"{kind} {root}", chosen_by, announce)
