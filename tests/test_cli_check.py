@@ -97,7 +97,7 @@ def test_usage_error_is_french_with_exit_2() -> None:
 def test_outside_a_registry(tmp_path: Path) -> None:
     result = run("check", cwd=tmp_path)
     assert result.returncode == 2
-    assert "Aucun registre trouvé" in result.stderr
+    assert "aucun dépôt n'a été trouvé" in result.stderr
     assert "Traceback" not in result.stderr
 
 

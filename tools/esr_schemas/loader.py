@@ -34,20 +34,65 @@ EXCEPTIONS_FILE = "schemas/exceptions.yml"
 CHANGELOG_HEADING = re.compile(r"^##\s+\[?(?P<version>[^\]\s]+)\]?\s*(?:\((?P<date>[^)]*)\))?\s*$")
 
 
+PACKAGED_REGISTRY_DIR = "registre"
+"""Folder of the installed package holding the registry copied at build time (setup.py)."""
+
+
+def is_repository(folder: Path) -> bool:
+    """A checkout of the registry: ``schemas/`` beside ``pyproject.toml``."""
+    return (folder / SCHEMAS_DIR).is_dir() and (folder / "pyproject.toml").is_file()
+
+
+def is_registry(folder: Path) -> bool:
+    """Any folder the loader can read as a registry: it holds ``schemas/``."""
+    return (folder / SCHEMAS_DIR).is_dir()
+
+
 def find_root(start: Path | None = None) -> Path:
     """The repository root: the nearest folder holding ``schemas/`` and ``pyproject.toml``."""
     here = (start or Path.cwd()).resolve()
     for candidate in [here, *here.parents]:
-        if (candidate / SCHEMAS_DIR).is_dir() and (candidate / "pyproject.toml").is_file():
+        if is_repository(candidate):
             return candidate
     raise FileNotFoundError(
-        "Aucun registre trouvé : lancez la commande depuis le dépôt (dossier contenant "
-        "« schemas/ » et « pyproject.toml »), ou passez --root."
+        f"Aucun dépôt du registre trouvé depuis le dossier {here} (un dépôt contient "
+        "« schemas/ » et « pyproject.toml ») : lancez la commande depuis une copie du dépôt, "
+        "ou passez --root DOSSIER."
     )
+
+
+def packaged_root() -> Path | None:
+    """The registry installed with the package; for an editable install, its checkout."""
+    package = Path(__file__).resolve().parent
+    if is_registry(package / PACKAGED_REGISTRY_DIR):
+        return package / PACKAGED_REGISTRY_DIR
+    checkout = package.parent.parent
+    return checkout if is_repository(checkout) else None
 
 
 def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def snapshot_files(folder: Path) -> dict[str, str]:
+    """relative path -> sha256 of every file in a snapshot folder, sorted."""
+    return {
+        p.relative_to(folder).as_posix(): sha256_file(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def altered_files(folder: Path, recorded: dict[str, str]) -> list[str]:
+    """The files of a published snapshot that differ from the hashes recorded at release."""
+    if not recorded or not folder.is_dir():
+        return []
+    actual = snapshot_files(folder)
+    return sorted(
+        relpath
+        for relpath in set(actual) | set(recorded)
+        if actual.get(relpath) != recorded.get(relpath)
+    )
 
 
 def read_json_file(path: Path, root: Path, schema: str | None = None) -> tuple[Any, list[Finding]]:
@@ -164,17 +209,19 @@ def _published_versions(
             descriptor = data if isinstance(data, dict) else None
         valid, invalid = _examples(path)
         hashes = record.get("files", {})
+        hashes = hashes if isinstance(hashes, dict) else {}
         published.append(
             PublishedVersion(
                 version=version,
                 path=path,
                 date=record.get("date"),
                 descriptor=descriptor,
-                recorded_hashes=hashes if isinstance(hashes, dict) else {},
+                recorded_hashes=hashes,
                 readme=_read_text(path / "README.md") or "",
                 changelog_section=_read_text(path / "CHANGELOG.md") or "",
                 valid_examples=valid,
                 invalid_examples=invalid,
+                altered_files=altered_files(path, hashes),
             )
         )
     return published, findings

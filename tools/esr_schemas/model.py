@@ -39,6 +39,13 @@ class PublishedVersion:
     changelog_section: str = ""
     valid_examples: list[Path] = field(default_factory=list)
     invalid_examples: list[InvalidExample] = field(default_factory=list)
+    altered_files: list[str] = field(default_factory=list)
+    """Files (relative paths) added, removed or changed since the hashes were recorded."""
+
+    @property
+    def verified(self) -> bool:
+        """Recorded in versions/index.json and unchanged since: safe to read."""
+        return bool(self.recorded_hashes) and not self.altered_files
 
 
 @dataclass

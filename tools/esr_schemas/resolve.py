@@ -91,6 +91,26 @@ def unreadable_message(entry: SchemaEntry, version: PublishedVersion | None) -> 
     )
 
 
+def unverified_message(entry: SchemaEntry, version: PublishedVersion) -> str:
+    """The one French message for a published snapshot that fails its recorded hashes."""
+    folder = _shown(entry, version.path)
+    if not version.recorded_hashes:
+        return (
+            f"La version {version.version} de « {entry.name} » n'est pas inscrite dans "
+            f"versions/index.json : son contenu ne peut pas être vérifié, elle n'est pas "
+            f"utilisée. Une version se publie avec « esr-schemas release {entry.name} »."
+        )
+    files = ", ".join(version.altered_files)
+    return (
+        f"La version publiée {version.version} de « {entry.name} » a été modifiée depuis sa "
+        f"publication ({files} ne correspond plus à l'empreinte enregistrée dans "
+        "versions/index.json) : elle n'est pas utilisée. Dans une copie du dépôt, "
+        f"restaurez-la (« git checkout -- {folder} ») ; si c'est le registre fourni avec "
+        "l'outil, réinstallez l'outil ; si c'est la copie d'un site, relancez la commande "
+        "une fois connecté : la version sera téléchargée à nouveau."
+    )
+
+
 def _shown(entry: SchemaEntry, path: Path) -> str:
     """``path`` from the repository root (the parent of ``schemas/``) when inside it."""
     try:
@@ -126,6 +146,8 @@ def published_version(entry: SchemaEntry, version: str) -> SchemaVersion:
     published = entry.published_version(version)
     if published is None:
         raise ResolveError(unknown_version_message(entry, version))
+    if not published.verified:
+        raise ResolveError(unverified_message(entry, published))
     if published.descriptor is None:
         raise ResolveError(unreadable_message(entry, published))
     return SchemaVersion(

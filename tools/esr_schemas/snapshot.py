@@ -8,19 +8,12 @@ from pathlib import Path
 
 from . import semver
 from .jsonutil import dumps_canonical
-from .loader import changelog_section, sha256_file
+from .loader import changelog_section, snapshot_files
 from .model import SchemaEntry
 
+__all__ = ["SNAPSHOT_FILES", "snapshot_files", "write_snapshot"]
+
 SNAPSHOT_FILES = ("schema.json", "README.md")
-
-
-def snapshot_files(folder: Path) -> dict[str, str]:
-    """relative path -> sha256 of every file in a snapshot folder, sorted."""
-    return {
-        p.relative_to(folder).as_posix(): sha256_file(p)
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def write_snapshot(entry: SchemaEntry, version: str, date: str) -> Path:

@@ -4,6 +4,16 @@ A command module stays thin: ``register`` declares its parser with :func:`add_co
 ``run`` loads the registry with :func:`load`, calls the library and prints. Any
 :class:`UsageError` raised on the way becomes its French message on stderr and exit
 code 2 (see :func:`usage_errors`).
+
+Two kinds of commands:
+
+- the ones that read a registry by schema name (``validate``, ``template``, ``export``,
+  ``diff``) work anywhere: :func:`load` takes the registry that
+  ``registry_source.locate`` chooses (``--root``/``--registre``, then the variable
+  ``ESR_SCHEMAS_REGISTRE``, the repository around the current folder, the registry
+  installed with the package); they declare ``--registre`` with ``reads_registry=True``;
+- the ones that work on the repository's sources (``check``, ``release``, ``new``,
+  ``build``) need a checkout: :func:`repo_root` and :func:`load_repository`.
 """
 
 from __future__ import annotations
@@ -18,6 +28,8 @@ from .. import resolve
 from ..dates import is_iso_date
 from ..loader import find_root, load_registry
 from ..model import Registry, SchemaEntry
+from ..registry_source import ENV_VAR, RegistrySource, RegistryUnavailable, locate
+from ..templates.source import looks_like_path
 
 EXIT_USAGE = 2
 
@@ -43,31 +55,86 @@ def usage_errors(run: Handler) -> Handler:
 
 
 def add_command(
-    subparsers: argparse._SubParsersAction, name: str, *, help: str, description: str, run: Handler
+    subparsers: argparse._SubParsersAction,
+    name: str,
+    *,
+    help: str,
+    description: str,
+    run: Handler,
+    reads_registry: bool = False,
 ) -> argparse.ArgumentParser:
-    """The parser of command ``name``, with ``--root`` and its handler (``run``) set."""
+    """The parser of command ``name``, with ``--root`` and its handler (``run``) set.
+
+    ``reads_registry``: the command reads schemas by name from any registry, and gets
+    ``--registre`` too.
+    """
     parser = subparsers.add_parser(
         name,
         help=help,
         description=description,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--root", type=Path, help="dossier du dépôt (par défaut : détecté)")
+    if reads_registry:
+        parser.add_argument(
+            "--root", type=Path, metavar="DOSSIER", help="dossier du registre (comme --registre)"
+        )
+        parser.add_argument(
+            "--registre",
+            metavar="DOSSIER|ADRESSE",
+            help=f"registre à lire : un dossier, ou l'adresse d'un site publié (par défaut : "
+            f"variable {ENV_VAR}, sinon le dépôt où l'on se trouve, sinon le registre fourni "
+            "avec l'outil)",
+        )
+    else:
+        parser.add_argument("--root", type=Path, help="dossier du dépôt (par défaut : détecté)")
     parser.set_defaults(handler=usage_errors(run))
     return parser
 
 
 def repo_root(args: argparse.Namespace) -> Path:
-    """The repository: ``--root``, else found from the current folder."""
+    """The repository a command on the registry's sources works on: ``--root``, else the
+    checkout around the current folder."""
+    if args.root is not None:
+        return Path(args.root).resolve()
     try:
-        return Path(args.root or find_root()).resolve()
-    except FileNotFoundError as exc:
-        raise UsageError(str(exc)) from exc
+        return find_root()
+    except FileNotFoundError:
+        command = getattr(args, "command", None) or "cette commande"
+        raise UsageError(
+            f"« esr-schemas {command} » travaille sur les sources du registre, dans une copie "
+            f"de son dépôt, et aucun dépôt n'a été trouvé depuis le dossier {Path.cwd()}. "
+            "Lancez-la depuis une copie du dépôt (dossier contenant « schemas/ » et "
+            "« pyproject.toml »), ou passez --root DOSSIER_DU_DEPOT."
+        ) from None
 
 
-def load(args: argparse.Namespace) -> Registry:
+def load_repository(args: argparse.Namespace) -> Registry:
     """The registry of the repository the command works on."""
     return load_registry(repo_root(args))
+
+
+def registry_source(args: argparse.Namespace, quiet: bool = False) -> RegistrySource:
+    """The registry a reading command uses; said on stderr when it matters (unless quiet)."""
+    try:
+        source = locate(args.root, getattr(args, "registre", None))
+    except RegistryUnavailable as exc:
+        raise UsageError(str(exc)) from None
+    if not quiet:
+        for line in source.statements():
+            sys.stderr.write(f"{line}\n")
+    return source
+
+
+def load(args: argparse.Namespace, quiet: bool = False) -> Registry:
+    """The registry a reading command looks schema names up in."""
+    return load_registry(registry_source(args, quiet).root)
+
+
+def names_a_schema(spec: str) -> bool:
+    """``NAME`` or ``NAME@X.Y.Z`` (looked up in a registry), not a file's path or an address."""
+    if spec.startswith(("http://", "https://")):
+        return False
+    return not (looks_like_path(spec) and "@" not in Path(spec).name)
 
 
 def schema_entry(registry: Registry, name: str) -> SchemaEntry:

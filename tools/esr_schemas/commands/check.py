@@ -8,7 +8,7 @@ import sys
 from ..check import UnknownSchemaError, run_check
 from ..render import FORMATS, render
 from ..rules.history import BaseRefError
-from ._common import add_command, load
+from ._common import add_command, load_repository
 
 DESCRIPTION = """Vérifie les schémas du registre : spécification Table Schema, métadonnées,
 champs, exemples, CHANGELOG, format JSON, versions publiées. Affiche tous les constats.
@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    registry = load(args)
+    registry = load_repository(args)
     try:
         result = run_check(registry, args.names or None, fix=args.fix, base=args.base)
     except (UnknownSchemaError, BaseRefError, FileNotFoundError) as exc:

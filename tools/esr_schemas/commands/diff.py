@@ -18,7 +18,8 @@ compatibilité des données :
   majeur  un fichier valide avec l'ancienne version peut être rejeté.
 
 Par défaut : de la dernière version publiée à la version de travail
-(« {WORKING} », le fichier schemas/NOM/schema.json).
+(« {WORKING} », le fichier schemas/NOM/schema.json). Un registre sans version de
+travail (la copie d'un site publié) compare ses deux dernières versions publiées.
 
 Exemple :
   esr-schemas diff effectifs-etudiants
@@ -33,6 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="liste et classe (patch, mineur, majeur) les changements entre deux versions",
         description=DESCRIPTION,
         run=run,
+        reads_registry=True,
     )
     parser.add_argument("name", metavar="NOM", help="nom du schéma (dossier de schemas/)")
     parser.add_argument(
@@ -52,7 +54,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     registry = load(args)
     entry = schema_entry(registry, args.name)
-    old_ref = args.old
+    old_ref, new_ref = args.old, args.new
+    if old_ref is None and new_ref is None and entry.raw is None:
+        if len(entry.published) < 2:
+            raise UsageError(
+                f"Ce registre ne contient que les versions publiées de « {entry.name} » "
+                f"({', '.join(p.version for p in entry.published) or 'aucune'}) et pas sa "
+                "version de travail : rien à comparer."
+            )
+        old_ref, new_ref = entry.published[-2].version, entry.published[-1].version
     if old_ref is None:
         latest = entry.latest_published
         if latest is None:
@@ -62,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             )
         old_ref = latest.version
     try:
-        comparison = compare(registry, entry.name, side(entry, old_ref), side(entry, args.new))
+        comparison = compare(registry, entry.name, side(entry, old_ref), side(entry, new_ref))
     except VersionNotFound as exc:
         raise UsageError(str(exc)) from exc
     if args.format == "json":

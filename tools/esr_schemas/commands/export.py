@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..templates import SourceError
 from ..templates.source import for_workbook
-from ._common import add_command
+from ._common import add_command, names_a_schema, registry_source
 
 MAX_SHOWN = 50
 
@@ -30,6 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "  esr-schemas export effectifs-2024.xlsx --schema effectifs-etudiants -o effectifs-2024.csv"
         ),
         run=run,
+        reads_registry=True,
     )
     parser.add_argument("workbook", metavar="CLASSEUR.xlsx", type=Path, help="le modèle rempli")
     parser.add_argument(
@@ -58,7 +59,9 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.output or workbook.with_suffix(".csv")
     try:
         sheet = read_filled(workbook)
-        source = for_workbook(args.schema, sheet.marker, args.root)
+        by_name = args.schema is None or names_a_schema(args.schema)
+        root = registry_source(args).root if by_name else None
+        source = for_workbook(args.schema, sheet.marker, root)
     except (ExportError, SourceError) as exc:
         sys.stderr.write(f"Erreur : {exc}\n")
         return 2

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from ..versioning.release import refusals, release
-from ._common import add_command, iso_date, load, schema_entry
+from ._common import add_command, iso_date, load_repository, schema_entry
 
 DESCRIPTION = """\
 Publie la version de travail d'un schéma (le numéro « version » de schema.json) :
@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     date = iso_date(args.date) if args.date is not None else None
-    registry = load(args)
+    registry = load_repository(args)
     entry = schema_entry(registry, args.name)
     reasons, warnings = refusals(registry, entry, date)
     for warning in warnings:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..templates import SourceError, resolve, write_templates
-from ._common import add_command
+from ._common import add_command, names_a_schema, registry_source
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,6 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "  esr-schemas template chemin/vers/schema.json"
         ),
         run=run,
+        reads_registry=True,
     )
     parser.add_argument(
         "schema", metavar="SCHEMA", help="NOM, NOM@VERSION ou chemin d'un schema.json"
@@ -43,8 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    root = registry_source(args).root if names_a_schema(args.schema) else None
     try:
-        source = resolve(args.schema, args.root)
+        source = resolve(args.schema, root)
     except SourceError as exc:
         sys.stderr.write(f"Erreur : {exc}\n")
         return 2

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..model import Registry
 from ..validation import UnusableInput, resolve_schema, validate_file
 from ..validation.report import render_json, render_text
-from ._common import EXIT_USAGE, UsageError, add_command, load
+from ._common import EXIT_USAGE, UsageError, add_command, load, names_a_schema
 
 DESCRIPTION = """Valide un fichier CSV ou XLSX contre un schéma du registre.
 
@@ -31,6 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="valide un fichier CSV ou XLSX contre un schéma",
         description=DESCRIPTION,
         run=run,
+        reads_registry=True,
     )
     parser.add_argument("file", type=Path, metavar="FICHIER", help="fichier CSV ou XLSX à valider")
     parser.add_argument(
@@ -78,9 +79,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _registry(args: argparse.Namespace) -> Registry | None:
-    """The repository's registry; None outside a repository (files and URLs still work)."""
-    try:
+    """The registry a schema name is looked up in; for a file or an address, the one its
+    référentiels come from, or None when there is none (the schema still works)."""
+    if names_a_schema(args.schema):
         return load(args)
+    try:
+        return load(args, quiet=True)
     except (UsageError, OSError):
         return None
 

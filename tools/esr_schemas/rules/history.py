@@ -407,7 +407,7 @@ def not_bumped(ctx: RegistryContext) -> Iterator[Finding]:
         if entry is None or entry.descriptor is None or entry.version is None:
             continue
         published = entry.published_version(entry.version)
-        if published is None or published.descriptor is None:
+        if published is None or published.descriptor is None or not published.verified:
             continue
         changed_since_base = _working_changed(tree, entry)
         if not changed_since_base:
@@ -475,7 +475,7 @@ def bump_too_small(ctx: RegistryContext) -> Iterator[Finding]:
             (
                 p
                 for p in entry.published
-                if semver.is_semver(p.version) and p.descriptor is not None
+                if semver.is_semver(p.version) and p.descriptor is not None and p.verified
             ),
             key=lambda p: semver.sort_key(p.version),
         )

@@ -146,9 +146,12 @@ def compare(
 def compare_latest(
     registry: Registry | None, entry: SchemaEntry, prove: bool = True
 ) -> Comparison | None:
-    """Latest published version → working copy; None when nothing is published yet."""
+    """Latest published version → working copy; None when nothing is published yet, or
+    when that version was edited since (``published-version-modified`` says so)."""
     latest = entry.latest_published
     if latest is None or latest.descriptor is None or entry.descriptor is None:
+        return None
+    if not latest.verified:
         return None
     return compare(registry, entry.name, side(entry, latest.version), side(entry, None), prove)
 

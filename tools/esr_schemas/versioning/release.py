@@ -12,6 +12,7 @@ from pathlib import Path
 from .. import semver
 from ..dates import is_iso_date
 from ..model import Registry, SchemaEntry
+from ..resolve import unverified_message
 from ..snapshot import write_snapshot
 from . import compare_latest
 from .report import change_line
@@ -52,6 +53,7 @@ def refusals(
             f"La version {version} est déjà publiée : une version publiée ne change plus. "
             "Augmentez le numéro « version » de schema.json et ajoutez son entrée au CHANGELOG."
         )
+    reasons += [unverified_message(entry, p) for p in entry.published if p.altered_files]
     latest = entry.latest_published
     if (
         latest is not None
