@@ -56,6 +56,7 @@ STRING_FORMAT_LABELS = {
     "uri": "adresse web (URL)",
     "uuid": "identifiant UUID",
     "binary": "contenu binaire encodé en base 64",
+    "wkt": "géométrie au format WKT",
 }
 
 FEMININE_NOUNS = {

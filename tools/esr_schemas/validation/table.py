@@ -16,6 +16,7 @@ from .errors import UnusableInput, ValidationError, ValidationReport
 from .messages import describe
 from .reading import Batch, NotUtf8, open_source
 from .schema_check import check_descriptor
+from .types import missing_values_of
 
 MAX_STORED_ERRORS = 1_000_000
 NULL = "\x00"
@@ -170,9 +171,7 @@ def _validate(
     check_descriptor(descriptor)
     source = open_source(path, sheet, quick_encoding=quick_encoding)
     fields = [f for f in descriptor["fields"] if isinstance(f, dict)]
-    missing_values = descriptor.get("missingValues", [""])
-    if not isinstance(missing_values, list):
-        missing_values = [""]
+    missing_values = missing_values_of(descriptor.get("missingValues", [""]))
     fields_match = descriptor.get("fieldsMatch", "exact")
     pk = descriptor.get("primaryKey") or []
     if isinstance(pk, str):
