@@ -33,6 +33,7 @@ ERROR_TYPE_NAMES: dict[str, tuple[str, str]] = {
         "en-tête sans rapport avec le schéma",
         "en-têtes sans rapport avec le schéma",
     ),
+    "encoding-error": ("ligne qui n'est pas en UTF-8", "lignes qui ne sont pas en UTF-8"),
     "uai-check-letter": (
         "lettre de contrôle d'UAI erronée",
         "lettres de contrôle d'UAI erronées",

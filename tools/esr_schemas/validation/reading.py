@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import sys
 import zipfile
 from collections import deque
@@ -70,6 +71,11 @@ class Source:
     path: Path
     kind: str  # "csv" or "xlsx"
     encoding: str = "utf-8"
+    encoding_errors: str = "strict"
+    """``MIXED`` when a UTF-8 file has lines in another encoding (see ``misencoded``)."""
+    misencoded: list[tuple[int, str]] = field(default_factory=list)
+    """(line number, text) of the lines of a UTF-8 file that are not UTF-8."""
+    misencoded_total: int = 0
     labels: list[str] = field(default_factory=list)
     delimiter: str = ","
     warnings: list[str] = field(default_factory=list)
@@ -194,6 +200,13 @@ def open_source(path: Path, sheet: str | None = None, quick_encoding: bool = Fal
 
 
 def _looks_binary(head: bytes) -> bool:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not head.startswith(
+        codecs.BOM_UTF32_LE
+    ):
+        try:  # text in UTF-16 (a byte order mark): judged once decoded
+            return _looks_binary(head[: len(head) // 2 * 2].decode("utf-16").encode("utf-8"))
+        except UnicodeDecodeError:
+            return True
     if b"\x00" in head:
         return True
     controls = sum(1 for b in head[:8192] if b < 32 and b not in (9, 10, 13, 12))
@@ -203,26 +216,84 @@ def _looks_binary(head: bytes) -> bool:
 # --- encoding ---------------------------------------------------------------
 
 
+MIXED = "esr-utf8-or-cp1252"
+"""Decoding error handler of a UTF-8 file holding a few lines of another encoding:
+the bytes that are not UTF-8 are read as Windows-1252 (Latin-1 for the five bytes
+Windows-1252 leaves undefined), so that the rest of the file can still be judged."""
+
+
+def _utf8_or_cp1252(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    raw = error.object[error.start : error.end]
+    return raw.decode("cp1252", errors="ignore") if b"\x81" not in raw else raw.decode(
+        "latin-1"
+    ), error.end
+
+
+codecs.register_error(MIXED, _utf8_or_cp1252)
+
+# A valid multi-byte UTF-8 sequence (RFC 3629): the sign that a file is meant as UTF-8.
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+MAX_MISENCODED_LINES = 1000
+
+
+@dataclass
+class Encoding:
+    name: str
+    """A Python codec: ``utf-8``, ``utf-8-sig``, ``utf-16``, ``cp1252`` or ``latin-1``."""
+    errors: str = "strict"
+    """``MIXED`` for a UTF-8 file with lines in another encoding."""
+    misencoded: list[tuple[int, str]] = field(default_factory=list)
+    """(line number, text) of the lines that are not UTF-8, in a mixed file (at most
+    ``MAX_MISENCODED_LINES``)."""
+    misencoded_total: int = 0
+
+
 def detect_encoding(path: Path, quick: bool = False) -> str:
-    """``utf-8-sig``, ``utf-8``, ``cp1252`` or ``latin-1``, judged on the whole file.
+    """The codec of ``path`` (see :func:`analyse_encoding`)."""
+    return analyse_encoding(path, quick).name
+
+
+def analyse_encoding(path: Path, quick: bool = False) -> Encoding:
+    """The file's encoding, judged on the whole file.
+
+    - A UTF-16 byte order mark: UTF-16 (frictionless reads it too; a warning asks
+      for UTF-8).
+    - Valid UTF-8 throughout: ``utf-8`` (``utf-8-sig`` with a byte order mark).
+    - No valid multi-byte UTF-8 sequence at all: a single-byte encoding, Windows-1252
+      (Latin-1 when a byte Windows-1252 leaves undefined appears).
+    - Both valid UTF-8 and bytes that are not: a UTF-8 file with some lines in another
+      encoding (typically rows pasted from a Windows-1252 export). Reading the whole
+      file as Windows-1252 would turn every UTF-8 letter into two wrong ones
+      (« é » into « Ã© ») without a word; such a file is invalid, and its faulty lines
+      are listed (frictionless also finds it invalid, without saying where).
 
     ``quick``: a file whose first block is valid UTF-8 is taken for UTF-8 right away;
     the reader then checks every block (polars refuses invalid UTF-8) and raises
     :class:`NotUtf8` if that guess was wrong, and the caller starts again with a full
-    detection. That saves a whole pass over large UTF-8 files.
+    analysis. That saves a whole pass over large UTF-8 files.
     """
-    decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as handle:
-        first = handle.read(3)
-        bom = first == codecs.BOM_UTF8
+        first = handle.read(4)
+        if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not first.startswith(
+            codecs.BOM_UTF32_LE
+        ):
+            return Encoding("utf-16")
+        bom = first.startswith(codecs.BOM_UTF8)
+        utf8 = Encoding("utf-8-sig" if bom else "utf-8")
         handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
         if quick:
             try:
                 decoder.decode(handle.read(BLOCK_SIZE))
             except UnicodeDecodeError:
                 pass
             else:
-                return "utf-8-sig" if bom else "utf-8"
+                return utf8
             handle.seek(0)
             decoder = codecs.getincrementaldecoder("utf-8")()
         try:
@@ -235,38 +306,92 @@ def detect_encoding(path: Path, quick: bool = False) -> str:
         except UnicodeDecodeError:
             pass
         else:
-            return "utf-8-sig" if bom else "utf-8"
+            return utf8
         handle.seek(0)
-        undefined = bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D])
+        undefined = re.compile(b"[\x81\x8d\x8f\x90\x9d]")
+        latin = False
+        tail = b""
         while True:
             block = handle.read(BLOCK_SIZE)
             if not block:
-                return "cp1252"
-            if any(b in block for b in undefined):
-                return "latin-1"
+                break
+            data = tail + block
+            if _UTF8_SEQUENCE.search(data):
+                return _mixed(path, utf8.name)
+            latin = latin or undefined.search(block) is not None
+            tail = data[-3:]
+        return Encoding("latin-1" if latin else "cp1252")
+
+
+def _mixed(path: Path, name: str) -> Encoding:
+    """A file with valid UTF-8 and bytes that are not: the lines that are not UTF-8."""
+    found = Encoding(name, errors=MIXED)
+    number = 0
+    with path.open("rb") as handle:
+        for line in handle:
+            number += 1
+            if line.isascii():
+                continue
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                found.misencoded_total += 1
+                if len(found.misencoded) < MAX_MISENCODED_LINES:
+                    text = line.decode("utf-8", errors=MIXED).rstrip("\r\n")
+                    found.misencoded.append((number, text[:200]))
+    return found
 
 
 class _Transcoder:
-    def __init__(self, encoding: str) -> None:
-        self.encoding = encoding
-        self.first = True
+    """Blocks of the file's bytes -> the same text in UTF-8 (a byte order mark dropped)."""
 
-    def __call__(self, block: bytes) -> bytes:
-        if self.first:
+    def __init__(self, encoding: str, errors: str = "strict", name: str = "") -> None:
+        self.encoding = encoding
+        self.name = name
+        self.first = True
+        self.passthrough = encoding in ("utf-8", "utf-8-sig") and errors == "strict"
+        codec = "utf-8" if encoding == "utf-8-sig" else encoding
+        self.decoder = codecs.getincrementaldecoder(codec)(errors=errors)
+
+    def __call__(self, block: bytes, final: bool = False) -> bytes:
+        if self.first and block:
             self.first = False
-            if block.startswith(codecs.BOM_UTF8):
+            if block.startswith(codecs.BOM_UTF8) and self.encoding.startswith("utf-8"):
                 block = block[3:]
-        if self.encoding in ("utf-8", "utf-8-sig"):
+            elif self.encoding == "utf-16":
+                return self._decode(block, final).removeprefix("\ufeff").encode("utf-8")
+        if self.passthrough:
             return block
-        return block.decode(self.encoding).encode("utf-8")
+        return self._decode(block, final).encode("utf-8")
+
+    def _decode(self, block: bytes, final: bool) -> str:
+        try:
+            return str(self.decoder.decode(block, final=final))
+        except UnicodeDecodeError as error:
+            raise UnusableInput(
+                f"Le fichier {self.name} commence comme un fichier {encoding_label(self.encoding)} "
+                "mais ne l'est pas jusqu'au bout (fichier tronqué ou mélange d'encodages). "
+                "Réenregistrez-le en « CSV UTF-8 »."
+            ) from error
+
+
+def encoding_label(encoding: str) -> str:
+    """The encoding's usual name, for people."""
+    return {
+        "utf-8": "UTF-8",
+        "utf-8-sig": "UTF-8",
+        "utf-16": "UTF-16",
+        "cp1252": "Windows-1252",
+        "latin-1": "Latin-1",
+    }.get(encoding, encoding)
 
 
 # --- CSV ----------------------------------------------------------------------
 
 
-def _read_sample(path: Path, encoding: str) -> list[str]:
+def _read_sample(path: Path, encoding: str, errors: str = "strict") -> list[str]:
     lines: list[str] = []
-    with path.open("r", encoding=encoding, newline="") as handle:
+    with path.open("r", encoding=encoding, errors=errors, newline="") as handle:
         for line in handle:
             if len(line) > MAX_LINE:
                 raise UnusableInput(
@@ -279,18 +404,30 @@ def _read_sample(path: Path, encoding: str) -> list[str]:
     return lines
 
 
+UTF8_ADVICE = (
+    "enregistrez-le en « CSV UTF-8 » pour le publier (Excel : Enregistrer sous > CSV UTF-8 ; "
+    "LibreOffice : cochez « Éditer les paramètres du filtre » et choisissez Unicode (UTF-8))."
+)
+
+
 def _open_csv(path: Path, quick_encoding: bool = False) -> Source:
-    encoding = detect_encoding(path, quick=quick_encoding)
-    source = Source(path=path, kind="csv", encoding=encoding)
+    found = analyse_encoding(path, quick=quick_encoding)
+    encoding = found.name
+    source = Source(
+        path=path,
+        kind="csv",
+        encoding=encoding,
+        encoding_errors=found.errors,
+        misencoded=found.misencoded,
+        misencoded_total=found.misencoded_total,
+    )
     if encoding not in ("utf-8", "utf-8-sig"):
         source.warnings.append(
-            f"Le fichier est encodé en {'Windows-1252' if encoding == 'cp1252' else 'Latin-1'} "
-            "et non en UTF-8 : il a été lu correctement, mais enregistrez-le en « CSV UTF-8 » "
-            "pour le publier (Excel : Enregistrer sous > CSV UTF-8 ; LibreOffice : cochez "
-            "« Éditer les paramètres du filtre » et choisissez Unicode (UTF-8))."
+            f"Le fichier est encodé en {encoding_label(encoding)} et non en UTF-8 : il a été lu "
+            "correctement, mais " + UTF8_ADVICE
         )
     try:
-        sample = _read_sample(path, encoding)
+        sample = _read_sample(path, encoding, found.errors)
     except UnicodeDecodeError as error:
         raise NotUtf8 from error
     if sample and sample[0].startswith("\ufeff"):
@@ -336,7 +473,7 @@ def _sniff(sample: list[str], path: Path) -> Any:
 def _csv_chunks(source: Source) -> Iterator[bytes]:
     """The file as UTF-8 blocks of about ``BLOCK_SIZE`` bytes, cut after whole records."""
     quote = (source._dialect.quotechar or '"').encode()
-    transcode = _Transcoder(source.encoding)
+    transcode = _Transcoder(source.encoding, source.encoding_errors, source.path.name)
     pending = b""
     emitted = 0  # bytes of text already cut into blocks
     with source.path.open("rb") as handle:
@@ -344,7 +481,7 @@ def _csv_chunks(source: Source) -> Iterator[bytes]:
         while not eof:
             block = handle.read(BLOCK_SIZE)
             eof = not block
-            data = pending + transcode(block) if block else pending
+            data = pending + transcode(block, final=eof)
             if not data:
                 break
             if eof:
@@ -368,7 +505,7 @@ def _csv_chunks(source: Source) -> Iterator[bytes]:
 
 def _lines_before(source: Source, offset: int) -> int:
     """Lines of the (UTF-8) text before ``offset``: for messages only, read again."""
-    transcode = _Transcoder(source.encoding)
+    transcode = _Transcoder(source.encoding, source.encoding_errors, source.path.name)
     seen = lines = 0
     with source.path.open("rb") as handle:
         while seen < offset and (block := handle.read(BLOCK_SIZE)):

@@ -14,7 +14,7 @@ from .. import codesystems, extensions
 from .columns import ColumnResult, FieldPlan, boolean_arrays, column_exprs, finish, plan_field
 from .errors import UnusableInput, ValidationError, ValidationReport
 from .messages import describe
-from .reading import Batch, NotUtf8, open_source
+from .reading import Batch, NotUtf8, Source, open_source
 from .schema_check import check_descriptor
 from .types import missing_values_of
 
@@ -202,6 +202,7 @@ def _validate(
     for error in header_errors:
         describe(error, fields_by_name={str(f.get("name")): f for f in fields})
     report.errors.extend(header_errors)
+    report.errors.extend(misencoded_line_errors(source))
     del with_pk
 
     has_pk = bool(pk) and set(pk) <= expected_names
@@ -466,6 +467,32 @@ def _validate(
             "détaillées ; le décompte, lui, est complet."
         )
     return report
+
+
+def misencoded_line_errors(source: Source) -> list[ValidationError]:
+    """One ``encoding-error`` per line of a UTF-8 file that is not UTF-8 (frictionless
+    reports one such error for the whole file, without saying where)."""
+    errors = []
+    for line, text in source.misencoded:
+        error = ValidationError(
+            "encoding-error",
+            None,
+            None,
+            None,
+            text,
+            "not UTF-8",
+            f"Ligne {line} du fichier : « {text} » n'est pas écrit en UTF-8 comme le reste du "
+            "fichier (probablement du Windows-1252, copié depuis un autre export).",
+        )
+        error.fix = (
+            "Retapez ou recollez cette ligne depuis un fichier enregistré en « CSV UTF-8 », "
+            "puis enregistrez de nouveau le fichier entier en « CSV UTF-8 »."
+        )
+        errors.append(error)
+    hidden = source.misencoded_total - len(source.misencoded)
+    if hidden > 0:
+        errors[-1].fix += f" ({hidden} autres lignes dans ce cas ne sont pas détaillées.)"
+    return errors
 
 
 def _duplicates(keys: pl.Series, offset: int) -> list[tuple[str, int, int]]:
