@@ -254,7 +254,8 @@ class Encoding:
 
 
 def detect_encoding(path: Path, quick: bool = False) -> str:
-    """The codec of ``path`` (see :func:`analyse_encoding`)."""
+    """The codec of ``path`` (see :func:`analyse_encoding`); a mixed file is named by
+    the encoding of most of its lines."""
     return analyse_encoding(path, quick).name
 
 
@@ -324,8 +325,11 @@ def analyse_encoding(path: Path, quick: bool = False) -> Encoding:
 
 
 def _mixed(path: Path, name: str) -> Encoding:
-    """A file with valid UTF-8 and bytes that are not: the lines that are not UTF-8."""
-    found = Encoding(name, errors=MIXED)
+    """A file with lines in UTF-8 and lines in a single-byte encoding (bytes that are
+    not UTF-8). Each line is read in its own encoding; the lines of the less common
+    kind are the faulty ones (``misencoded``): lines pasted from another export."""
+    kinds: dict[bool, list[tuple[int, str]]] = {True: [], False: []}
+    totals = {True: 0, False: 0}
     number = 0
     with path.open("rb") as handle:
         for line in handle:
@@ -334,11 +338,17 @@ def _mixed(path: Path, name: str) -> Encoding:
                 continue
             try:
                 line.decode("utf-8")
+                utf8 = True
             except UnicodeDecodeError:
-                found.misencoded_total += 1
-                if len(found.misencoded) < MAX_MISENCODED_LINES:
-                    text = line.decode("utf-8", errors=MIXED).rstrip("\r\n")
-                    found.misencoded.append((number, text[:200]))
+                utf8 = False
+            totals[utf8] += 1
+            if len(kinds[utf8]) < MAX_MISENCODED_LINES:
+                text = line.decode("utf-8", errors=MIXED).rstrip("\r\n")
+                kinds[utf8].append((number, text[:200]))
+    mostly_utf8 = totals[True] >= totals[False]
+    found = Encoding(name if mostly_utf8 else "cp1252", errors=MIXED)
+    found.misencoded = kinds[not mostly_utf8]
+    found.misencoded_total = totals[not mostly_utf8]
     return found
 
 
@@ -350,7 +360,7 @@ class _Transcoder:
         self.name = name
         self.first = True
         self.passthrough = encoding in ("utf-8", "utf-8-sig") and errors == "strict"
-        codec = "utf-8" if encoding == "utf-8-sig" else encoding
+        codec = "utf-8" if encoding == "utf-8-sig" or errors == MIXED else encoding
         self.decoder = codecs.getincrementaldecoder(codec)(errors=errors)
 
     def __call__(self, block: bytes, final: bool = False) -> bytes:
@@ -427,7 +437,7 @@ def _open_csv(path: Path, quick_encoding: bool = False) -> Source:
             "correctement, mais " + UTF8_ADVICE
         )
     try:
-        sample = _read_sample(path, encoding, found.errors)
+        sample = _read_sample(path, "utf-8" if found.errors == MIXED else encoding, found.errors)
     except UnicodeDecodeError as error:
         raise NotUtf8 from error
     if sample and sample[0].startswith("\ufeff"):

@@ -473,6 +473,7 @@ def misencoded_line_errors(source: Source) -> list[ValidationError]:
     """One ``encoding-error`` per line of a UTF-8 file that is not UTF-8 (frictionless
     reports one such error for the whole file, without saying where)."""
     errors = []
+    mostly_utf8 = source.encoding.startswith("utf-8")
     for line, text in source.misencoded:
         error = ValidationError(
             "encoding-error",
@@ -480,13 +481,16 @@ def misencoded_line_errors(source: Source) -> list[ValidationError]:
             None,
             None,
             text,
-            "not UTF-8",
+            "not UTF-8" if mostly_utf8 else "not Windows-1252",
             f"Ligne {line} du fichier : « {text} » n'est pas écrit en UTF-8 comme le reste du "
-            "fichier (probablement du Windows-1252, copié depuis un autre export).",
+            "fichier (probablement du Windows-1252, copié depuis un autre export)."
+            if mostly_utf8
+            else f"Ligne {line} du fichier : « {text} » est écrit en UTF-8, alors que le reste "
+            "du fichier est en Windows-1252 (copié depuis un autre export ?).",
         )
         error.fix = (
-            "Retapez ou recollez cette ligne depuis un fichier enregistré en « CSV UTF-8 », "
-            "puis enregistrez de nouveau le fichier entier en « CSV UTF-8 »."
+            "Ouvrez le fichier dans un tableur, corrigez les lettres de cette ligne, puis "
+            "enregistrez le fichier entier en « CSV UTF-8 »."
         )
         errors.append(error)
     hidden = source.misencoded_total - len(source.misencoded)
