@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..wording import TYPE_NOUNS
 from .errors import SchemaUnusable
@@ -82,13 +82,23 @@ CONSTRAINT_NAMES = (
 V2_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
 
 
-def constraint_problems(descriptor: dict[str, Any]) -> list[tuple[list[Any], str, str]]:
+class SchemaProblem(NamedTuple):
+    path: list[Any]
+    """Where, as JSON path parts (``["fields", 3, "constraints", "pattern"]``)."""
+    message: str
+    fix: str
+    kind: str = "mismatch"
+    """``mismatch`` (does not fit the type), ``unknown`` (not a Table Schema
+    constraint), ``format`` (an empty format) or ``bound`` (a bound of the wrong type)."""
+
+
+def constraint_problems(descriptor: dict[str, Any]) -> list[SchemaProblem]:
     """Each constraint or format of a field that its type cannot take, as (JSON path,
     French problem, French fix). frictionless refuses such a schema; silently
     ignoring the constraint would accept values the schema's author meant to refuse.
 
     Shared by ``validate`` (the schema is unusable) and ``check`` (a finding)."""
-    problems: list[tuple[list[Any], str, str]] = []
+    problems: list[SchemaProblem] = []
     fields = descriptor.get("fields")
     if not isinstance(fields, list):
         return problems
@@ -104,8 +114,8 @@ def constraint_problems(descriptor: dict[str, Any]) -> list[tuple[list[Any], str
 
 def _field_problems(
     field: dict[str, Any], path: list[Any], of: dict[str, Any] | None = None
-) -> list[tuple[list[Any], str, str]]:
-    problems: list[tuple[list[Any], str, str]] = []
+) -> list[SchemaProblem]:
+    problems: list[SchemaProblem] = []
     ftype = field.get("type", "string" if of is None else "any")
     if not isinstance(ftype, str) or ftype not in SUPPORTED:
         return problems
@@ -115,11 +125,12 @@ def _field_problems(
     fmt = field.get("format")
     if fmt == "":
         problems.append(
-            (
+            SchemaProblem(
                 path + ["format"],
                 f"{who.capitalize()} a un « format » vide : aucune valeur ne pourrait être lue.",
                 "Retirez « format » (le format par défaut s'applique) ou donnez un format, par "
                 "exemple « %d/%m/%Y » pour une date écrite 31/12/2024.",
+                "format",
             )
         )
     constraints = field.get("constraints")
@@ -130,7 +141,8 @@ def _field_problems(
         if constraint in allowed:
             continue
         possible = ", ".join(f"« {c} »" for c in allowed)
-        if constraint in CONSTRAINT_NAMES:
+        kind = "mismatch" if constraint in CONSTRAINT_NAMES else "unknown"
+        if kind == "mismatch":
             problem = (
                 f"{who.capitalize()} est de type {type_fr} : la contrainte « {constraint} » ne "
                 f"s'applique pas à ce type et ne serait pas vérifiée."
@@ -142,19 +154,20 @@ def _field_problems(
         else:
             problem = f"{who.capitalize()} a une contrainte inconnue « {constraint} »."
             fix = f"Contraintes possibles pour le type {type_fr} : {possible}."
-        problems.append((path + ["constraints", constraint], problem, fix))
+        problems.append(SchemaProblem(path + ["constraints", constraint], problem, fix, kind))
     if ftype == "duration":
         reader = value_reader({"type": "duration"})
         for bound in BOUND_CONSTRAINTS:
             limit = constraints.get(bound)
             if limit is not None and reader(limit) is None:
                 problems.append(
-                    (
+                    SchemaProblem(
                         path + ["constraints", bound],
                         f"{who.capitalize()} a une borne « {bound} » qui n'est pas une durée "
                         f"ISO 8601 : « {limit} ».",
                         "Écrivez la durée au format ISO 8601, par exemple « P2Y » (2 ans) ou "
                         "« PT36H » (36 heures).",
+                        "bound",
                     )
                 )
     return problems
@@ -164,7 +177,7 @@ def check_constraints_fit_types(descriptor: dict[str, Any]) -> None:
     """Refuse (unusable schema) a constraint or format a field's type cannot take."""
     problems = constraint_problems(descriptor)
     if problems:
-        _, problem, fix = problems[0]
+        problem, fix = problems[0].message, problems[0].fix
         more = (
             f" ({len(problems) - 1} autre(s) problème(s) du même genre)"
             if len(problems) > 1
@@ -173,11 +186,11 @@ def check_constraints_fit_types(descriptor: dict[str, Any]) -> None:
         raise SchemaUnusable(f"Schéma invalide : {problem}{more} {fix}")
 
 
-def missing_values_problems(descriptor: dict[str, Any]) -> list[tuple[list[Any], str, str]]:
+def missing_values_problems(descriptor: dict[str, Any]) -> list[SchemaProblem]:
     """Problems of the schema's and fields' ``missingValues``: texts (Table Schema v1)
     or objects ``{"value": …, "label": …}`` (v2, allowed when ``$schema`` does not
     name the v1 profile, as in frictionless)."""
-    problems: list[tuple[list[Any], str, str]] = []
+    problems: list[SchemaProblem] = []
     places: list[tuple[list[Any], Any, str]] = [
         (["missingValues"], descriptor.get("missingValues"), "du schéma")
     ]
@@ -208,13 +221,15 @@ def missing_values_problems(descriptor: dict[str, Any]) -> list[tuple[list[Any],
             )
             for e in entries
         ):
-            problems.append((path, f"« missingValues » {whose} est mal formé.", shape_fix))
+            problems.append(
+                SchemaProblem(path, f"« missingValues » {whose} est mal formé.", shape_fix)
+            )
             continue
         if not any(isinstance(e, dict) for e in entries):
             continue
         if v1:
             problems.append(
-                (
+                SchemaProblem(
                     path,
                     f"« missingValues » {whose} contient des objets (valeur et libellé) : c'est "
                     "une possibilité de Table Schema v2, or le schéma ne déclare pas cette "
@@ -230,7 +245,7 @@ def missing_values_problems(descriptor: dict[str, Any]) -> list[tuple[list[Any],
             repeated = sorted({v for v in items if items.count(v) > 1})
             if repeated:
                 problems.append(
-                    (
+                    SchemaProblem(
                         path,
                         f"« missingValues » {whose} : {kind} en double : "
                         + ", ".join(f"« {v} »" for v in repeated)
@@ -252,5 +267,5 @@ def _is_v1(profile: Any) -> bool:
 def check_missing_values(descriptor: dict[str, Any]) -> None:
     problems = missing_values_problems(descriptor)
     if problems:
-        _, problem, fix = problems[0]
+        problem, fix = problems[0].message, problems[0].fix
         raise SchemaUnusable(f"Schéma invalide : {problem} {fix}")
