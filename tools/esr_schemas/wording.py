@@ -61,6 +61,7 @@ STRING_FORMAT_LABELS = {
 
 FEMININE_NOUNS = {
     "chaîne de caractères",
+    "géométrie au format WKT",
     "date",
     "date et heure",
     "heure",

@@ -449,7 +449,8 @@ def wkt_problem(text: str) -> str | None:
         return "la géométrie est vide"
     import numpy as np
 
-    if not np.isfinite(shapely.get_coordinates(geometry, include_z=True)).all():
+    coordinates = shapely.get_coordinates(geometry, include_z=bool(shapely.has_z(geometry)))
+    if not np.isfinite(coordinates).all():
         return "une coordonnée n'est pas un nombre fini"
     return None
 
