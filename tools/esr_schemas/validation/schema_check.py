@@ -120,14 +120,19 @@ def _field_problems(
     if not isinstance(ftype, str) or ftype not in SUPPORTED:
         return problems
     name = str((of or field).get("name", ""))
-    who = f"le champ « {name} »" if of is None else f"les éléments du champ « {name} »"
+    who = (
+        f"le champ « {name} »"
+        if of is None
+        else f"la description des éléments (« arrayItem ») du champ « {name} »"
+    )
+    subject = who[0].upper() + who[1:]
     type_fr = TYPE_NOUNS[ftype]
     fmt = field.get("format")
     if fmt == "":
         problems.append(
             SchemaProblem(
                 path + ["format"],
-                f"{who.capitalize()} a un « format » vide : aucune valeur ne pourrait être lue.",
+                f"{subject} a un « format » vide : aucune valeur ne pourrait être lue.",
                 "Retirez « format » (le format par défaut s'applique) ou donnez un format, par "
                 "exemple « %d/%m/%Y » pour une date écrite 31/12/2024.",
                 "format",
@@ -144,7 +149,7 @@ def _field_problems(
         kind = "mismatch" if constraint in CONSTRAINT_NAMES else "unknown"
         if kind == "mismatch":
             problem = (
-                f"{who.capitalize()} est de type {type_fr} : la contrainte « {constraint} » ne "
+                f"{subject} est de type {type_fr} : la contrainte « {constraint} » ne "
                 f"s'applique pas à ce type et ne serait pas vérifiée."
             )
             fix = (
@@ -152,7 +157,7 @@ def _field_problems(
                 f"pour ce type : {possible})."
             )
         else:
-            problem = f"{who.capitalize()} a une contrainte inconnue « {constraint} »."
+            problem = f"{subject} a une contrainte inconnue « {constraint} »."
             fix = f"Contraintes possibles pour le type {type_fr} : {possible}."
         problems.append(SchemaProblem(path + ["constraints", constraint], problem, fix, kind))
     if ftype == "duration":
@@ -163,7 +168,7 @@ def _field_problems(
                 problems.append(
                     SchemaProblem(
                         path + ["constraints", bound],
-                        f"{who.capitalize()} a une borne « {bound} » qui n'est pas une durée "
+                        f"{subject} a une borne « {bound} » qui n'est pas une durée "
                         f"ISO 8601 : « {limit} ».",
                         "Écrivez la durée au format ISO 8601, par exemple « P2Y » (2 ans) ou "
                         "« PT36H » (36 heures).",

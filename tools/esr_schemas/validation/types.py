@@ -426,6 +426,8 @@ def wkt_problem(text: str) -> str | None:
 
     try:
         geometry = shapely.from_wkt(text)
+    except NotImplementedError:
+        return "les géométries courbes (CIRCULARSTRING, COMPOUNDCURVE…) ne sont pas acceptées"
     except (shapely.errors.GEOSException, ValueError, TypeError) as error:
         reason = str(error)
         if "Unknown type" in reason:
