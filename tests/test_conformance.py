@@ -145,3 +145,29 @@ def test_templates_and_export_read_fmt_and_v2_missing_values() -> None:
     assert from_cell(dt.datetime(2024, 9, 1), field) == "01/09/2024"
     schema = {"missingValues": [{"value": "", "label": "vide"}, {"value": "-99"}]}
     assert missing_values(schema) == ["", "-99"]
+
+
+def test_labels_of_v2_missing_values_say_why(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+
+    from esr_schemas.templates import build_workbook
+    from esr_schemas.templates.source import from_path
+    from esr_schemas.templates.workbook import NOTICE_SHEET
+
+    schema = {
+        "$schema": V2,
+        "name": "enquete",
+        "fields": [
+            {"name": "age", "type": "integer", "constraints": {"required": True}},
+            {"name": "nom"},
+        ],
+        "missingValues": [{"value": ""}, {"value": "-99", "label": "refus de répondre"}],
+    }
+    code, out = _run(tmp_path, schema, b"age,nom\n-99,a\n12,b\n", capsys)
+    assert code == 1
+    assert "Ligne 2, colonne « age » : valeur obligatoire manquante (« -99 » : refus" in out
+    source = from_path(tmp_path / "schema.json")
+    path = tmp_path / "modele.xlsx"
+    path.write_bytes(build_workbook(source))
+    notice = [row[0] for row in load_workbook(path)[NOTICE_SHEET].iter_rows(values_only=True)]
+    assert "10. Une donnée absente peut aussi s'écrire : « -99 » (refus de répondre)." in notice

@@ -16,7 +16,7 @@ from .errors import UnusableInput, ValidationError, ValidationReport
 from .messages import describe
 from .reading import Batch, NotUtf8, Source, open_source
 from .schema_check import check_descriptor
-from .types import missing_values_of
+from .types import missing_value_labels, missing_values_of
 
 MAX_STORED_ERRORS = 1_000_000
 NULL = "\x00"
@@ -446,6 +446,7 @@ def _validate(
             error.field_number = field_numbers.get(error.field_name)
         if not error.message:
             describe(error, fields_by_name=fields_by_name, foreign=foreign)
+            _say_why_missing(error, fields_by_name, descriptor)
     row_errors.sort(key=lambda x: (x.row_number or 0, x.field_number or 0))
     for error in row_errors:
         if error.severity == "warning":
@@ -467,6 +468,20 @@ def _validate(
             "détaillées ; le décompte, lui, est complet."
         )
     return report
+
+
+def _say_why_missing(
+    error: ValidationError, fields_by_name: dict[str, Any], descriptor: dict[str, Any]
+) -> None:
+    """A required cell holding a labelled missing value (Table Schema v2) says why it
+    is missing: « -99 » (refus de répondre)."""
+    if error.type != "constraint-error" or not error.cell or "required" not in error.note:
+        return
+    field = fields_by_name.get(error.field_name or "", {})
+    entries = field.get("missingValues", descriptor.get("missingValues"))
+    label = missing_value_labels(entries).get(error.cell)
+    if label:
+        error.message = error.message.rstrip(".") + f" (« {error.cell} » : {label})."
 
 
 def misencoded_line_errors(source: Source) -> list[ValidationError]:
