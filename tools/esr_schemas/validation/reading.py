@@ -16,7 +16,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 import sys
 import zipfile
 from collections import deque
@@ -232,12 +231,26 @@ def _utf8_or_cp1252(error: UnicodeError) -> tuple[str, int]:
 
 codecs.register_error(MIXED, _utf8_or_cp1252)
 
-# A valid multi-byte UTF-8 sequence (RFC 3629): the sign that a file is meant as UTF-8.
-_UTF8_SEQUENCE = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
-    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
-    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
-)
+
+def _has_utf8_sequence(data: bytes) -> bool:
+    """Whether ``data`` holds a multi-byte UTF-8 sequence (a lead byte followed by as
+    many continuation bytes as it announces): the sign that a file is meant as UTF-8.
+    Single-byte texts (Windows-1252) almost never form one: it would take an accented
+    capital followed by a symbol such as « » ».
+    """
+    arr = np.frombuffer(data, dtype=np.uint8)
+    padded = np.concatenate((arr, np.zeros(3, dtype=np.uint8)))
+    leads = np.flatnonzero(arr >= 0xC2)  # few bytes in a text: only they are examined
+    if not len(leads):
+        return False
+    first = padded[leads]
+    cont = [(padded[leads + k] & 0xC0) == 0x80 for k in (1, 2, 3)]
+    two = (first <= 0xDF) & cont[0]
+    three = (first >= 0xE0) & (first <= 0xEF) & cont[0] & cont[1]
+    four = (first >= 0xF0) & (first <= 0xF4) & cont[0] & cont[1] & cont[2]
+    return bool((two | three | four).any())
+
+
 MAX_MISENCODED_LINES = 1000
 
 
@@ -309,7 +322,7 @@ def analyse_encoding(path: Path, quick: bool = False) -> Encoding:
         else:
             return utf8
         handle.seek(0)
-        undefined = re.compile(b"[\x81\x8d\x8f\x90\x9d]")
+        undefined = [bytes([b]) for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D)]
         latin = False
         tail = b""
         while True:
@@ -317,9 +330,9 @@ def analyse_encoding(path: Path, quick: bool = False) -> Encoding:
             if not block:
                 break
             data = tail + block
-            if _UTF8_SEQUENCE.search(data):
+            if _has_utf8_sequence(data):
                 return _mixed(path, utf8.name)
-            latin = latin or undefined.search(block) is not None
+            latin = latin or any(b in block for b in undefined)
             tail = data[-3:]
         return Encoding("latin-1" if latin else "cp1252")
 
