@@ -171,3 +171,14 @@ def test_labels_of_v2_missing_values_say_why(tmp_path: Path, capsys) -> None:  #
     path.write_bytes(build_workbook(source))
     notice = [row[0] for row in load_workbook(path)[NOTICE_SHEET].iter_rows(values_only=True)]
     assert "10. Une donnée absente peut aussi s'écrire : « -99 » (refus de répondre)." in notice
+
+
+def test_template_refuses_a_schema_the_validator_cannot_use(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    schema_path = tmp_path / "schema.json"
+    field = {"name": "effectif", "type": "integer", "constraints": {"minLength": 1}}
+    schema_path.write_text(json.dumps({"name": "essai", "fields": [field]}), encoding="utf-8")
+    out_dir = tmp_path / "sortie"
+    assert main(["template", str(schema_path), "-o", str(out_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "« effectif »" in err and "« minLength »" in err and "Traceback" not in err
+    assert not out_dir.exists() or not any(out_dir.iterdir())
