@@ -198,6 +198,7 @@ def test_repo_site_has_every_schema_version_and_referentiel(
         "contribuer",
         "reference/regles",
         "reference/cli",
+        "reference/ecarts-frictionless",
         "schemas",
         "referentiels",
     ):

@@ -11,12 +11,13 @@ from __future__ import annotations
 import collections
 import csv
 import random
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from esr_schemas.examples import frictionless_errors
 from esr_schemas.validation import UnusableInput, validate_file
-from esr_schemas.validation.reading import open_source
+from esr_schemas.validation.reading import MIXED, open_source
 
 TYPICAL: dict[str, list[str]] = {
     "string": ["abc", "Université de Lille", "0751717J", "x" * 40, "É", "a b"],
@@ -204,6 +205,7 @@ def theirs(
             "format-error",
             "encoding-error",
             "general-error",
+            "field-error",
         )
         for e in errors
     ):
@@ -272,6 +274,8 @@ def corrections(path: Path) -> dict[str, Any]:
     except UnusableInput:
         return found
     data = path.read_bytes()
+    if source.encoding_errors == MIXED:  # lines in two encodings: frictionless is not told
+        return found
     ours_text = data.decode(source.encoding)
     try:
         theirs_text: str | None = data.decode(encoding)
@@ -323,3 +327,214 @@ def comparable(descriptor: dict[str, Any]) -> dict[str, Any]:
     if "foreignKeys" in copy:
         copy["foreignKeys"] = fks
     return copy
+
+
+# --- Shapes of the reference implementations' own test fixtures ---------------------
+#
+# frictionless-py, tableschema-py and goodtables-py test their readers on small files of
+# a few recurring shapes. These are our own files of the same shapes, one per class of
+# behaviour; ``test_differential.py`` runs each through both engines.
+
+V2_TABLE_SCHEMA = "https://datapackage.org/profiles/2.0/tableschema.json"
+
+
+@dataclass(frozen=True)
+class Shape:
+    name: str
+    schema: dict[str, Any]
+    data: bytes
+
+
+def _csv(text: str, encoding: str = "utf-8") -> bytes:
+    return text.encode(encoding)
+
+
+def _field(name: str, ftype: str = "string", **more: Any) -> dict[str, Any]:
+    return {"name": name, "type": ftype, **more}
+
+
+WKT_AGREED = [
+    "POINT (2.35 48.85)",
+    "POINT(2.35 48.85)",
+    "POINT Z (2.35 48.85 35)",
+    "POINT EMPTY",
+    "LINESTRING (0 0, 1 1, 2 0)",
+    "POLYGON ((0 0, 4 0, 4 4, 0 4, 0 0), (1 1, 2 1, 2 2, 1 1))",
+    "MULTIPOINT ((0 0), (1 1))",
+    "MULTIPOLYGON (((0 0, 1 0, 1 1, 0 0)), ((5 5, 6 5, 6 6, 5 5)))",
+    "GEOMETRYCOLLECTION (POINT (1 2), LINESTRING (0 0, 1 1))",
+    "  POINT (1 2)",
+    "ville de Lille",
+    "POINT (1)",
+    "POINT (1, 2)",
+    "POINT (1 2",
+    "SRID=4326;POINT (1 2)",
+    "POINT (nan 1)",
+    "POLYGON ((0 0, 4 0, 0 0))",
+]
+"""WKT values both engines judge alike (valid and invalid)."""
+
+WKT_DIFFERENCES = {
+    # frictionless' grammar stops reading once a geometry is recognised and checks
+    # neither rings nor point counts; GEOS (through shapely) does, as the OGC
+    # Simple Features standard requires
+    "POINT (1 2) en trop": False,
+    "POLYGON ((0 0, 4 0, 4 4, 0 4))": False,  # ring not closed
+    "LINESTRING (0 0)": False,  # one point
+    # keywords are case-insensitive in the standard; a MULTIPOINT may omit the
+    # parentheses around each point (GEOS and PostGIS read both)
+    "point (2.35 48.85)": True,
+    "MULTIPOINT (0 0, 1 1)": True,
+    # curves and polyhedral surfaces (SQL/MM): GEOS does not read them
+    "CIRCULARSTRING (0 0, 1 1, 2 0)": False,
+    "TRIANGLE ((0 0, 1 0, 0 1, 0 0))": False,
+}
+"""WKT values on which we deliberately differ from frictionless: value -> our verdict
+(frictionless says the opposite)."""
+
+
+def wkt_file(values: list[str]) -> bytes:
+    lines = ["id,geometrie"] + [f'{i},"{v}"' for i, v in enumerate(values, start=1)]
+    return _csv("\n".join(lines) + "\n")
+
+
+SHAPES = [
+    # constraints a type cannot take: both engines refuse the schema
+    Shape(
+        "pattern-sur-entier",
+        {"fields": [_field("effectif", "integer", constraints={"pattern": "[0-9]+"})]},
+        _csv("effectif\n12\n"),
+    ),
+    Shape(
+        "minlength-sur-date",
+        {"fields": [_field("ouverture", "date", constraints={"minLength": 10})]},
+        _csv("ouverture\n2024-09-01\n"),
+    ),
+    Shape(
+        "maxlength-sur-booleen",
+        {"fields": [_field("actif", "boolean", constraints={"maxLength": 1})]},
+        _csv("actif\ntrue\n"),
+    ),
+    Shape(
+        "contrainte-inconnue",
+        {"fields": [_field("effectif", "integer", constraints={"minimun": 0})]},
+        _csv("effectif\n-1\n"),
+    ),
+    Shape(
+        "pattern-sur-elements-entiers",
+        {
+            "fields": [
+                _field(
+                    "notes", "array", arrayItem={"type": "integer", "constraints": {"pattern": "1"}}
+                )
+            ]
+        },
+        _csv('notes\n"[1, 2]"\n'),
+    ),
+    Shape("format-vide-texte", {"fields": [_field("nom", format="")]}, _csv("nom\nLille\n")),
+    # missing values written as objects (Table Schema v2)
+    Shape(
+        "valeurs-manquantes-objets-schema",
+        {
+            "$schema": V2_TABLE_SCHEMA,
+            "fields": [
+                _field("code", constraints={"required": True}),
+                _field("effectif", "integer", constraints={"required": True, "minimum": 0}),
+            ],
+            "missingValues": [
+                {"value": "", "label": "non renseigné"},
+                {"value": "-99", "label": "refus de répondre"},
+                {"value": "-98"},
+            ],
+        },
+        _csv("code,effectif\nA,12\nB,-99\n-98,3\nC,-1\nD,\n,\n-99,-98\n"),
+    ),
+    Shape(
+        "valeurs-manquantes-objets-champ",
+        {
+            "$schema": V2_TABLE_SCHEMA,
+            "fields": [
+                _field("code"),
+                _field(
+                    "effectif",
+                    "integer",
+                    missingValues=[{"value": "NA", "label": "non applicable"}],
+                    constraints={"required": True},
+                ),
+            ],
+        },
+        _csv("code,effectif\nA,NA\n,12\nB,\nNA,x\n"),
+    ),
+    Shape(
+        "valeurs-manquantes-objets-en-v1",
+        {
+            "fields": [_field("effectif", "integer")],
+            "missingValues": [{"value": "-99", "label": "refus de répondre"}],
+        },
+        _csv("effectif\n-99\n"),
+    ),
+    Shape(
+        "valeurs-manquantes-objets-en-double",
+        {
+            "$schema": V2_TABLE_SCHEMA,
+            "fields": [_field("effectif", "integer")],
+            "missingValues": [{"value": "-99", "label": "refus"}, {"value": "-99", "label": "nsp"}],
+        },
+        _csv("effectif\n-99\n"),
+    ),
+    # the old « fmt: » prefix
+    Shape(
+        "prefixe-fmt",
+        {
+            "fields": [
+                _field(
+                    "ouverture",
+                    "date",
+                    format="fmt:%d/%m/%Y",
+                    constraints={"minimum": "01/01/2024", "enum": ["01/09/2024", "12/03/2024"]},
+                ),
+                _field("horodatage", "datetime", format="fmt:%d/%m/%Y %H:%M"),
+                _field("heure", "time", format="fmt:%Hh%M"),
+            ]
+        },
+        _csv(
+            "ouverture,horodatage,heure\n01/09/2024,12/03/2024 10:30,10h30\n"
+            "2024-09-01,2024-03-12T10:30:00,10:30\n02/09/2024,,\n01/09/2023,31/02/2024 10:00,25h00\n"
+        ),
+    ),
+    # WKT
+    Shape(
+        "wkt",
+        {"fields": [_field("id", "integer"), _field("geometrie", format="wkt")]},
+        wkt_file(WKT_AGREED),
+    ),
+    # durations and GeoJSON without the constraints frictionless refuses
+    Shape(
+        "durees",
+        {"fields": [_field("duree", "duration", constraints={"enum": ["P1Y", "PT3H"]})]},
+        _csv("duree\nP1Y\nPT3H\nP2Y\nP\n3 heures\n"),
+    ),
+    # UTF-16 with a byte order mark, both byte orders
+    Shape(
+        "utf16-petit-boutiste",
+        {"fields": [_field("nom"), _field("effectif", "integer")]},
+        b"\xff\xfe" + "nom,effectif\nHélène,3\nZoé,x\nŒuvre,\n".encode("utf-16-le"),
+    ),
+    Shape(
+        "utf16-grand-boutiste",
+        {"fields": [_field("nom"), _field("effectif", "integer")]},
+        b"\xfe\xff" + "nom,effectif\nHélène,3\nZoé,x\n".encode("utf-16-be"),
+    ),
+]
+"""Shapes on which both engines must give the same errors (or both refuse the schema)."""
+
+
+def mixed_encoding_file(path: Path, rows: int = 20_000, bad_row: int = 15_000) -> int:
+    """A UTF-8 file whose line ``bad_row + 1`` is Windows-1252, far past the 100 kB
+    frictionless samples; returns that line's number."""
+    with path.open("wb") as handle:
+        handle.write(b"nom,effectif\n")
+        for i in range(1, rows + 1):
+            line = f"Hélène Lefèvre {i},{i}\n"
+            handle.write(line.encode("cp1252" if i == bad_row else "utf-8"))
+    return bad_row + 1

@@ -55,7 +55,20 @@ def frictionless_errors(
                 header_rows=[header_row or 1],
                 controls=controls,  # type: ignore[arg-type]
             )
-        resource = Resource(path=str(path.resolve()), schema=schema, **options)
+        profile = descriptor.get("$schema")
+        if isinstance(profile, str) and "datapackage.org/profiles/2." in profile:
+            # the version is imposed by the resource: a v2 schema needs a v2 resource
+            resource = Resource(
+                {
+                    "$schema": "https://datapackage.org/profiles/2.0/dataresource.json",
+                    "name": "data",
+                    "path": str(path.resolve()),
+                    "schema": descriptor,
+                },
+                **options,
+            )
+        else:
+            resource = Resource(path=str(path.resolve()), schema=schema, **options)
         try:
             report = resource.validate(limit_errors=10**9)
         except re.error as exc:  # an uncompilable pattern only fails when rows are read

@@ -56,10 +56,12 @@ STRING_FORMAT_LABELS = {
     "uri": "adresse web (URL)",
     "uuid": "identifiant UUID",
     "binary": "contenu binaire encodé en base 64",
+    "wkt": "géométrie au format WKT",
 }
 
 FEMININE_NOUNS = {
     "chaîne de caractères",
+    "géométrie au format WKT",
     "date",
     "date et heure",
     "heure",

@@ -40,6 +40,7 @@ RULE_MODULES = (
     "spec",
     "metadata",
     "fields",
+    "conformance",
     "example_files",
     "changelog",
     "formatting",

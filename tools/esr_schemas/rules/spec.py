@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
@@ -107,6 +108,8 @@ def loads_in_frictionless(ctx: SchemaContext) -> Iterator[Finding]:
         )
         return
     for error in errors:
+        if _reported_in_french(error.message, ctx.descriptor):
+            continue
         yield ctx.finding(
             "spec-frictionless",
             f"frictionless-py refuse le schéma : {error.message}.",
@@ -114,3 +117,20 @@ def loads_in_frictionless(ctx: SchemaContext) -> Iterator[Finding]:
             "Table Schema utilisée par Validata, le charge.",
             pointer="",
         )
+
+
+def _reported_in_french(message: str, descriptor: dict[str, Any]) -> bool:
+    """Whether a refusal of frictionless is a problem our own rules already report, in
+    French and at its place: a constraint the field's type cannot take
+    (``constraint-type-mismatch``, or ``unknown-key`` for a misspelt one), missing
+    values written as objects without Table Schema v2 (``missing-values-invalid``).
+    Bounds on durations and lengths on GeoJSON stay reported here: the validator
+    enforces them, frictionless refuses them."""
+    from ..validation.schema_check import constraint_problems, missing_values_problems
+
+    match = re.search(r'constraint "([^"]+)" is not supported by type', message)
+    if match:
+        return any(p.path[-1] == match.group(1) for p in constraint_problems(descriptor))
+    if "missing values in object form" in message or "is not unique" in message:
+        return bool(missing_values_problems(descriptor))
+    return False

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from ..validation.types import field_format, missing_values_of
 from ..wording import true_false
 from .fields import field_type
 
@@ -27,9 +28,10 @@ def delimiter(descriptor: dict[str, Any]) -> str:
 
 
 def missing_values(descriptor: dict[str, Any]) -> list[str]:
+    """The schema's missing values (texts, or the values of Table Schema v2 objects)."""
     value = descriptor.get("missingValues")
     if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
+        return [v for v in missing_values_of(value) if isinstance(v, str)]
     return [""]
 
 
@@ -42,7 +44,7 @@ def read_csv(path: Path, descriptor: dict[str, Any]) -> tuple[list[str], list[li
 
 
 def _strftime(field: dict[str, Any]) -> str | None:
-    fmt = field.get("format")
+    fmt = field_format(field)
     return fmt if isinstance(fmt, str) and "%" in fmt else None
 
 

@@ -151,7 +151,21 @@ def from_registry(registry: Registry, spec: str, base_url: str | None = None) ->
 
 
 def resolve(spec: str, root: Path | None = None) -> TemplateSource:
-    """``NAME[@VERSION]`` from the registry, or a path to a schema file."""
+    """``NAME[@VERSION]`` from the registry, or a path to a schema file; refused (with
+    the validator's French reason) when the validator could not use the schema: a
+    template must only produce files that can be validated."""
+    source = _resolve(spec, root)
+    from ..validation.schema_check import constraint_problems, missing_values_problems
+
+    problems = constraint_problems(source.descriptor) + missing_values_problems(source.descriptor)
+    if problems:
+        raise SourceError(
+            f"le schéma « {source.name} » est inutilisable : {problems[0].message} {problems[0].fix}"
+        )
+    return source
+
+
+def _resolve(spec: str, root: Path | None = None) -> TemplateSource:
     if looks_like_path(spec) and "@" not in Path(spec).name:
         return from_path(Path(spec))
     from ..config import site_url

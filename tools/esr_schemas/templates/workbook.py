@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from tableschema_to_template import create_xlsx
 
 from ..extensions import code_list, is_person_count, secret_threshold
+from ..validation.types import missing_value_labels
 from ..wording import (
     constraints,
     enum_values,
@@ -206,6 +207,18 @@ def _iso_date(value: Any, default: dt.date) -> dt.date:
             return default
         return min(max(parsed, EXCEL_MIN_DATE), EXCEL_MAX_DATE)
     return default
+
+
+def _missing_value_rows(descriptor: dict[str, Any]) -> list[tuple[str]]:
+    """The Notice line naming the schema's special missing values and, for Table Schema
+    v2 ones, the reason their label gives."""
+    entries = descriptor.get("missingValues")
+    labels = missing_value_labels(entries)
+    special = [v for v in missing_values(descriptor) if v != ""]
+    if not special:
+        return []
+    shown = "; ".join(f"« {v} »" + (f" ({labels[v]})" if v in labels else "") for v in special)
+    return [(f"10. Une donnée absente peut aussi s'écrire : {shown}.",)]
 
 
 def _error(column: Column) -> str:
@@ -458,6 +471,7 @@ def _notice_sheet(
             "données incorrectes » (LibreOffice : Outils > Audit).",
         ),
         ("9. La feuille « Exemple » montre des lignes valides.",),
+        *_missing_value_rows(source.descriptor),
         ("",),
         ("Comment publier",),
         ("1. Enregistrez le classeur au format .xlsx.",),

@@ -34,6 +34,8 @@ from .types import (
     canonical_key,
     cell_checker,
     decimal_key,
+    field_format,
+    missing_values_of,
     value_reader,
 )
 
@@ -77,7 +79,7 @@ class FieldPlan:
 
 def plan_field(descriptor: dict[str, Any], missing_values: list[str]) -> FieldPlan:
     ftype = descriptor.get("type", "string") or "string"
-    fmt = descriptor.get("format", "default")
+    fmt = field_format(descriptor)
     constraints = descriptor.get("constraints")
     constraints = constraints if isinstance(constraints, dict) else {}
     supported = SUPPORTED.get(ftype, ["required", "enum"])
@@ -87,7 +89,9 @@ def plan_field(descriptor: dict[str, Any], missing_values: list[str]) -> FieldPl
         descriptor=descriptor,
         name=str(descriptor.get("name", "")),
         type=ftype,
-        missing_values=list(own_missing) if isinstance(own_missing, list) else missing_values,
+        missing_values=missing_values_of(own_missing)
+        if isinstance(own_missing, list)
+        else missing_values,
         constraints=active,
         required=bool(active.get("required")),
         checker=cell_checker(descriptor),

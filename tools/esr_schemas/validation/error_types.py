@@ -33,6 +33,10 @@ ERROR_TYPE_NAMES: dict[str, tuple[str, str]] = {
         "en-tête sans rapport avec le schéma",
         "en-têtes sans rapport avec le schéma",
     ),
+    "encoding-error": (
+        "ligne dans un autre encodage que le reste du fichier",
+        "lignes dans un autre encodage que le reste du fichier",
+    ),
     "uai-check-letter": (
         "lettre de contrôle d'UAI erronée",
         "lettres de contrôle d'UAI erronées",

@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import wording
 from .errors import ValidationError
+from .types import field_format, wkt_problem
 
 
 def fr_int(value: int) -> str:
@@ -34,7 +35,7 @@ def describe(
     """Fill ``message`` and ``fix`` of an error."""
     field = fields_by_name.get(error.field_name or "", {})
     ftype = field.get("type", "string")
-    fmt = field.get("format", "default")
+    fmt = field_format(field)
     cell = error.cell
     where = _where(error)
     kind = error.type
@@ -180,7 +181,7 @@ _YMD_SLASH = re.compile(r"^\s*(\d{4})[/.](\d{1,2})[/.](\d{1,2})\s*$")
 def type_hint(field: dict[str, Any], cell: str) -> str:
     """A concrete correction for a type error, when one can be guessed."""
     ftype = field.get("type", "string")
-    fmt = field.get("format", "default")
+    fmt = field_format(field)
     if ftype == "date":
         iso = _guess_date(cell)
         if fmt in ("default", "%Y-%m-%d"):
@@ -226,6 +227,12 @@ def type_hint(field: dict[str, Any], cell: str) -> str:
         return "Format attendu : « longitude,latitude » (ex. 2.3488,48.8534)."
     if ftype == "string" and fmt == "uuid":
         return "Format attendu : 8-4-4-4-12 caractères hexadécimaux (ex. 123e4567-e89b-12d3-a456-426614174000)."
+    if ftype == "string" and fmt == "wkt":
+        reason = wkt_problem(cell) or "la géométrie n'est pas lisible"
+        return (
+            f"En WKT, {reason} ; exemples : « POINT (2.35 48.85) », "
+            "« POLYGON ((0 0, 1 0, 1 1, 0 0)) »."
+        )
     if ftype == "string" and fmt == "binary":
         return "Écrivez le contenu encodé en base64 (ex. aGVsbG8=)."
     if ftype == "duration":

@@ -70,6 +70,11 @@ class Source:
     path: Path
     kind: str  # "csv" or "xlsx"
     encoding: str = "utf-8"
+    encoding_errors: str = "strict"
+    """``MIXED`` when a UTF-8 file has lines in another encoding (see ``misencoded``)."""
+    misencoded: list[tuple[int, str]] = field(default_factory=list)
+    """(line number, text) of the lines of a UTF-8 file that are not UTF-8."""
+    misencoded_total: int = 0
     labels: list[str] = field(default_factory=list)
     delimiter: str = ","
     warnings: list[str] = field(default_factory=list)
@@ -194,6 +199,13 @@ def open_source(path: Path, sheet: str | None = None, quick_encoding: bool = Fal
 
 
 def _looks_binary(head: bytes) -> bool:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not head.startswith(
+        codecs.BOM_UTF32_LE
+    ):
+        try:  # text in UTF-16 (a byte order mark): judged once decoded
+            return _looks_binary(head[: len(head) // 2 * 2].decode("utf-16").encode("utf-8"))
+        except UnicodeDecodeError:
+            return True
     if b"\x00" in head:
         return True
     controls = sum(1 for b in head[:8192] if b < 32 and b not in (9, 10, 13, 12))
@@ -203,26 +215,99 @@ def _looks_binary(head: bytes) -> bool:
 # --- encoding ---------------------------------------------------------------
 
 
+MIXED = "esr-utf8-or-cp1252"
+"""Decoding error handler of a UTF-8 file holding a few lines of another encoding:
+the bytes that are not UTF-8 are read as Windows-1252 (Latin-1 for the five bytes
+Windows-1252 leaves undefined), so that the rest of the file can still be judged."""
+
+
+def _utf8_or_cp1252(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    raw = error.object[error.start : error.end]
+    return raw.decode("cp1252", errors="ignore") if b"\x81" not in raw else raw.decode(
+        "latin-1"
+    ), error.end
+
+
+codecs.register_error(MIXED, _utf8_or_cp1252)
+
+
+def _has_utf8_sequence(data: bytes) -> bool:
+    """Whether ``data`` holds a multi-byte UTF-8 sequence (a lead byte followed by as
+    many continuation bytes as it announces): the sign that a file is meant as UTF-8.
+    Single-byte texts (Windows-1252) almost never form one: it would take an accented
+    capital followed by a symbol such as « » ».
+    """
+    arr = np.frombuffer(data, dtype=np.uint8)
+    padded = np.concatenate((arr, np.zeros(3, dtype=np.uint8)))
+    leads = np.flatnonzero(arr >= 0xC2)  # few bytes in a text: only they are examined
+    if not len(leads):
+        return False
+    first = padded[leads]
+    cont = [(padded[leads + k] & 0xC0) == 0x80 for k in (1, 2, 3)]
+    two = (first <= 0xDF) & cont[0]
+    three = (first >= 0xE0) & (first <= 0xEF) & cont[0] & cont[1]
+    four = (first >= 0xF0) & (first <= 0xF4) & cont[0] & cont[1] & cont[2]
+    return bool((two | three | four).any())
+
+
+MAX_MISENCODED_LINES = 1000
+
+
+@dataclass
+class Encoding:
+    name: str
+    """A Python codec: ``utf-8``, ``utf-8-sig``, ``utf-16``, ``cp1252`` or ``latin-1``."""
+    errors: str = "strict"
+    """``MIXED`` for a UTF-8 file with lines in another encoding."""
+    misencoded: list[tuple[int, str]] = field(default_factory=list)
+    """(line number, text) of the lines that are not UTF-8, in a mixed file (at most
+    ``MAX_MISENCODED_LINES``)."""
+    misencoded_total: int = 0
+
+
 def detect_encoding(path: Path, quick: bool = False) -> str:
-    """``utf-8-sig``, ``utf-8``, ``cp1252`` or ``latin-1``, judged on the whole file.
+    """The codec of ``path`` (see :func:`analyse_encoding`); a mixed file is named by
+    the encoding of most of its lines."""
+    return analyse_encoding(path, quick).name
+
+
+def analyse_encoding(path: Path, quick: bool = False) -> Encoding:
+    """The file's encoding, judged on the whole file.
+
+    - A UTF-16 byte order mark: UTF-16 (frictionless reads it too; a warning asks
+      for UTF-8).
+    - Valid UTF-8 throughout: ``utf-8`` (``utf-8-sig`` with a byte order mark).
+    - No valid multi-byte UTF-8 sequence at all: a single-byte encoding, Windows-1252
+      (Latin-1 when a byte Windows-1252 leaves undefined appears).
+    - Both valid UTF-8 and bytes that are not: a UTF-8 file with some lines in another
+      encoding (typically rows pasted from a Windows-1252 export). Reading the whole
+      file as Windows-1252 would turn every UTF-8 letter into two wrong ones
+      (« é » into « Ã© ») without a word; such a file is invalid, and its faulty lines
+      are listed (frictionless also finds it invalid, without saying where).
 
     ``quick``: a file whose first block is valid UTF-8 is taken for UTF-8 right away;
     the reader then checks every block (polars refuses invalid UTF-8) and raises
     :class:`NotUtf8` if that guess was wrong, and the caller starts again with a full
-    detection. That saves a whole pass over large UTF-8 files.
+    analysis. That saves a whole pass over large UTF-8 files.
     """
-    decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as handle:
-        first = handle.read(3)
-        bom = first == codecs.BOM_UTF8
+        first = handle.read(4)
+        if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not first.startswith(
+            codecs.BOM_UTF32_LE
+        ):
+            return Encoding("utf-16")
+        bom = first.startswith(codecs.BOM_UTF8)
+        utf8 = Encoding("utf-8-sig" if bom else "utf-8")
         handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
         if quick:
             try:
                 decoder.decode(handle.read(BLOCK_SIZE))
             except UnicodeDecodeError:
                 pass
             else:
-                return "utf-8-sig" if bom else "utf-8"
+                return utf8
             handle.seek(0)
             decoder = codecs.getincrementaldecoder("utf-8")()
         try:
@@ -235,38 +320,101 @@ def detect_encoding(path: Path, quick: bool = False) -> str:
         except UnicodeDecodeError:
             pass
         else:
-            return "utf-8-sig" if bom else "utf-8"
+            return utf8
         handle.seek(0)
-        undefined = bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D])
+        undefined = [bytes([b]) for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D)]
+        latin = False
+        tail = b""
         while True:
             block = handle.read(BLOCK_SIZE)
             if not block:
-                return "cp1252"
-            if any(b in block for b in undefined):
-                return "latin-1"
+                break
+            data = tail + block
+            if _has_utf8_sequence(data):
+                return _mixed(path, utf8.name)
+            latin = latin or any(b in block for b in undefined)
+            tail = data[-3:]
+        return Encoding("latin-1" if latin else "cp1252")
+
+
+def _mixed(path: Path, name: str) -> Encoding:
+    """A file with lines in UTF-8 and lines in a single-byte encoding (bytes that are
+    not UTF-8). Each line is read in its own encoding; the lines of the less common
+    kind are the faulty ones (``misencoded``): lines pasted from another export."""
+    kinds: dict[bool, list[tuple[int, str]]] = {True: [], False: []}
+    totals = {True: 0, False: 0}
+    number = 0
+    with path.open("rb") as handle:
+        for line in handle:
+            number += 1
+            if line.isascii():
+                continue
+            try:
+                line.decode("utf-8")
+                utf8 = True
+            except UnicodeDecodeError:
+                utf8 = False
+            totals[utf8] += 1
+            if len(kinds[utf8]) < MAX_MISENCODED_LINES:
+                text = line.decode("utf-8", errors=MIXED).rstrip("\r\n")
+                kinds[utf8].append((number, text[:200]))
+    mostly_utf8 = totals[True] >= totals[False]
+    found = Encoding(name if mostly_utf8 else "cp1252", errors=MIXED)
+    found.misencoded = kinds[not mostly_utf8]
+    found.misencoded_total = totals[not mostly_utf8]
+    return found
 
 
 class _Transcoder:
-    def __init__(self, encoding: str) -> None:
-        self.encoding = encoding
-        self.first = True
+    """Blocks of the file's bytes -> the same text in UTF-8 (a byte order mark dropped)."""
 
-    def __call__(self, block: bytes) -> bytes:
-        if self.first:
+    def __init__(self, encoding: str, errors: str = "strict", name: str = "") -> None:
+        self.encoding = encoding
+        self.name = name
+        self.first = True
+        self.passthrough = encoding in ("utf-8", "utf-8-sig") and errors == "strict"
+        codec = "utf-8" if encoding == "utf-8-sig" or errors == MIXED else encoding
+        self.decoder = codecs.getincrementaldecoder(codec)(errors=errors)
+
+    def __call__(self, block: bytes, final: bool = False) -> bytes:
+        if self.first and block:
             self.first = False
-            if block.startswith(codecs.BOM_UTF8):
+            if block.startswith(codecs.BOM_UTF8) and self.encoding.startswith("utf-8"):
                 block = block[3:]
-        if self.encoding in ("utf-8", "utf-8-sig"):
+            elif self.encoding == "utf-16":
+                return self._decode(block, final).removeprefix("\ufeff").encode("utf-8")
+        if self.passthrough:
             return block
-        return block.decode(self.encoding).encode("utf-8")
+        return self._decode(block, final).encode("utf-8")
+
+    def _decode(self, block: bytes, final: bool) -> str:
+        try:
+            return str(self.decoder.decode(block, final=final))
+        except UnicodeDecodeError as error:
+            raise UnusableInput(
+                f"Le fichier {self.name} commence comme un fichier {encoding_label(self.encoding)} "
+                "mais ne l'est pas jusqu'au bout (fichier tronqué ou mélange d'encodages). "
+                "Réenregistrez-le en « CSV UTF-8 »."
+            ) from error
+
+
+def encoding_label(encoding: str) -> str:
+    """The encoding's usual name, for people."""
+    return {
+        "utf-8": "UTF-8",
+        "utf-8-sig": "UTF-8",
+        "utf-16": "UTF-16",
+        "cp1252": "Windows-1252",
+        "latin-1": "Latin-1",
+    }.get(encoding, encoding)
 
 
 # --- CSV ----------------------------------------------------------------------
 
 
-def _read_sample(path: Path, encoding: str) -> list[str]:
+def _read_sample(path: Path, encoding: str, errors: str = "strict") -> list[str]:
     lines: list[str] = []
-    with path.open("r", encoding=encoding, newline="") as handle:
+    with path.open("r", encoding=encoding, errors=errors, newline="") as handle:
         for line in handle:
             if len(line) > MAX_LINE:
                 raise UnusableInput(
@@ -279,18 +427,30 @@ def _read_sample(path: Path, encoding: str) -> list[str]:
     return lines
 
 
+UTF8_ADVICE = (
+    "enregistrez-le en « CSV UTF-8 » pour le publier (Excel : Enregistrer sous > CSV UTF-8 ; "
+    "LibreOffice : cochez « Éditer les paramètres du filtre » et choisissez Unicode (UTF-8))."
+)
+
+
 def _open_csv(path: Path, quick_encoding: bool = False) -> Source:
-    encoding = detect_encoding(path, quick=quick_encoding)
-    source = Source(path=path, kind="csv", encoding=encoding)
+    found = analyse_encoding(path, quick=quick_encoding)
+    encoding = found.name
+    source = Source(
+        path=path,
+        kind="csv",
+        encoding=encoding,
+        encoding_errors=found.errors,
+        misencoded=found.misencoded,
+        misencoded_total=found.misencoded_total,
+    )
     if encoding not in ("utf-8", "utf-8-sig"):
         source.warnings.append(
-            f"Le fichier est encodé en {'Windows-1252' if encoding == 'cp1252' else 'Latin-1'} "
-            "et non en UTF-8 : il a été lu correctement, mais enregistrez-le en « CSV UTF-8 » "
-            "pour le publier (Excel : Enregistrer sous > CSV UTF-8 ; LibreOffice : cochez "
-            "« Éditer les paramètres du filtre » et choisissez Unicode (UTF-8))."
+            f"Le fichier est encodé en {encoding_label(encoding)} et non en UTF-8 : il a été lu "
+            "correctement, mais " + UTF8_ADVICE
         )
     try:
-        sample = _read_sample(path, encoding)
+        sample = _read_sample(path, "utf-8" if found.errors == MIXED else encoding, found.errors)
     except UnicodeDecodeError as error:
         raise NotUtf8 from error
     if sample and sample[0].startswith("\ufeff"):
@@ -336,7 +496,7 @@ def _sniff(sample: list[str], path: Path) -> Any:
 def _csv_chunks(source: Source) -> Iterator[bytes]:
     """The file as UTF-8 blocks of about ``BLOCK_SIZE`` bytes, cut after whole records."""
     quote = (source._dialect.quotechar or '"').encode()
-    transcode = _Transcoder(source.encoding)
+    transcode = _Transcoder(source.encoding, source.encoding_errors, source.path.name)
     pending = b""
     emitted = 0  # bytes of text already cut into blocks
     with source.path.open("rb") as handle:
@@ -344,7 +504,7 @@ def _csv_chunks(source: Source) -> Iterator[bytes]:
         while not eof:
             block = handle.read(BLOCK_SIZE)
             eof = not block
-            data = pending + transcode(block) if block else pending
+            data = pending + transcode(block, final=eof)
             if not data:
                 break
             if eof:
@@ -368,7 +528,7 @@ def _csv_chunks(source: Source) -> Iterator[bytes]:
 
 def _lines_before(source: Source, offset: int) -> int:
     """Lines of the (UTF-8) text before ``offset``: for messages only, read again."""
-    transcode = _Transcoder(source.encoding)
+    transcode = _Transcoder(source.encoding, source.encoding_errors, source.path.name)
     seen = lines = 0
     with source.path.open("rb") as handle:
         while seen < offset and (block := handle.read(BLOCK_SIZE)):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from .error_types import error_type_name
 from .errors import ValidationError, ValidationReport
 from .messages import fr_int
+from .reading import encoding_label
 
 
 def _plural(count: int, singular: str, plural: str) -> str:
@@ -53,6 +54,8 @@ class ProblemGroup:
         """Where the problem is, in French: a column, the header or the rows."""
         if self.column:
             return f"colonne « {self.column} »"
+        if self.kind == "encoding-error":  # located by file line, not by row
+            return "fichier"
         return "en-tête" if self.errors[0].row_number is None else "lignes"
 
     @property
@@ -93,7 +96,7 @@ def render_text(report: ValidationReport, limit: int | None = None) -> str:
             "\t": "tabulation",
             "|": "barre verticale",
         }.get(report.delimiter or ",", report.delimiter or ",")
-        details.append(f"CSV, séparateur {sep}, encodage {report.encoding}")
+        details.append(f"CSV, séparateur {sep}, encodage {encoding_label(report.encoding)}")
     else:
         details.append("classeur XLSX")
     if report.schema_name:

@@ -14,8 +14,9 @@ from .. import codesystems, extensions
 from .columns import ColumnResult, FieldPlan, boolean_arrays, column_exprs, finish, plan_field
 from .errors import UnusableInput, ValidationError, ValidationReport
 from .messages import describe
-from .reading import Batch, NotUtf8, open_source
+from .reading import Batch, NotUtf8, Source, open_source
 from .schema_check import check_descriptor
+from .types import missing_value_labels, missing_values_of
 
 MAX_STORED_ERRORS = 1_000_000
 NULL = "\x00"
@@ -170,9 +171,7 @@ def _validate(
     check_descriptor(descriptor)
     source = open_source(path, sheet, quick_encoding=quick_encoding)
     fields = [f for f in descriptor["fields"] if isinstance(f, dict)]
-    missing_values = descriptor.get("missingValues", [""])
-    if not isinstance(missing_values, list):
-        missing_values = [""]
+    missing_values = missing_values_of(descriptor.get("missingValues", [""]))
     fields_match = descriptor.get("fieldsMatch", "exact")
     pk = descriptor.get("primaryKey") or []
     if isinstance(pk, str):
@@ -203,6 +202,7 @@ def _validate(
     for error in header_errors:
         describe(error, fields_by_name={str(f.get("name")): f for f in fields})
     report.errors.extend(header_errors)
+    report.errors.extend(misencoded_line_errors(source))
     del with_pk
 
     has_pk = bool(pk) and set(pk) <= expected_names
@@ -446,6 +446,7 @@ def _validate(
             error.field_number = field_numbers.get(error.field_name)
         if not error.message:
             describe(error, fields_by_name=fields_by_name, foreign=foreign)
+            _say_why_missing(error, fields_by_name, descriptor)
     row_errors.sort(key=lambda x: (x.row_number or 0, x.field_number or 0))
     for error in row_errors:
         if error.severity == "warning":
@@ -467,6 +468,50 @@ def _validate(
             "détaillées ; le décompte, lui, est complet."
         )
     return report
+
+
+def _say_why_missing(
+    error: ValidationError, fields_by_name: dict[str, Any], descriptor: dict[str, Any]
+) -> None:
+    """A required cell holding a labelled missing value (Table Schema v2) says why it
+    is missing: « -99 » (refus de répondre)."""
+    if error.type != "constraint-error" or not error.cell or "required" not in error.note:
+        return
+    field = fields_by_name.get(error.field_name or "", {})
+    entries = field.get("missingValues", descriptor.get("missingValues"))
+    label = missing_value_labels(entries).get(error.cell)
+    if label:
+        error.message = error.message.rstrip(".") + f" (« {error.cell} » : {label})."
+
+
+def misencoded_line_errors(source: Source) -> list[ValidationError]:
+    """One ``encoding-error`` per line of a UTF-8 file that is not UTF-8 (frictionless
+    reports one such error for the whole file, without saying where)."""
+    errors = []
+    mostly_utf8 = source.encoding.startswith("utf-8")
+    for line, text in source.misencoded:
+        error = ValidationError(
+            "encoding-error",
+            None,
+            None,
+            None,
+            text,
+            "not UTF-8" if mostly_utf8 else "not Windows-1252",
+            f"Ligne {line} du fichier : « {text} » n'est pas écrit en UTF-8 comme le reste du "
+            "fichier (probablement du Windows-1252, copié depuis un autre export)."
+            if mostly_utf8
+            else f"Ligne {line} du fichier : « {text} » est écrit en UTF-8, alors que le reste "
+            "du fichier est en Windows-1252 (copié depuis un autre export ?).",
+        )
+        error.fix = (
+            "Ouvrez le fichier dans un tableur, corrigez les lettres de cette ligne, puis "
+            "enregistrez le fichier entier en « CSV UTF-8 »."
+        )
+        errors.append(error)
+    hidden = source.misencoded_total - len(source.misencoded)
+    if hidden > 0:
+        errors[-1].fix += f" ({hidden} autres lignes dans ce cas ne sont pas détaillées.)"
+    return errors
 
 
 def _duplicates(keys: pl.Series, offset: int) -> list[tuple[str, int, int]]:

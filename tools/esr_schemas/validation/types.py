@@ -30,14 +30,47 @@ SUPPORTED: dict[str, list[str]] = {
     "datetime": ["required", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum"],
     "year": ["required", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum"],
     "yearmonth": ["required", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum"],
-    "duration": ["required", "enum"],
+    # frictionless refuses bounds on durations and lengths on GeoJSON, which the
+    # Table Schema v1 profile allows: they are enforced here (see ``duration_gap``)
+    "duration": ["required", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum"],
     "geopoint": ["required", "enum"],
-    "geojson": ["required", "enum"],
+    "geojson": ["required", "minLength", "maxLength", "enum"],
     "object": ["required", "minLength", "maxLength", "enum"],
     "array": ["required", "minLength", "maxLength", "enum"],
     "any": ["required", "enum"],
 }
 KNOWN_TYPES = set(SUPPORTED)
+DEPRECATED_FORMAT_PREFIX = "fmt:"
+
+
+def field_format(field: dict[str, Any]) -> Any:
+    """The field's ``format``, without the deprecated ``fmt:`` prefix of Table Schema's
+    first drafts (``fmt:%d/%m/%Y`` means ``%d/%m/%Y``, as in frictionless)."""
+    fmt = field.get("format", "default")
+    if isinstance(fmt, str) and fmt.startswith(DEPRECATED_FORMAT_PREFIX):
+        return fmt[len(DEPRECATED_FORMAT_PREFIX) :]
+    return fmt
+
+
+def missing_values_of(entries: Any) -> list[str]:
+    """The missing values of a ``missingValues`` list: plain texts (Table Schema v1)
+    or objects ``{"value": "-99", "label": "REFUSED"}`` (v2, the label says why)."""
+    if not isinstance(entries, list):
+        return [""]
+    return [e["value"] if isinstance(e, dict) else e for e in entries]
+
+
+def missing_value_labels(entries: Any) -> dict[str, str]:
+    """Value -> label of the v2 object entries of a ``missingValues`` list."""
+    if not isinstance(entries, list):
+        return {}
+    return {
+        e["value"]: e["label"]
+        for e in entries
+        if isinstance(e, dict)
+        and isinstance(e.get("value"), str)
+        and isinstance(e.get("label"), str)
+    }
 
 
 class YearMonth(NamedTuple):
@@ -68,7 +101,7 @@ def _geojson_validator() -> Any:
 def value_reader(field: dict[str, Any]) -> Callable[[Any], Any]:
     """A function cell -> parsed value, or None when the cell is not of the field's type."""
     ftype = field.get("type", "string")
-    fmt = field.get("format", "default")
+    fmt = field_format(field)
     if ftype == "string":
         return _string_reader(fmt)
     if ftype == "integer":
@@ -231,6 +264,12 @@ def _string_reader(fmt: str) -> Callable[[Any], Any]:
             return cell if check(cell) is True else None
 
         return read_checked
+    if fmt == "wkt":
+
+        def read_wkt(cell: Any) -> Any:
+            return cell if isinstance(cell, str) and wkt_problem(cell) is None else None
+
+        return read_wkt
     if fmt == "binary":
 
         def read_binary(cell: Any) -> Any:
@@ -373,6 +412,129 @@ def _geopoint_reader(fmt: str) -> Callable[[Any], Any]:
     return read_geopoint
 
 
+WKT_TYPES = (
+    "POINT, LINESTRING, POLYGON, MULTIPOINT, MULTILINESTRING, MULTIPOLYGON, GEOMETRYCOLLECTION"
+)
+
+
+def wkt_problem(text: str) -> str | None:
+    """Why ``text`` is not a geometry in Well-Known Text (OGC Simple Features), in
+    French, or None when it is one. Read by GEOS (through shapely): rings must be
+    closed, lines need two points, nothing may follow the geometry, coordinates are
+    finite numbers."""
+    import shapely
+
+    try:
+        geometry = shapely.from_wkt(text)
+    except NotImplementedError:
+        return "les géométries courbes (CIRCULARSTRING, COMPOUNDCURVE…) ne sont pas acceptées"
+    except (shapely.errors.GEOSException, ValueError, TypeError) as error:
+        reason = str(error)
+        if "Unknown type" in reason:
+            word = reason.rsplit(":", 1)[-1].strip().strip("'")
+            return f"« {word} » n'est pas un type de géométrie WKT (types : {WKT_TYPES})"
+        if "closed linestring" in reason:
+            return "le contour d'un polygone doit se refermer (son dernier point répète le premier)"
+        if "LinearRing" in reason:
+            return "le contour d'un polygone doit compter au moins 4 points (le dernier répète le premier)"
+        if "point array" in reason:
+            return "une ligne doit compter au moins 2 points"
+        if "after end of geometry" in reason:
+            return "du texte suit la géométrie"
+        if "end of stream" in reason:
+            return "la géométrie est incomplète (une parenthèse n'est pas refermée ?)"
+        return (
+            "la syntaxe WKT n'est pas respectée (coordonnées séparées par une espace, "
+            "points séparés par une virgule, entre parenthèses)"
+        )
+    if geometry is None:
+        return "la géométrie est vide"
+    import numpy as np
+
+    coordinates = shapely.get_coordinates(geometry, include_z=bool(shapely.has_z(geometry)))
+    if not np.isfinite(coordinates).all():
+        return "une coordonnée n'est pas un nombre fini"
+    return None
+
+
+def duration_parts(value: Any) -> tuple[Decimal, Decimal]:
+    """(calendar months, seconds) of a parsed ISO 8601 duration: a year is 12 months,
+    a week 7 days and a day 86,400 seconds (ISO 8601 nominal durations)."""
+    import isodate
+
+    months = Decimal(0)
+    delta = value
+    if isinstance(value, isodate.Duration):
+        months = Decimal(str(value.years)) * 12 + Decimal(str(value.months))
+        delta = value.tdelta
+    seconds = (
+        Decimal(delta.days) * 86400 + Decimal(delta.seconds) + Decimal(delta.microseconds) / 10**6
+    )
+    return months, seconds
+
+
+def _month_spans(count: int) -> tuple[int, int]:
+    """Fewest and most days ``count`` consecutive calendar months can last (Gregorian
+    calendar, whatever the starting month: it repeats every 400 years)."""
+    import numpy as np
+
+    cycle_months, cycle_days = 4800, 146097
+    laps, count = divmod(count, cycle_months)
+    lengths = [
+        (
+            dt.date(2000 + (m + 1) // 12, (m + 1) % 12 + 1, 1)
+            - dt.date(2000 + m // 12, m % 12 + 1, 1)
+        ).days
+        for m in range(2 * cycle_months)
+    ]
+    total = np.concatenate(([0], np.cumsum(lengths)))
+    spans = total[count : count + cycle_months] - total[:cycle_months]
+    return int(spans.min()) + laps * cycle_days, int(spans.max()) + laps * cycle_days
+
+
+_SPANS: dict[int, tuple[int, int]] = {}
+
+
+def duration_gap(value: Any, bound: Any) -> tuple[Decimal, Decimal]:
+    """The least and greatest number of seconds by which ``value`` exceeds ``bound``,
+    over every starting date: months and years last 28 to 31 and 365 or 366 days, so
+    ``P1M`` against ``P30D`` may be more or less. Days, hours, minutes and seconds
+    compare exactly (a day is 24 hours)."""
+    v_months, v_seconds = duration_parts(value)
+    b_months, b_seconds = duration_parts(bound)
+    months = v_months - b_months
+    seconds = v_seconds - b_seconds
+    if months == 0:
+        return seconds, seconds
+    whole = int(abs(months))
+    if whole != abs(months):  # fractional months: a month lasts 28 to 31 days
+        shortest, longest = abs(months) * 28, abs(months) * 31
+    else:
+        if whole not in _SPANS:
+            _SPANS[whole] = _month_spans(whole)
+        low, high = _SPANS[whole]
+        shortest, longest = Decimal(low), Decimal(high)
+    if months > 0:
+        return seconds + shortest * 86400, seconds + longest * 86400
+    return seconds - longest * 86400, seconds - shortest * 86400
+
+
+def _duration_bound_check(name: str, bound: Any) -> Callable[[Any], bool]:
+    """A bound on durations holds only when it holds whatever the starting date."""
+
+    def test(value: Any) -> bool:
+        least, most = duration_gap(value, bound)
+        if name == "minimum":
+            return least >= 0
+        if name == "maximum":
+            return most <= 0
+        if name == "exclusiveMinimum":
+            return least > 0
+        return most < 0
+
+    return test
+
+
 def canonical_key(value: Any) -> str:
     """A string equal for two parsed values exactly when they are equal (for unique,
     primaryKey and foreignKeys). Vectorised fast paths produce the same strings."""
@@ -438,7 +600,10 @@ def cell_checker(field: dict[str, Any], with_pattern: bool = False) -> Callable[
             continue
         if name in BOUND_CONSTRAINTS:
             bound = reader(limit)
-            checks.append((name, _bound_check(name, bound)))
+            if ftype == "duration":
+                checks.append((name, _duration_bound_check(name, bound)))
+            else:
+                checks.append((name, _bound_check(name, bound)))
         elif name == "enum" and isinstance(limit, list):
             allowed = [reader(v) for v in limit]
             checks.append((name, _enum_check(allowed)))
@@ -453,7 +618,7 @@ def cell_checker(field: dict[str, Any], with_pattern: bool = False) -> Callable[
         item.pop("arrayItem", None)
         item.setdefault("type", "any")
         item_checker = cell_checker(item, with_pattern=True)
-        item_missing = list(item.get("missingValues", [""]))
+        item_missing = missing_values_of(item.get("missingValues", [""]))
         item_required = bool((item.get("constraints") or {}).get("required"))
 
     def check(cell: str) -> CellResult:
