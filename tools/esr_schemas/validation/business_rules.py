@@ -211,8 +211,8 @@ class RuleChecker:
                         )
                     )
                 return []
-            filled = [~blank(name) for name in c]
-            expr = ~self._skip(c) & pl.any_horizontal(filled) & ~pl.all_horizontal(filled)
+            each = [~blank(name) for name in c]
+            expr = ~self._skip(c) & pl.any_horizontal(each) & ~pl.all_horizontal(each)
             return [
                 _Check(
                     rule,
@@ -278,17 +278,21 @@ class RuleChecker:
             status, published = c[0], [x for x in c[1:] if x in self.columns]
             if status not in self.columns:
                 return []
+
+            def secret_wording(name: str) -> Callable[[dict[str, Any]], tuple[str, str]]:
+                return lambda row: (
+                    f"la valeur « {row[name]} » est publiée alors que « {status} » vaut "
+                    f"« {STATUS_SECRET} »",
+                    "Laissez la cellule vide : une valeur couverte par le secret statistique "
+                    "ne se publie pas (ou corrigez le statut).",
+                )
+
             return [
                 _Check(
                     rule,
                     (v(status) == STATUS_SECRET) & v(name).is_not_null(),
                     name,
-                    lambda row, name=name: (
-                        f"la valeur « {row[name]} » est publiée alors que « {status} » vaut "
-                        f"« {STATUS_SECRET} »",
-                        "Laissez la cellule vide : une valeur couverte par le secret statistique "
-                        "ne se publie pas (ou corrigez le statut).",
-                    ),
+                    secret_wording(name),
                 )
                 for name in published
             ]
@@ -296,16 +300,17 @@ class RuleChecker:
             status, counts = c[0], [x for x in c[1:] if x in self.columns]
             if status not in self.columns:
                 return []
+            masked_wording = (
+                f"l'effectif est vide alors que « {status} » vaut « {STATUS_PUBLISHED} »",
+                "Publiez l'effectif, ou indiquez pourquoi il manque dans "
+                f"« {status} » (« {STATUS_SECRET} », « non_disponible »…).",
+            )
             return [
                 _Check(
                     rule,
                     (v(status) == STATUS_PUBLISHED) & blank(name),
                     name,
-                    lambda row, name=name: (
-                        f"l'effectif est vide alors que « {status} » vaut « {STATUS_PUBLISHED} »",
-                        "Publiez l'effectif, ou indiquez pourquoi il manque dans "
-                        f"« {status} » (« {STATUS_SECRET} », « non_disponible »…).",
-                    ),
+                    lambda row: masked_wording,
                 )
                 for name in counts
             ]
@@ -423,7 +428,9 @@ class RuleChecker:
                 wanted.is_not_null() & self._v(column).is_not_null() & (self._v(column) != wanted)
             )
 
-            def wording(row: dict[str, Any], column: str = column) -> tuple[str, str]:
+            def wording(
+                row: dict[str, Any], column: str = column, known: dict[str, str] = known
+            ) -> tuple[str, str]:
                 return (
                     f"« {row[column]} » ne correspond pas au code « {row[key]} » de « {key} » : "
                     f"le référentiel « {table.title} » donne « {known[row[key]]} »",
