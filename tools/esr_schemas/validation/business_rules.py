@@ -31,9 +31,9 @@ PERCENT_TOLERANCE = 1.0
 RATIO_TOLERANCE = 0.01
 
 DRAFT_NOTICE = (
-    "Mode brouillon : le secret statistique n'a pas été vérifié (effectifs sous le seuil, "
-    "statut de diffusion, taux tirés de trop petits effectifs). Ce fichier ne doit pas être "
-    "publié avant une validation complète, sans cette option."
+    "Le secret statistique n'a pas été vérifié (option --brouillon) : ni les effectifs sous le "
+    "seuil, ni le statut de diffusion, ni les taux tirés de trop petits effectifs. Ce fichier "
+    "ne doit pas être publié avant une validation complète, sans cette option."
 )
 NO_EXTRA_NOTICE = (
     "Contrôles propres au registre désactivés : ni les clés de contrôle, ni les règles entre "
