@@ -48,6 +48,7 @@ RULE_MODULES = (
     "commons",
     "referentiels",
     "privacy",
+    "business",
 )
 
 
