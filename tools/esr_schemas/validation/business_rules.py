@@ -27,6 +27,8 @@ from .declared_rules import (
 from .errors import ValidationError
 
 NUMERIC = {"integer", "number"}
+NUMBERS = {"integer", "number", "year"}
+"""Types whose values Validata receives as numbers (frictionless reads a year as an int)."""
 PERCENT_TOLERANCE = 1.0
 RATIO_TOLERANCE = 0.01
 
@@ -150,15 +152,19 @@ class RuleChecker:
                 )
             ]
         if kind == "compare-columns-value":
+            # Validata's order: two numbers (or texts that read as numbers) compare as
+            # numbers; two texts as texts; two values of one other type by their text;
+            # anything else is "not comparable", an error.
+            types = (self.columns[c[0]][1], self.columns[c[1]][1])
             a, b = n(c[0]), n(c[1])
-            numeric = a.is_not_null() & b.is_not_null()
-            text = a.is_null() & b.is_null()
+            numeric = self._numberlike(c[0], a) & self._numberlike(c[1], b)
+            same_kind = types[0] == types[1] and types[0] not in NUMBERS
             op = p["op"]
             both = v(c[0]).is_not_null() & v(c[1]).is_not_null()
             expr = both & (
                 (numeric & ~_compare(a, op, b))
-                | (text & ~_compare(v(c[0]), op, v(c[1])))
-                | (~numeric & ~text)
+                | (~numeric & pl.lit(same_kind) & ~_compare(v(c[0]), op, v(c[1])))
+                | (~numeric & pl.lit(not same_kind))
             )
             word = VALIDATA_OPS[op]
             return [
@@ -367,6 +373,15 @@ class RuleChecker:
 
             return [_Check(rule, expr, c[0], wording)]
         return []
+
+    def _numberlike(self, name: str, number: pl.Expr) -> pl.Expr:
+        """Validata's ``is_a_number``: a number, or a text that reads as one."""
+        kind = self.columns[name][1]
+        if kind in NUMBERS:
+            return pl.lit(True)
+        if kind == "string":
+            return number.is_not_null()
+        return pl.lit(False)
 
     def _falsy(self, name: str) -> pl.Expr:
         """Validata's ``not value``: empty, or 0 in a numeric column."""
