@@ -531,3 +531,18 @@ def _compare(left: pl.Expr, op: str, right: pl.Expr) -> pl.Expr:
     if op == "<=":
         return left <= right
     return left < right
+
+
+def partial_notices(fields: list[dict[str, Any]], registry: Any) -> list[str]:
+    """One notice per référentiel that is only an extract: its codes are not checked."""
+    referentiels = getattr(registry, "referentiels", {}) if registry is not None else {}
+    notices = []
+    for name in dict.fromkeys(extensions.code_list(f) for f in fields):
+        table = referentiels.get(name) if name else None
+        if table is not None and table.partial:
+            notices.append(
+                f"Le référentiel « {table.title} » livré avec le registre n'est qu'un extrait : "
+                "un code qu'il ne contient pas n'est pas refusé (les codes de cette colonne "
+                "n'ont pas été vérifiés)."
+            )
+    return notices

@@ -463,15 +463,17 @@ def describe(rule: BusinessRule) -> str:
         )
     if kind == "lookup":
         determined = quote_list(list(c[1:]))
+        values = "sa valeur est celle" if len(c) == 2 else "leurs valeurs sont celles"
         return (
-            f"« {c[0]} » détermine {determined} : leurs valeurs sont celles que donne le "
-            f"référentiel « {p['referentiel']} » pour ce code (un code qu'il ne renseigne pas "
-            "n'est pas contrôlé)."
+            f"« {c[0]} » détermine {determined} : {values} que donne le référentiel "
+            f"« {p['referentiel']} » pour ce code (un code qu'il ne renseigne pas n'est pas "
+            "contrôlé)."
         )
     if kind == "secret-threshold":
         return (
-            f"Secret statistique : un effectif « {c[0]} » non nul vaut au moins {p['threshold']} ; "
-            "en dessous, laissez la cellule vide et indiquez « secret_statistique »."
+            f"Secret statistique : « {c[0]} », quand il n'est pas nul, vaut au moins "
+            f"{p['threshold']} ; en dessous, laissez la cellule vide et indiquez "
+            "« secret_statistique »."
         )
     if kind == "secret-status-published":
         return (

@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from .. import codesystems, extensions
-from .business_rules import NO_EXTRA_NOTICE, RuleChecker
+from .business_rules import NO_EXTRA_NOTICE, RuleChecker, partial_notices
 from .columns import ColumnResult, FieldPlan, boolean_arrays, column_exprs, finish, plan_field
 from .errors import UnusableInput, ValidationError, ValidationReport
 from .messages import describe
@@ -235,6 +235,8 @@ def _validate(
         report.notices.append(NO_EXTRA_NOTICE)
     else:
         report.notices.extend(rules.notices)
+        if check_code_lists:
+            report.notices.extend(partial_notices(fields, registry))
     key_names = {e.name for e in unique_fields} | (set(pk) if has_pk else set())
     for group in foreign:
         key_names |= set(group["fields"]) | (set(group["reference"]) if group["self"] else set())
@@ -625,7 +627,7 @@ def _extra_checks(
         table = (
             getattr(registry, "referentiels", {}).get(code_list) if registry is not None else None
         )
-        if table is not None:
+        if table is not None and not table.partial:  # an extract never rejects a code
             codes = set(table.codes)
             idx = np.flatnonzero(ok)
             subset = values.gather(idx)
