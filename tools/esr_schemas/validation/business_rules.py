@@ -157,15 +157,15 @@ class RuleChecker:
             # anything else is "not comparable", an error.
             types = (self.columns[c[0]][1], self.columns[c[1]][1])
             a, b = n(c[0]), n(c[1])
-            numeric = self._numberlike(c[0], a) & self._numberlike(c[1], b)
-            same_kind = types[0] == types[1] and types[0] not in NUMBERS
             op = p["op"]
             both = v(c[0]).is_not_null() & v(c[1]).is_not_null()
-            expr = both & (
-                (numeric & ~_compare(a, op, b))
-                | (~numeric & pl.lit(same_kind) & ~_compare(v(c[0]), op, v(c[1])))
-                | (~numeric & pl.lit(not same_kind))
-            )
+            if types[0] in NUMBERS and types[1] in NUMBERS:
+                expr = both & ~_compare(a, op, b)
+            else:
+                numeric = self._numberlike(c[0], a) & self._numberlike(c[1], b)
+                same_kind = types[0] == types[1]
+                as_text = ~_compare(v(c[0]), op, v(c[1])) if same_kind else pl.lit(True)
+                expr = both & pl.when(numeric).then(~_compare(a, op, b)).otherwise(as_text)
             word = VALIDATA_OPS[op]
             return [
                 _Check(
@@ -477,15 +477,20 @@ class RuleChecker:
             wrong = r.type_error.copy()
             for mask in r.failed.values():
                 wrong |= mask
-            usable = ~r.blank & ~wrong
-            cells = frame[f"c{number - 1}"]
-            raw[name] = cells
-            data[f"v_{name}"] = cells.str.strip_chars().zip_with(
-                pl.Series(usable), pl.Series([None] * len(cells), dtype=pl.String)
-            )
+            raw[name] = data[f"r_{name}"] = frame[f"c{number - 1}"]
+            data[f"u_{name}"] = ~r.blank & ~wrong
             data[f"b_{name}"] = r.blank
             data[f"x_{name}"] = wrong
-        block = pl.DataFrame(data)
+        # v_<name>: the cell's text where it is usable (neither empty nor already wrong)
+        block = (
+            pl.DataFrame(data)
+            .lazy()
+            .with_columns(
+                pl.when(pl.col(f"u_{name}")).then(pl.col(f"r_{name}")).alias(f"v_{name}")
+                for name in self.used
+            )
+            .collect()
+        )
         exprs = []
         for index, check in enumerate(self.checks):
             failing = getattr(check, "values_failing", None)
