@@ -481,34 +481,37 @@ class RuleChecker:
             data[f"u_{name}"] = ~r.blank & ~wrong
             data[f"b_{name}"] = r.blank
             data[f"x_{name}"] = wrong
-        # v_<name>: the cell's text where it is usable (neither empty nor already wrong)
-        block = (
+        # v_<name>: the cell's text where it is usable (neither empty nor already wrong);
+        # one query per block computes it and every rule's verdict
+        query = (
             pl.DataFrame(data)
             .lazy()
             .with_columns(
                 pl.when(pl.col(f"u_{name}")).then(pl.col(f"r_{name}")).alias(f"v_{name}")
                 for name in self.used
             )
-            .collect()
         )
         exprs = []
         for index, check in enumerate(self.checks):
             failing = getattr(check, "values_failing", None)
             if failing is not None:
                 name = check.field
-                bad = failing(block[f"v_{name}"])
+                usable = pl.select(pl.when(pl.lit(data[f"u_{name}"])).then(pl.lit(raw[name])))
+                bad = failing(usable.to_series())
                 expr = self._v(name).is_in(bad) if bad else pl.lit(False)
             else:
                 expr = check.expr
             exprs.append(expr.fill_null(False).alias(f"r{index}"))
-        verdicts = block.select(exprs)
+        verdicts = query.select(exprs).collect()
         for index, check in enumerate(self.checks):
             hits = np.flatnonzero(verdicts[f"r{index}"].to_numpy() & keep)
             if not len(hits):
                 continue
             number = self.columns[check.field][0]
-            for i in hits:
-                row = {name: raw[name][int(i)] for name in raw}
+            names = [name for name in check.rule.columns if name in raw]
+            cells = {name: raw[name].gather(hits).to_list() for name in names}
+            for position, i in enumerate(hits):
+                row = {name: cells[name][position] for name in names}
                 what, fix = check.message(row)
                 line = int(row_numbers[i])
                 add(
