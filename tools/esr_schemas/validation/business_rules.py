@@ -138,7 +138,10 @@ class RuleChecker:
                 & (siren.str.len_chars() == 9)
                 & (siret.str.slice(0, 9) != siren)
             )
-            return [
+            # a SIREN with a wrong key has its own error: the mismatch is its consequence
+            siren_check = self._system_check(BusinessRule("siren", (c[1],)), "siren")
+            siren_failing = siren_check.values_failing  # type: ignore[attr-defined]
+            checks = [
                 _Check(
                     rule,
                     expr,
@@ -151,6 +154,8 @@ class RuleChecker:
                     ),
                 )
             ]
+            checks[0].unless_failing = (c[1], siren_failing)  # type: ignore[attr-defined]
+            return checks
         if kind == "compare-columns-value":
             # Validata's order: two numbers (or texts that read as numbers) compare as
             # numbers; two texts as texts; two values of one other type by their text;
@@ -501,6 +506,13 @@ class RuleChecker:
                 expr = self._v(name).is_in(bad) if bad else pl.lit(False)
             else:
                 expr = check.expr
+            unless = getattr(check, "unless_failing", None)
+            if unless is not None:
+                name, failing_of = unless
+                usable = pl.select(pl.when(pl.lit(data[f"u_{name}"])).then(pl.lit(raw[name])))
+                bad = failing_of(usable.to_series())
+                if bad:
+                    expr = expr & ~self._v(name).is_in(bad)
             exprs.append(expr.fill_null(False).alias(f"r{index}"))
         verdicts = query.select(exprs).collect()
         for index, check in enumerate(self.checks):
