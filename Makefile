@@ -4,14 +4,25 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Validata's core (the national validator) lives in its own venv: its pinned dependencies
+# must not mix with ours. tests/test_validata.py runs our examples through it.
+VALIDATA := .validata-venv
+VALIDATA_STAMP := $(VALIDATA)/.installed
 
-.PHONY: build test serve lint check reference clean
+.PHONY: build test serve lint check reference clean validata
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+$(VALIDATA_STAMP):
+	$(PYTHON) -m venv $(VALIDATA)
+	$(VALIDATA)/bin/pip install --quiet --ignore-requires-python validata-table==0.13.0 'numpy<2.3'
+	touch $(VALIDATA_STAMP)
+
+validata: $(VALIDATA_STAMP)
 
 build: $(STAMP)
 	$(BIN)/esr-schemas build
@@ -30,7 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check tools tests benchmarks
 	$(BIN)/mypy
 
-test: lint
+test: lint $(VALIDATA_STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 clean:

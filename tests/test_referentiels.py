@@ -57,8 +57,13 @@ def test_geography_is_complete_and_consistent() -> None:
         _codes("academies"),
         _codes("departements"),
     )
-    assert len(regions) == 18 and len(departements) == 101
+    overseas = {"975", "977", "978", "986", "987", "988"}  # collectivités d'outre-mer
+    assert len(regions) == 19 and len(departements) == 108  # with « 99 » Étranger
     assert {"2A", "2B", "971", "976"} <= set(departements) and "20" not in departements
+    assert {c for c, d in departements.items() if not d["region"]} == overseas
+    assert departements["99"]["region"] == "99" and departements["99"]["academie"] == "00"
+    assert all(departements[c]["academie"] in academies for c in overseas)
+    departements = {c: d for c, d in departements.items() if c not in overseas | {"99"}}
     metro_academies = [a for a in academies.values() if a["region"]]
     assert len(metro_academies) == 30
     assert (

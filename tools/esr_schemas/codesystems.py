@@ -12,8 +12,11 @@ even have the system's shape are left to the field's ``pattern``: ``check`` only
 the check digit/letter of well-shaped values, so a pattern error is never reported twice.
 
 Systems with a check: ``uai`` (letter = "ABCDEFGHJKLMNPRSTUVWXYZ"[7 digits mod 23]),
-``siren`` and ``siret`` (Luhn; La Poste's SIRETs, starting with 356000000, are exempt),
-``orcid`` (ISO 7064 mod 11-2), ``ror`` (ISO 7064 mod 97-10 on the Crockford base 32
+``siren`` (Luhn), ``siret`` (Luhn on the 14 digits, and Luhn on the SIREN inside;
+La Poste's establishments, SIREN 356000000, use instead a digit sum that is a multiple
+of 5, except its head office 35600000000048 which follows Luhn; the INSEE rule that
+python-stdnum implements), ``annee_universitaire`` (``AAAA-AAAA``, two consecutive
+years), ``orcid`` (ISO 7064 mod 11-2), ``ror`` (ISO 7064 mod 97-10 on the Crockford base 32
 value). Other systems (``rnsr``, ``idref``, ``paysage``, ``rncp``, ``rna``,
 ``code_commune``...) are checked by their pattern only.
 """
@@ -35,7 +38,10 @@ _ROR = re.compile(r"(?:https?://ror\.org/)?(0[0-9a-hjkmnp-tv-z]{6})([0-9]{2})")
 
 Result = tuple[str, str | None] | None
 
-SYSTEMS_WITH_CHECK = ("uai", "siren", "siret", "orcid", "ror")
+LA_POSTE_HEAD_OFFICE = "35600000000048"
+_ACADEMIC_YEAR = re.compile(r"([0-9]{4})-([0-9]{4})")
+
+SYSTEMS_WITH_CHECK = ("uai", "siren", "siret", "orcid", "ror", "annee_universitaire")
 
 
 def uai_letter(digits: str) -> str:
@@ -53,6 +59,13 @@ def luhn_valid(digits: str) -> bool:
                 value -= 9
         total += value
     return total % 10 == 0
+
+
+def siret_checksum_valid(digits: str) -> bool:
+    """The 14-digit SIRET's own key: Luhn, or La Poste's digit sum (multiple of 5)."""
+    if digits.startswith(LA_POSTE_SIREN) and digits != LA_POSTE_HEAD_OFFICE:
+        return sum(int(char) for char in digits) % 5 == 0
+    return luhn_valid(digits)
 
 
 def orcid_check_char(base15: str) -> str:
@@ -90,14 +103,36 @@ def check(system: str, value: str) -> Result:
         compact = value.replace(" ", "")
         if len(compact) != size or not _DIGITS.fullmatch(compact):
             return None
-        if system == "siret" and compact.startswith(LA_POSTE_SIREN):
-            return None
-        if not luhn_valid(compact):
-            label = "SIREN" if system == "siren" else "SIRET"
+        if system == "siren" and not luhn_valid(compact):
             return (
-                f"le {label} « {value} » a une clé de contrôle (Luhn) fausse : "
+                f"le SIREN « {value} » a une clé de contrôle (Luhn) fausse : "
                 "un chiffre est probablement mal saisi",
                 None,
+            )
+        if system == "siret" and not siret_checksum_valid(compact):
+            rule = (
+                "la somme de ses chiffres n'est pas un multiple de 5 (règle de La Poste)"
+                if compact.startswith(LA_POSTE_SIREN) and compact != LA_POSTE_HEAD_OFFICE
+                else "sa clé de contrôle (Luhn) est fausse"
+            )
+            return (f"le SIRET « {value} » est invalide : {rule}", None)
+        if system == "siret" and not luhn_valid(compact[:9]):
+            return (
+                f"le SIRET « {value} » est invalide : le SIREN qui l'ouvre, « {compact[:9]} », "
+                "a une clé de contrôle (Luhn) fausse",
+                None,
+            )
+        return None
+    if system == "annee_universitaire":
+        match = _ACADEMIC_YEAR.fullmatch(value)
+        if not match:
+            return None
+        first, second = (int(year) for year in match.groups())
+        if second != first + 1:
+            return (
+                f"l'année universitaire « {value} » doit réunir deux années qui se suivent "
+                f"(par exemple « {first}-{first + 1} »)",
+                f"{first}-{first + 1}",
             )
         return None
     if system == "orcid":
@@ -136,4 +171,5 @@ def error_type(system: str) -> str:
         "siret": "siret-checksum",
         "orcid": "orcid-checksum",
         "ror": "ror-checksum",
+        "annee_universitaire": "annee-universitaire-invalide",
     }.get(system, f"{system}-checksum")

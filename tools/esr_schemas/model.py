@@ -111,6 +111,12 @@ class Referentiel:
         return [row["code"] for row in self.rows]
 
     @property
+    def partial(self) -> bool:
+        """An extract of a longer official list (``"partiel": true``): a code it does not
+        list may still be valid, so it never rejects one."""
+        return self.metadata.get("partiel") is True
+
+    @property
     def title(self) -> str:
         return str(self.metadata.get("title", self.name))
 

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .extensions import code_system
 from .jsonutil import dumps_canonical
 
 PLACEHOLDER = "À COMPLÉTER"
@@ -67,7 +68,18 @@ def descriptor(
         ],
         "primaryKey": ["identifiant"],
         "missingValues": [""],
+        # the common block's SIREN and SIRET, checked by Validata too
+        **_validata_checks(common or []),
     }
+
+
+def _validata_checks(common: list[dict[str, Any]]) -> dict[str, Any]:
+    checks = [
+        {"name": system, "params": {"column": field["name"]}}
+        for field in common
+        if (system := code_system(field)) in ("siren", "siret")
+    ]
+    return {"custom_checks": checks} if checks else {}
 
 
 def readme(name: str) -> str:

@@ -93,7 +93,7 @@ DATE_TOKENS = {
 CODE_SYSTEM_LABELS = {
     "uai": "code UAI (sept chiffres et une lettre de contrôle)",
     "siren": "numéro SIREN (clé de Luhn)",
-    "siret": "numéro SIRET (clé de Luhn)",
+    "siret": "numéro SIRET (clé de contrôle, règle de La Poste comprise, et SIREN valide)",
     "orcid": "identifiant ORCID (caractère de contrôle)",
     "ror": "identifiant ROR",
     "rnsr": "identifiant RNSR",
@@ -110,6 +110,7 @@ CODE_SYSTEM_LABELS = {
     "nsf": "code de la nomenclature des spécialités de formation (NSF)",
     "rome": "code ROME (répertoire des métiers)",
     "cite": "code CITE (classification internationale type de l'éducation)",
+    "annee_universitaire": "année universitaire (deux années qui se suivent, AAAA-AAAA)",
 }
 """A French label for every identifier system of ``extensions.CODE_SYSTEMS``."""
 

@@ -16,11 +16,17 @@ DESCRIPTION = """Valide un fichier CSV ou XLSX contre un schéma du registre.
 SCHÉMA peut être un nom du registre (dernière version publiée), nom@X.Y.Z (une version
 publiée), le chemin d'un schema.json ou l'adresse http(s) d'un schéma.
 
+Les règles entre colonnes et le secret statistique (effectif sous le seuil, statut de
+diffusion, taux tiré de trop petits effectifs) sont des erreurs : un fichier qui ne les
+respecte pas n'est pas publiable. Pour vérifier un brouillon sans le secret statistique,
+ajoutez --brouillon : le rapport dit alors que ce contrôle n'a pas été fait.
+
 Codes de sortie : 0 fichier valide, 1 fichier invalide, 2 fichier ou schéma inutilisable.
 
 Exemple :
   esr-schemas validate inscriptions.csv --schema effectifs-etudiants
   esr-schemas validate export.xlsx --schema offre-formation@1.0.0 --sheet Feuil1 --format json
+  esr-schemas validate brouillon.csv --schema insertion-professionnelle --brouillon
 """
 
 
@@ -58,7 +64,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--no-extra-checks",
         action="store_true",
-        help="désactive les contrôles propres au registre (codes de contrôle, secret statistique)",
+        help="désactive les contrôles propres au registre (clés de contrôle, règles entre "
+        "colonnes, secret statistique) ; le rapport le signale",
     )
     parser.add_argument(
         "--referentiels",
@@ -66,9 +73,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="vérifie aussi que les codes appartiennent aux référentiels déclarés (x-esr.codeList)",
     )
     parser.add_argument(
+        "--brouillon",
+        action="store_true",
+        help="vérifie un brouillon sans les règles du secret statistique ; le rapport le "
+        "signale, et le fichier ne doit pas être publié en l'état",
+    )
+    parser.add_argument(
         "--strict",
         action="store_true",
-        help="le secret statistique devient une erreur (au lieu d'un avertissement)",
+        help="tout avertissement devient une erreur (par exemple un taux publié sans son "
+        "effectif) ; le secret statistique, lui, est toujours une erreur",
     )
     parser.add_argument(
         "--timeout",
@@ -106,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
             registry=registry,
             extra_checks=not args.no_extra_checks,
             strict=args.strict,
+            secrecy=not args.brouillon,
             check_code_lists=args.referentiels,
             schema_name=name,
         )

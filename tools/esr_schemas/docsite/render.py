@@ -401,6 +401,25 @@ def data_model_section(ctx: SiteContext, page: str, descriptor: Mapping[str, Any
 # --------------------------------------------------------------------------- schema page
 
 
+def business_rules_section(descriptor: Mapping[str, Any]) -> list[str]:
+    """« Règles entre colonnes » : each business rule of the schema in plain French (the
+    same sentences as the Excel template's Notice); nothing when the schema has none."""
+    from ..validation.declared_rules import descriptions
+
+    sentences = descriptions(dict(descriptor))
+    if not sentences:
+        return []
+    out = [
+        "## Règles entre colonnes",
+        "",
+        "Au-delà du type et des contraintes de chaque colonne, un fichier valide respecte ces "
+        "règles (la validation signale chaque ligne qui ne les suit pas) :",
+        "",
+    ]
+    out += [f"- {escape_html(sentence)}" for sentence in sentences]
+    return out + [""]
+
+
 def page_versions(entry: SchemaEntry) -> list[PageVersion]:
     """The latest page first, then one per published version."""
     pages: list[PageVersion] = []
@@ -539,6 +558,7 @@ def render_schema_page(ctx: SiteContext, entry: SchemaEntry, pv: PageVersion) ->
     out += _download_section(ctx, page, entry, pv)
     out += _validate_section(ctx, entry, pv)
     out += data_model_section(ctx, page, descriptor)
+    out += business_rules_section(descriptor)
     out += _changes_section(pv)
     out += _versions_section(page, entry, pv)
     return "\n".join(out).rstrip() + "\n"

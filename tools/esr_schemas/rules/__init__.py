@@ -49,6 +49,7 @@ RULE_MODULES = (
     "commons",
     "referentiels",
     "privacy",
+    "business",
 )
 
 

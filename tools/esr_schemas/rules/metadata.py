@@ -30,7 +30,7 @@ TOP_KEYS = {
     "$schema", "name", "title", "description", "version", "created", "lastModified",
     "updated", "homepage", "path", "contributors", "licenses", "resources", "sources",
     "countryCode", "keywords", "image", "fields", "primaryKey", "foreignKeys",
-    "missingValues", "fieldsMatch", EXTENSION_KEY,
+    "missingValues", "fieldsMatch", "custom_checks", EXTENSION_KEY,
 }  # fmt: skip
 FIELD_PROPS = {
     "name", "title", "description", "type", "format", "example", "constraints", "rdfType",

@@ -286,13 +286,13 @@ def validation_errors(
     if registry is not None:  # partial extracts would refuse valid codes: left out
         registry = dataclasses.replace(registry, referentiels=complete_referentiels(registry))
     try:
-        # strict: a person count under the secrecy threshold blocks publication
+        # the same verdict as ``validate --referentiels``: every business rule and the
+        # statistical secrecy are errors; warnings are shown without blocking
         report = validate_file(
             path,
             descriptor,
             registry=registry,
             check_code_lists=registry is not None,
-            strict=True,
         )
     except UnusableInput as exc:
         return [Problem(None, None, exc.message, "unusable-input")]

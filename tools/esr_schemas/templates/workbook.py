@@ -33,6 +33,7 @@ from ..wording import (
     true_false,
     type_label,
 )
+from . import rules
 from .cells import delimiter, is_text_column, missing_values, read_csv, to_cell
 from .fields import field_example, field_title, field_type, notice_lines, text, text_lengths
 from .source import TemplateSource, complete_referentiels, field_name
@@ -489,8 +490,11 @@ def _notice_sheet(
     ]
     if example_note:
         rows.append((example_note,))
+    rows += rules.notice_rows(source.descriptor)
     rows.append(("",))
     title_rows = {0, rows.index(("Comment remplir ce modèle",)), rows.index(("Comment publier",))}
+    if ("Règles entre colonnes",) in rows:
+        title_rows.add(rows.index(("Règles entre colonnes",)))
     for number, row in enumerate(rows, start=1):
         for col, value in enumerate(row, start=1):
             put(ws.cell(row=number, column=col), value)
@@ -654,6 +658,7 @@ def build_workbook(source: TemplateSource) -> bytes:
         raise ValueError("schema without fields")
     wb = t2t_workbook(columns)
     _data_sheet(wb, columns)
+    rules.add_highlights(wb[DATA_SHEET], source.descriptor, {c.name: c.letter for c in columns})
     rows, note = _example_rows(source, columns)
     _notice_sheet(wb, source, columns, note)
     _example_sheet(wb, columns, rows)

@@ -48,6 +48,52 @@ ERROR_TYPE_NAMES: dict[str, tuple[str, str]] = {
         "caractères de contrôle d'ORCID erronés",
     ),
     "ror-checksum": ("somme de contrôle de ROR erronée", "sommes de contrôle de ROR erronées"),
+    "annee-universitaire-invalide": (
+        "année universitaire mal formée",
+        "années universitaires mal formées",
+    ),
+    "siret-siren-mismatch": (
+        "SIRET qui ne commence pas par le SIREN de la ligne",
+        "SIRET qui ne commencent pas par le SIREN de la ligne",
+    ),
+    "compare-columns-value": (
+        "comparaison entre colonnes non respectée",
+        "comparaisons entre colonnes non respectées",
+    ),
+    "sum-columns-value": ("somme de colonnes fausse", "sommes de colonnes fausses"),
+    "cohesive-columns-value": (
+        "colonnes solidaires remplies en partie",
+        "colonnes solidaires remplies en partie",
+    ),
+    "one-of-required": ("colonnes toutes deux vides", "colonnes toutes deux vides"),
+    "condition-value": (
+        "valeur impossible compte tenu d'une autre colonne",
+        "valeurs impossibles compte tenu d'une autre colonne",
+    ),
+    "referentiel-lookup": (
+        "valeur contraire au référentiel",
+        "valeurs contraires au référentiel",
+    ),
+    "secret-valeur-publiee": (
+        "valeur publiée malgré le secret statistique",
+        "valeurs publiées malgré le secret statistique",
+    ),
+    "diffuse-valeur-masquee": (
+        "effectif vide sur une ligne diffusée",
+        "effectifs vides sur des lignes diffusées",
+    ),
+    "taux-effectif-insuffisant": (
+        "taux tiré d'un effectif trop petit",
+        "taux tirés d'effectifs trop petits",
+    ),
+    "taux-base-masquee": (
+        "taux publié sans son effectif",
+        "taux publiés sans leur effectif",
+    ),
+    "taux-incoherent": (
+        "taux incohérent avec ses effectifs",
+        "taux incohérents avec leurs effectifs",
+    ),
     "code-list-error": ("code hors référentiel", "codes hors référentiel"),
     "secret-statistique": (
         "effectif soumis au secret statistique",

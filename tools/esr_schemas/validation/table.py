@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 
 from .. import codesystems, extensions
+from .business_rules import NO_EXTRA_NOTICE, RuleChecker, partial_notices
 from .columns import ColumnResult, FieldPlan, boolean_arrays, column_exprs, finish, plan_field
 from .errors import UnusableInput, ValidationError, ValidationReport
 from .messages import describe
@@ -133,8 +134,12 @@ def validate_file(
     strict: bool = False,
     check_code_lists: bool = False,
     schema_name: str | None = None,
+    secrecy: bool = True,
 ) -> ValidationReport:
     """Validate a CSV or XLSX file against a Table Schema descriptor.
+
+    ``secrecy=False`` (a draft) leaves out the statistical-secrecy rules, and the report
+    says so; ``strict`` turns every warning into an error.
 
     Raises :class:`UnusableInput` (French ``.message``) when the file or the schema
     cannot be validated at all.
@@ -146,6 +151,7 @@ def validate_file(
         "strict": strict,
         "check_code_lists": check_code_lists,
         "schema_name": schema_name,
+        "secrecy": secrecy,
     }
     try:
         return _validate(path, descriptor, quick_encoding=True, **options)
@@ -166,6 +172,7 @@ def _validate(
     check_code_lists: bool = False,
     schema_name: str | None = None,
     quick_encoding: bool = False,
+    secrecy: bool = True,
 ) -> ValidationReport:
     path = Path(path)
     check_descriptor(descriptor)
@@ -213,7 +220,23 @@ def _validate(
         or (e.plan.descriptor.get("constraints") or {}).get("unique")
     ]
     foreign = _foreign_groups(descriptor, expected_names, registry, report)
-    secret = extensions.secret_threshold(descriptor) if extra_checks else None
+    secret = extensions.secret_threshold(descriptor) if extra_checks and secrecy else None
+    rules = (
+        RuleChecker(
+            descriptor,
+            {e.name: (e.number, e.plan.type) for e in expected if not e.fabricated},
+            registry=registry,
+            secrecy=secrecy,
+        )
+        if extra_checks
+        else None
+    )
+    if rules is None:
+        report.notices.append(NO_EXTRA_NOTICE)
+    else:
+        report.notices.extend(rules.notices)
+        if check_code_lists:
+            report.notices.extend(partial_notices(fields, registry))
     key_names = {e.name for e in unique_fields} | (set(pk) if has_pk else set())
     for group in foreign:
         key_names |= set(group["fields"]) | (set(group["reference"]) if group["self"] else set())
@@ -319,6 +342,8 @@ def _validate(
                 _extra_checks(
                     e, r, values, keep, row_numbers, add, registry, check_code_lists, secret, strict
                 )
+        if rules is not None:
+            rules.check_batch(frame, results, keep, row_numbers, add)
         if (counts_np > n_fields).any():
             for i in np.flatnonzero((counts_np > n_fields) & keep):
                 for j in range(n_fields, int(counts_np[i])):
@@ -440,6 +465,8 @@ def _validate(
             error.fix = f"Utilisez une valeur présente dans {target_fr}."
             add(error)
 
+    if rules is not None:
+        row_errors.extend(rules.table_errors)
     fields_by_name = {str(f.get("name")): f for f in fields}
     for error in row_errors:
         if error.field_name and error.field_number is None:
@@ -449,6 +476,8 @@ def _validate(
             _say_why_missing(error, fields_by_name, descriptor)
     row_errors.sort(key=lambda x: (x.row_number or 0, x.field_number or 0))
     for error in row_errors:
+        if strict:
+            error.severity = "error"
         if error.severity == "warning":
             report.warnings.append(error)
         else:
@@ -643,7 +672,7 @@ def _extra_checks(
         table = (
             getattr(registry, "referentiels", {}).get(code_list) if registry is not None else None
         )
-        if table is not None:
+        if table is not None and not table.partial:  # an extract never rejects a code
             codes = set(table.codes)
             idx = np.flatnonzero(ok)
             subset = values.gather(idx)
@@ -663,7 +692,6 @@ def _extra_checks(
         for i in idx[np.nan_to_num(small, nan=0).astype(bool)]:
             value = values[int(i)]
             error = _cell_error("secret-statistique", e, int(row_numbers[i]), value, str(secret))
-            error.severity = "error" if strict else "warning"
             error.message = (
                 f"Ligne {int(row_numbers[i])}, colonne « {e.name} » : effectif {value} inférieur au "
                 f"seuil de secret statistique ({secret})."

@@ -211,6 +211,12 @@ def _schema_metadata(old: dict[str, Any], new: dict[str, Any]) -> Iterator[Chang
         if key == EXTENSION_KEY:
             yield from _schema_extension(_ext(old), _ext(new))
             continue
+        if key == "custom_checks":  # Validata's rules: they judge the data
+            if _canon(old.get(key)) != _canon(new.get(key)):
+                yield _unknown(
+                    _ptr(key), "Contrôle « custom_checks » (Validata)", key in old, key in new
+                )
+            continue
         before, after = old.get(key), new.get(key)
         if _canon(before) == _canon(after):
             continue

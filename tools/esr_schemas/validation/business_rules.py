@@ -1,0 +1,568 @@
+"""Evaluates a schema's business rules (:mod:`.declared_rules`) on the validator's blocks.
+
+Each rule becomes one polars expression per block, true on the rows that break it; the
+rows found are then reported one by one (only they cost Python work). A cell that is
+empty or already wrong (type, constraint) takes no part in a rule: the error it has is
+enough. The table validator calls :meth:`RuleChecker.check_batch` once per block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from .. import codesystems, extensions
+from .declared_rules import (
+    STATUS_PUBLISHED,
+    STATUS_SECRET,
+    VALIDATA_OPS,
+    BusinessRule,
+    declared_rules,
+    quote_list,
+)
+from .errors import ValidationError
+
+NUMERIC = {"integer", "number"}
+NUMBERS = {"integer", "number", "year"}
+"""Types whose values Validata receives as numbers (frictionless reads a year as an int)."""
+PERCENT_TOLERANCE = 1.0
+RATIO_TOLERANCE = 0.01
+
+DRAFT_NOTICE = (
+    "Le secret statistique n'a pas été vérifié (option --brouillon) : ni les effectifs sous le "
+    "seuil, ni le statut de diffusion, ni les taux tirés de trop petits effectifs. Ce fichier "
+    "ne doit pas être publié avant une validation complète, sans cette option."
+)
+NO_EXTRA_NOTICE = (
+    "Contrôles propres au registre désactivés : ni les clés de contrôle, ni les règles entre "
+    "colonnes, ni le secret statistique n'ont été vérifiés."
+)
+
+
+@dataclass
+class _Check:
+    """One violation test: an expression over the block's columns, the column the error
+    is reported on, and how to word it."""
+
+    rule: BusinessRule
+    expr: pl.Expr
+    field: str
+    message: Callable[[dict[str, Any]], tuple[str, str]]
+    """Row values (column -> cell text) -> (what is wrong, how to fix it)."""
+    severity: str = "error"
+
+
+class RuleChecker:
+    """The business rules of one validation: built once, run on every block."""
+
+    def __init__(
+        self,
+        descriptor: dict[str, Any],
+        columns: dict[str, tuple[int, str]],
+        *,
+        registry: Any = None,
+        secrecy: bool = True,
+    ) -> None:
+        """``columns``: each data column's name -> (its number, its field type)."""
+        referentiels = getattr(registry, "referentiels", None) if registry is not None else None
+        rules, _ = declared_rules(descriptor)
+        self.columns = columns
+        self.notices: list[str] = []
+        self.table_errors: list[ValidationError] = []
+        self.decimal = {
+            str(f.get("name")): str(f.get("decimalChar", "."))
+            for f in descriptor.get("fields") or []
+            if isinstance(f, dict)
+        }
+        self.own_systems = {
+            str(f.get("name")): extensions.code_system(f)
+            for f in descriptor.get("fields") or []
+            if isinstance(f, dict)
+        }
+        self.checks: list[_Check] = []
+        for rule in rules:
+            if rule.secrecy and not secrecy:
+                continue
+            self.checks.extend(self._compile(rule, referentiels or {}))
+        self.used = sorted(
+            {name for check in self.checks for name in check.rule.columns if name in columns}
+        )
+        if not secrecy and any(r.secrecy for r in rules):
+            self.notices.append(DRAFT_NOTICE)
+
+    # -- expressions over the block frame: v_<name> (text, null unless usable),
+    # -- b_<name> (blank), x_<name> (already wrong)
+    @staticmethod
+    def _v(name: str) -> pl.Expr:
+        return pl.col(f"v_{name}")
+
+    def _n(self, name: str) -> pl.Expr:
+        value = self._v(name)
+        decimal = self.decimal.get(name, ".")
+        if decimal != ".":
+            value = value.str.replace_all(decimal, ".", literal=True)
+        return value.cast(pl.Float64, strict=False)
+
+    @staticmethod
+    def _blank(name: str) -> pl.Expr:
+        return pl.col(f"b_{name}")
+
+    def _skip(self, names: tuple[str, ...] | list[str]) -> pl.Expr:
+        """Rows where a cell of these columns is already wrong."""
+        present = [pl.col(f"x_{n}") for n in names]
+        return pl.any_horizontal(present) if present else pl.lit(False)
+
+    def _compile(self, rule: BusinessRule, referentiels: dict[str, Any]) -> list[_Check]:
+        kind, c, p = rule.kind, rule.columns, rule.params
+        v, n, blank = self._v, self._n, self._blank
+        if any(name not in self.columns for name in c) and kind not in (
+            "cohesive-columns-value",
+            "one-of-required",
+            "secret-status-published",
+            "secret-status-masked",
+        ):
+            return []  # a column the file lacks: its missing-label error says it all
+        if kind in ("siren", "siret"):
+            if self.own_systems.get(c[0]) == kind:
+                return []  # the column's own code check already runs
+            return [self._system_check(rule, kind)]
+        if kind == "siret-siren":
+            siret = v(c[0]).str.replace_all(" ", "", literal=True)
+            siren = v(c[1]).str.replace_all(" ", "", literal=True)
+            expr = (
+                (siret.str.len_chars() == 14)
+                & (siren.str.len_chars() == 9)
+                & (siret.str.slice(0, 9) != siren)
+            )
+            # a SIREN with a wrong key has its own error: the mismatch is its consequence
+            siren_check = self._system_check(BusinessRule("siren", (c[1],)), "siren")
+            siren_failing = siren_check.values_failing  # type: ignore[attr-defined]
+            checks = [
+                _Check(
+                    rule,
+                    expr,
+                    c[0],
+                    lambda row: (
+                        f"le SIRET « {row[c[0]]} » ne commence pas par le SIREN « {row[c[1]]} » "
+                        "de la même ligne",
+                        "Un SIRET est le SIREN de l'établissement suivi de cinq chiffres : "
+                        "corrigez l'un ou l'autre.",
+                    ),
+                )
+            ]
+            checks[0].unless_failing = (c[1], siren_failing)  # type: ignore[attr-defined]
+            return checks
+        if kind == "compare-columns-value":
+            # Validata's order: two numbers (or texts that read as numbers) compare as
+            # numbers; two texts as texts; two values of one other type by their text;
+            # anything else is "not comparable", an error.
+            types = (self.columns[c[0]][1], self.columns[c[1]][1])
+            a, b = n(c[0]), n(c[1])
+            op = p["op"]
+            both = v(c[0]).is_not_null() & v(c[1]).is_not_null()
+            if types[0] in NUMBERS and types[1] in NUMBERS:
+                expr = both & ~_compare(a, op, b)
+            else:
+                numeric = self._numberlike(c[0], a) & self._numberlike(c[1], b)
+                same_kind = types[0] == types[1]
+                as_text = ~_compare(v(c[0]), op, v(c[1])) if same_kind else pl.lit(True)
+                expr = both & pl.when(numeric).then(~_compare(a, op, b)).otherwise(as_text)
+            word = VALIDATA_OPS[op]
+            return [
+                _Check(
+                    rule,
+                    expr,
+                    c[0],
+                    lambda row: (
+                        f"la valeur « {row[c[0]]} » devrait être {word} à celle de la colonne "
+                        f"« {c[1]} » (« {row[c[1]]} »)",
+                        f"Corrigez « {c[0]} » ou « {c[1]} » : la première doit être {word} "
+                        "à la seconde.",
+                    ),
+                )
+            ]
+        if kind == "sum-columns-value":
+            parts = [n(name) for name in c[1:]]
+            filled = pl.all_horizontal([v(name).is_not_null() for name in c])
+            numbers = pl.all_horizontal([n(name).is_not_null() for name in c])
+            expr = filled & numbers & ((n(c[0]) - pl.sum_horizontal(parts)).abs() > 1e-9)
+            return [
+                _Check(
+                    rule,
+                    expr,
+                    c[0],
+                    lambda row: (
+                        f"la valeur « {row[c[0]]} » n'est pas la somme de "
+                        f"{quote_list(list(c[1:]))} ("
+                        + " + ".join(str(row[name]) for name in c[1:])
+                        + ")",
+                        f"Corrigez « {c[0]} » ou l'une des colonnes additionnées.",
+                    ),
+                )
+            ]
+        if kind == "cohesive-columns-value":
+            absent = [name for name in c if name not in self.columns]
+            if absent:
+                if len(absent) < len(c):
+                    self.table_errors.append(
+                        ValidationError(
+                            rule.code,
+                            1,
+                            None,
+                            None,
+                            None,
+                            "",
+                            f"Les colonnes {quote_list(list(c))} vont ensemble, mais le fichier "
+                            f"n'a pas {quote_list(absent)}.",
+                            "Ajoutez les colonnes manquantes, ou retirez-les toutes.",
+                        )
+                    )
+                return []
+            each = [~blank(name) for name in c]
+            expr = ~self._skip(c) & pl.any_horizontal(each) & ~pl.all_horizontal(each)
+            return [
+                _Check(
+                    rule,
+                    expr,
+                    c[0],
+                    lambda row: (
+                        f"les colonnes {quote_list(list(c))} doivent être toutes remplies ou "
+                        "toutes vides",
+                        "Remplissez les cellules vides de ces colonnes, ou videz les autres.",
+                    ),
+                )
+            ]
+        if kind == "one-of-required":
+            absent = [name for name in c if name not in self.columns]
+            if len(absent) == 2:
+                self.table_errors.append(
+                    ValidationError(
+                        rule.code,
+                        1,
+                        None,
+                        None,
+                        None,
+                        "",
+                        f"Il faut au moins une des colonnes « {c[0]} » et « {c[1]} » : le "
+                        "fichier n'a ni l'une ni l'autre.",
+                        "Ajoutez l'une de ces colonnes et remplissez-la.",
+                    )
+                )
+                return []
+            empty = [self._falsy(name) for name in c]
+            expr = ~self._skip([x for x in c if x in self.columns]) & pl.all_horizontal(empty)
+            return [
+                _Check(
+                    rule,
+                    expr,
+                    c[0] if c[0] in self.columns else c[1],
+                    lambda row: (
+                        f"au moins une des colonnes « {c[0]} » et « {c[1]} » doit être remplie "
+                        "(zéro ne compte pas)",
+                        f"Remplissez « {c[0]} » ou « {c[1]} ».",
+                    ),
+                )
+            ]
+        if kind == "condition":
+            when, then = p["if"], p["then"]
+            expr = v(c[1]).is_in(when["in"]) & v(c[0]).is_not_null() & ~v(c[0]).is_in(then["in"])
+            return [
+                _Check(
+                    rule,
+                    expr,
+                    c[0],
+                    lambda row: (
+                        f"« {row[c[0]]} » n'est pas possible quand « {c[1]} » vaut "
+                        f"« {row[c[1]]} » : « {c[0]} » doit alors valoir "
+                        f"{quote_list(then['in'], 'ou')}",
+                        f"Corrigez « {c[0]} » ou « {c[1]} ».",
+                    ),
+                )
+            ]
+        if kind == "lookup":
+            return self._lookup_checks(rule, referentiels)
+        if kind == "secret-status-published":
+            status, published = c[0], [x for x in c[1:] if x in self.columns]
+            if status not in self.columns:
+                return []
+
+            def secret_wording(name: str) -> Callable[[dict[str, Any]], tuple[str, str]]:
+                return lambda row: (
+                    f"la valeur « {row[name]} » est publiée alors que « {status} » vaut "
+                    f"« {STATUS_SECRET} »",
+                    "Laissez la cellule vide : une valeur couverte par le secret statistique "
+                    "ne se publie pas (ou corrigez le statut).",
+                )
+
+            return [
+                _Check(
+                    rule,
+                    (v(status) == STATUS_SECRET) & v(name).is_not_null(),
+                    name,
+                    secret_wording(name),
+                )
+                for name in published
+            ]
+        if kind == "secret-status-masked":
+            status, counts = c[0], [x for x in c[1:] if x in self.columns]
+            if status not in self.columns:
+                return []
+            masked_wording = (
+                f"l'effectif est vide alors que « {status} » vaut « {STATUS_PUBLISHED} »",
+                "Publiez l'effectif, ou indiquez pourquoi il manque dans "
+                f"« {status} » (« {STATUS_SECRET} », « non_disponible »…).",
+            )
+            return [
+                _Check(
+                    rule,
+                    (v(status) == STATUS_PUBLISHED) & blank(name),
+                    name,
+                    lambda row: masked_wording,
+                )
+                for name in counts
+            ]
+        if kind == "rate-threshold":
+            threshold = p["threshold"]
+            expr = v(c[0]).is_not_null() & (n(c[1]) < threshold)
+            return [
+                _Check(
+                    rule,
+                    expr,
+                    c[0],
+                    lambda row: (
+                        f"« {row[c[0]]} » est tiré de {row[c[1]]} personnes (colonne « {c[1]} »), "
+                        f"moins que le seuil de {threshold}",
+                        "Laissez la cellule vide et indiquez « secret_statistique » ou "
+                        "« non_significatif » dans le statut de diffusion.",
+                    ),
+                )
+            ]
+        if kind == "rate-base-masked":
+            expr = v(c[0]).is_not_null() & blank(c[1])
+            return [
+                _Check(
+                    rule,
+                    expr,
+                    c[0],
+                    lambda row: (
+                        f"« {row[c[0]]} » est publié alors que l'effectif dont il est tiré "
+                        f"(« {c[1]} ») est vide",
+                        f"Publiez « {c[1]} » ou laissez cette cellule vide.",
+                    ),
+                    severity="warning",
+                )
+            ]
+        if kind == "rate-consistency":
+            scale = p["scale"]
+            tolerance = PERCENT_TOLERANCE if scale == 100 else RATIO_TOLERANCE
+            rate, top, bottom = n(c[0]), n(c[1]), n(c[2])
+            expr = (
+                rate.is_not_null()
+                & top.is_not_null()
+                & (bottom > 0)
+                & ((rate - scale * top / bottom).abs() > tolerance)
+            )
+
+            def wording(row: dict[str, Any]) -> tuple[str, str]:
+                expected = scale * float(row[c[1]]) / float(row[c[2]].replace(",", "."))
+                shown = f"{expected:.1f}".replace(".", ",")
+                return (
+                    f"« {row[c[0]]} » ne correspond pas à « {c[1]} » / « {c[2]} » "
+                    f"({row[c[1]]} / {row[c[2]]}, soit {shown})",
+                    f"Recalculez « {c[0]} » à partir des deux effectifs, ou corrigez-les.",
+                )
+
+            return [_Check(rule, expr, c[0], wording)]
+        return []
+
+    def _numberlike(self, name: str, number: pl.Expr) -> pl.Expr:
+        """Validata's ``is_a_number``: a number, or a text that reads as one."""
+        kind = self.columns[name][1]
+        if kind in NUMBERS:
+            return pl.lit(True)
+        if kind == "string":
+            return number.is_not_null()
+        return pl.lit(False)
+
+    def _falsy(self, name: str) -> pl.Expr:
+        """Validata's ``not value``: empty, or 0 in a numeric column."""
+        if name not in self.columns:
+            return pl.lit(True)
+        empty = self._blank(name)
+        if self.columns[name][1] in NUMERIC:
+            empty = empty | (self._n(name) == 0).fill_null(False)
+        return empty
+
+    def _system_check(self, rule: BusinessRule, system: str) -> _Check:
+        name = rule.columns[0]
+        verdicts: dict[str, Any] = {}
+
+        def values_failing(series: pl.Series) -> list[str]:
+            bad = []
+            for value in series.drop_nulls().unique().to_list():
+                if value not in verdicts:
+                    verdicts[value] = codesystems.check(system, value)
+                if verdicts[value] is not None:
+                    bad.append(value)
+            return bad
+
+        check = _Check(
+            rule,
+            pl.lit(False),
+            name,
+            lambda row: (
+                str(verdicts[row[name]][0]),
+                "Vérifiez l'identifiant à la source (annuaire Sirene de l'Insee).",
+            ),
+        )
+        check.values_failing = values_failing  # type: ignore[attr-defined]
+        return check
+
+    def _lookup_checks(self, rule: BusinessRule, referentiels: dict[str, Any]) -> list[_Check]:
+        key, params = rule.columns[0], rule.params
+        table = referentiels.get(params["referentiel"])
+        if table is None:
+            self.notices.append(
+                f"Règle de correspondance non vérifiée : le référentiel « {params['referentiel']} » "
+                "n'est pas disponible."
+            )
+            return []
+        checks = []
+        for column, ref_column in params["columns"].items():
+            if column not in self.columns:
+                continue
+            known = {
+                row["code"]: row.get(ref_column, "")
+                for row in table.rows
+                if row.get(ref_column, "")
+            }
+            codes, expected = list(known), list(known.values())
+            wanted = self._v(key).replace_strict(
+                codes, expected, default=None, return_dtype=pl.String
+            )
+            expr = (
+                wanted.is_not_null() & self._v(column).is_not_null() & (self._v(column) != wanted)
+            )
+
+            def wording(
+                row: dict[str, Any], column: str = column, known: dict[str, str] = known
+            ) -> tuple[str, str]:
+                return (
+                    f"« {row[column]} » ne correspond pas au code « {row[key]} » de « {key} » : "
+                    f"le référentiel « {table.title} » donne « {known[row[key]]} »",
+                    f"Écrivez « {known[row[key]]} » dans « {column} », ou corrigez « {key} ».",
+                )
+
+            checks.append(_Check(rule, expr, column, wording))
+        return checks
+
+    # -- per block
+    def check_batch(
+        self,
+        frame: pl.DataFrame,
+        results: dict[str, Any],
+        keep: np.ndarray,
+        row_numbers: np.ndarray,
+        add: Callable[[ValidationError], None],
+    ) -> None:
+        """Report the rows of one block that break a rule. ``frame`` holds the block's
+        text cells (column ``c<k>`` for data column k+1), ``results`` each column's
+        verdicts, ``keep`` the rows that are not blank."""
+        if not self.checks:
+            return
+        data: dict[str, Any] = {}
+        raw: dict[str, pl.Series] = {}
+        for name in self.used:
+            number, _ = self.columns[name]
+            r = results[name]
+            wrong = r.type_error.copy()
+            for mask in r.failed.values():
+                wrong |= mask
+            raw[name] = data[f"r_{name}"] = frame[f"c{number - 1}"]
+            data[f"u_{name}"] = ~r.blank & ~wrong
+            data[f"b_{name}"] = r.blank
+            data[f"x_{name}"] = wrong
+        # v_<name>: the cell's text where it is usable (neither empty nor already wrong);
+        # one query per block computes it and every rule's verdict
+        query = (
+            pl.DataFrame(data)
+            .lazy()
+            .with_columns(
+                pl.when(pl.col(f"u_{name}")).then(pl.col(f"r_{name}")).alias(f"v_{name}")
+                for name in self.used
+            )
+        )
+        exprs = []
+        for index, check in enumerate(self.checks):
+            failing = getattr(check, "values_failing", None)
+            if failing is not None:
+                name = check.field
+                usable = pl.select(pl.when(pl.lit(data[f"u_{name}"])).then(pl.lit(raw[name])))
+                bad = failing(usable.to_series())
+                expr = self._v(name).is_in(bad) if bad else pl.lit(False)
+            else:
+                expr = check.expr
+            unless = getattr(check, "unless_failing", None)
+            if unless is not None:
+                name, failing_of = unless
+                usable = pl.select(pl.when(pl.lit(data[f"u_{name}"])).then(pl.lit(raw[name])))
+                bad = failing_of(usable.to_series())
+                if bad:
+                    expr = expr & ~self._v(name).is_in(bad)
+            exprs.append(expr.fill_null(False).alias(f"r{index}"))
+        verdicts = query.select(exprs).collect()
+        for index, check in enumerate(self.checks):
+            hits = np.flatnonzero(verdicts[f"r{index}"].to_numpy() & keep)
+            if not len(hits):
+                continue
+            number = self.columns[check.field][0]
+            names = [name for name in check.rule.columns if name in raw]
+            cells = {name: raw[name].gather(hits).to_list() for name in names}
+            for position, i in enumerate(hits):
+                row = {name: cells[name][position] for name in names}
+                what, fix = check.message(row)
+                line = int(row_numbers[i])
+                add(
+                    ValidationError(
+                        type=check.rule.code,
+                        row_number=line,
+                        field_name=check.field,
+                        field_number=number,
+                        cell=row.get(check.field),
+                        note=check.rule.kind,
+                        message=f"Ligne {line}, colonne « {check.field} » : {what}.",
+                        fix=fix,
+                        severity=check.severity,
+                    )
+                )
+
+
+def _compare(left: pl.Expr, op: str, right: pl.Expr) -> pl.Expr:
+    if op == ">":
+        return left > right
+    if op == ">=":
+        return left >= right
+    if op == "==":
+        return left == right
+    if op == "<=":
+        return left <= right
+    return left < right
+
+
+def partial_notices(fields: list[dict[str, Any]], registry: Any) -> list[str]:
+    """One notice per référentiel that is only an extract: its codes are not checked."""
+    referentiels = getattr(registry, "referentiels", {}) if registry is not None else {}
+    notices = []
+    for name in dict.fromkeys(extensions.code_list(f) for f in fields):
+        table = referentiels.get(name) if name else None
+        if table is not None and table.partial:
+            notices.append(
+                f"Le référentiel « {table.title} » livré avec le registre n'est qu'un extrait : "
+                "un code qu'il ne contient pas n'est pas refusé (les codes de cette colonne "
+                "n'ont pas été vérifiés)."
+            )
+    return notices
