@@ -63,6 +63,9 @@ class Batch:
     forced: dict[int, np.ndarray] = field(default_factory=dict)
     """Column index -> rows whose spreadsheet cell has a type the field refuses whatever
     its text (a number in a text column...): type errors (XLSX only)."""
+    formula_errors: dict[int, np.ndarray] = field(default_factory=dict)
+    """Column index -> rows whose cell is an Excel error such as ``#N/A`` (also in
+    ``forced``; the cell's text is the code)."""
 
 
 @dataclass
@@ -76,6 +79,8 @@ class Source:
     sheet: str | None = None
     _dialect: Any = None
     _header_size: int = 0
+    _sheet: Any = None
+    """A workbook's sheet as loaded (``workbook.LoadedSheet``)."""
     column_types: list[str] = field(default_factory=list)
     """Table Schema type of each column, when known (XLSX cells are converted to text
     according to it, see ``cell_text``)."""
@@ -87,7 +92,7 @@ class Source:
         pool of threads, several blocks at once (polars and numpy release the GIL:
         every core works); at most ``WINDOW`` blocks are in flight."""
         if self.kind == "xlsx":
-            yield from map(prepare, _xlsx_batches(self, batch_rows))
+            yield from _ordered_map(prepare, _xlsx_batches(self, batch_rows))
             return
         record_number = 0  # records already delivered (header included)
 
@@ -576,17 +581,20 @@ def _rows_to_frame(rows: list[list[str]], width: int = 0) -> tuple[np.ndarray, p
 
 
 def _open_xlsx(path: Path, sheet: str | None) -> Source:
-    _check_zip(path)
-    try:
-        from python_calamine import CalamineWorkbook
+    """A workbook (XLSX, or ODS): its sheet names and the chosen sheet's header.
 
-        workbook = CalamineWorkbook.from_path(str(path))
-        names = workbook.sheet_names
-    except Exception as error:
-        raise UnusableInput(
-            f"Le classeur {path.name} est illisible (fichier tronqué ou corrompu : {error}). "
-            "Ouvrez-le et réenregistrez-le en .xlsx, ou exportez-le en CSV UTF-8."
-        ) from error
+    The guards run before any reader opens the file; the sheet itself is read when its
+    batches are asked for (the columns' types are known by then, see ``cell_text``)."""
+    from .workbook import is_ods, load_sheet, open_reader
+
+    ods = is_ods(path)
+    if ods:
+        _check_ods(path)
+    else:
+        _check_zip(path)
+        _check_dimension(path)
+    reader = open_reader(path)
+    names = list(reader.sheet_names)
     if sheet is not None and sheet not in names:
         raise UnusableInput(
             f"Le classeur {path.name} n'a pas de feuille « {sheet} » ; feuilles présentes : "
@@ -596,17 +604,39 @@ def _open_xlsx(path: Path, sheet: str | None) -> Source:
     if not names:
         raise UnusableInput(f"Le classeur {path.name} ne contient aucune feuille.")
     source = Source(path=path, kind="xlsx", encoding="utf-8", sheet=sheet or names[0])
-    rows = _xlsx_rows(source)
-    first = next(rows, None)
-    if first is None:
+    source._sheet = load_sheet(path, reader, source.sheet or "", XLSX_MAX_CELLS, ods)
+    if not source._sheet.labels:
         raise UnusableInput(
             f"La feuille « {source.sheet} » du classeur {path.name} est vide : il faut une "
             "ligne d'en-tête et des lignes de données."
         )
-    source.labels = [_cell_text(c).strip() for c in first]
-    while source.labels and source.labels[-1] == "":
-        source.labels.pop()
+    source.labels = source._sheet.labels
     return source
+
+
+def _check_ods(path: Path) -> None:
+    """The size guards of ``_check_zip`` for an OpenDocument spreadsheet."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            total = sum(info.file_size for info in infos)
+            compressed = sum(info.compress_size for info in infos) or 1
+            names = {info.filename for info in infos}
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise UnusableInput(
+            f"Le classeur {path.name} est tronqué ou corrompu (archive illisible : {error}). "
+            "Réenregistrez-le depuis votre tableur, ou exportez-le en CSV UTF-8."
+        ) from error
+    if "content.xml" not in names:
+        raise UnusableInput(
+            f"Le fichier {path.name} est une archive ZIP mais pas un classeur OpenDocument (.ods)."
+        )
+    if total > XLSX_MAX_UNCOMPRESSED or total / compressed > XLSX_MAX_RATIO and total > 50_000_000:
+        raise UnusableInput(
+            f"Le classeur {path.name} se décompresse en {_size_fr(total)} (taux de compression "
+            f"{total / compressed:.0f}:1) : c'est trop pour un tableau de données, le fichier est "
+            "refusé par précaution (« bombe » de décompression). Exportez-le en CSV UTF-8."
+        )
 
 
 def _check_zip(path: Path) -> None:
@@ -663,30 +693,6 @@ def _col_index(letters: str) -> int:
     for char in letters:
         value = value * 26 + ord(char) - 64
     return value
-
-
-def _xlsx_rows(source: Source) -> Iterator[list[Any]]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_path(str(source.path))
-        sheet = workbook.get_sheet_by_name(source.sheet or "")
-        if (
-            sheet.total_width * sheet.total_height > XLSX_MAX_CELLS
-            and sheet.width * sheet.height > XLSX_MAX_CELLS
-        ):
-            raise UnusableInput(
-                f"La feuille « {source.sheet} » de {source.path.name} est trop grande "
-                f"({sheet.height} lignes × {sheet.width} colonnes)."
-            )
-        yield from sheet.iter_rows()
-    except UnusableInput:
-        raise
-    except Exception as error:
-        raise UnusableInput(
-            f"Le classeur {source.path.name} est illisible (fichier tronqué ou corrompu : "
-            f"{error}). Réenregistrez-le depuis votre tableur, ou exportez-le en CSV UTF-8."
-        ) from error
 
 
 def _cell_text(cell: Any) -> str:
@@ -750,37 +756,18 @@ def cell_text(cell: Any, ftype: str = "any") -> tuple[str, bool]:
 
 
 def _xlsx_batches(source: Source, batch_rows: int) -> Iterator[Batch]:
-    rows = _xlsx_rows(source)
-    next(rows, None)  # header
-    width = len(source.labels)
-    types = source.column_types
-    buffer: list[list[str]] = []
-    refused: list[tuple[int, int]] = []  # (row in buffer, column)
-    first_row = 2
+    """The sheet's data rows as text, now that the columns' types are known."""
+    from .workbook import sheet_text
 
-    def flush() -> Batch:
-        counts, frame = _rows_to_frame(buffer, width)
-        counts = np.maximum(counts, width) * (counts > 0)
-        forced: dict[int, np.ndarray] = {}
-        for row, column in refused:
-            forced.setdefault(column, np.zeros(len(buffer), dtype=bool))[row] = True
-        return Batch(first_row=first_row, counts=counts, frame=frame, forced=forced)
-
-    for raw in rows:
-        cells = []
-        for column, value in enumerate(raw):
-            text, bad = cell_text(value, types[column] if column < len(types) else "any")
-            if bad:
-                refused.append((len(buffer), column))
-            cells.append(text)
-        while len(cells) > width and cells[-1] == "":
-            cells.pop()
-        if all(c == "" for c in cells):
-            cells = []
-        buffer.append(cells)
-        if len(buffer) >= batch_rows:
-            yield flush()
-            first_row += len(buffer)
-            buffer, refused = [], []
-    if buffer:
-        yield flush()
+    sheet = sheet_text(source._sheet, source.column_types)
+    source._sheet = None  # the text replaces the loaded cells
+    height = len(sheet.counts)
+    for start in range(0, height, batch_rows):
+        stop = min(start + batch_rows, height)
+        yield Batch(
+            first_row=start + 2,
+            counts=sheet.counts[start:stop],
+            frame=sheet.frame.slice(start, stop - start),
+            forced={c: m[start:stop] for c, m in sheet.forced.items()},
+            formula_errors={c: m[start:stop] for c, m in sheet.formula_errors.items()},
+        )

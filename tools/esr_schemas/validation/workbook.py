@@ -1,0 +1,431 @@
+"""A workbook sheet (XLSX or ODS) read as text, cell types kept as frictionless reads them.
+
+fastexcel (calamine underneath, Arrow output) reads the sheet column by column: when
+every column holds one kind of cell (text, numbers, dates, booleans), each column is
+turned into text by polars according to its field's type, with no Python object per
+cell. A column that mixes kinds (codes typed sometimes as text, sometimes as numbers),
+a sheet that does not start at A1, and ODS files go through python-calamine's cell
+values instead, one by one: slower, exact.
+
+Every row of the sheet's used range has the sheet's width, as in frictionless (a blank
+trailing header cell is a blank label, empty trailing cells are empty, not missing).
+
+Excel error cells (``#N/A``, ``#DIV/0!``...) are read by neither library (they come out
+empty): they are found in the sheet's XML and reported, never taken for blanks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import numpy as np
+import polars as pl
+
+from .errors import UnusableInput
+
+# fastexcel logs a warning for every column it finds empty: not for our users
+logging.getLogger("fastexcel").setLevel(logging.ERROR)
+
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
+_SCAN_BLOCK = 1 << 20
+
+
+@dataclass
+class SheetText:
+    """A sheet's header and data rows as text (see :func:`read_sheet`)."""
+
+    labels: list[str]
+    frame: pl.DataFrame
+    """String columns c0..c{width-1}, one row per sheet row after the header."""
+    counts: np.ndarray
+    """Cells of each row: the sheet's width, 0 for a blank row."""
+    forced: dict[int, np.ndarray] = field(default_factory=dict)
+    """Column -> rows whose cell type the field refuses whatever its text."""
+    formula_errors: dict[int, np.ndarray] = field(default_factory=dict)
+    """Column -> rows whose cell is an Excel error (``#N/A``...): the text is the code."""
+
+
+def is_ods(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                return archive.read("mimetype").strip() == ODS_MIMETYPE
+            return "content.xml" in names and "[Content_Types].xml" not in names
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError):
+        return False
+
+
+def open_reader(path: Path) -> Any:
+    """fastexcel's reader of the workbook; an :class:`UnusableInput` if it cannot open it."""
+    import fastexcel
+
+    try:
+        return fastexcel.read_excel(str(path))
+    except Exception as error:
+        raise UnusableInput(
+            f"Le classeur {path.name} est illisible (fichier tronqué ou corrompu : "
+            f"{_first_line(error)}). Ouvrez-le et réenregistrez-le en .xlsx, ou exportez-le en "
+            "CSV UTF-8."
+        ) from error
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+@dataclass
+class LoadedSheet:
+    """A sheet as read, before its text is made (that needs the columns' types)."""
+
+    labels: list[str]
+    typed: pl.DataFrame | None
+    """The data columns as fastexcel types them (fast path), or None."""
+    values: list[list[Any]]
+    """Otherwise: the data rows' cell values (python-calamine)."""
+    width: int
+    height: int
+    errors: list[tuple[int, int, str]]
+    """(sheet row, column index, code) of the Excel error cells."""
+
+
+def load_sheet(path: Path, reader: Any, sheet: str, max_cells: int, ods: bool) -> LoadedSheet:
+    member = None if ods else _sheet_member(path, sheet)
+    head = _head(path, member) if member else ""
+    loaded = None if ods else _typed_columns(reader, sheet)
+    if loaded is not None and not _starts_at_a1(head, loaded[0]):
+        loaded = None
+    errors = _formula_errors(path, member) if member else []
+    rows, columns = _declared_extent(head)
+    if loaded is not None:
+        infos, frame = loaded
+        labels = _labels_from_columns(infos)
+        _check_size(path, sheet, max(frame.width, columns), max(frame.height, rows), max_cells)
+        frame = _pad_frame(frame, columns - frame.width, rows - 1 - frame.height)
+        labels += [""] * (frame.width - len(labels))
+        return LoadedSheet(labels, frame, [], frame.width, frame.height, errors)
+    values = _calamine_values(path, sheet, max_cells)
+    values += [[] for _ in range(rows - len(values))]
+    width = max(max((len(r) for r in values), default=0), columns)
+    labels = [_value_text(c, "any")[0].strip() for c in (values[0] if values else [])]
+    labels += [""] * (width - len(labels))
+    return LoadedSheet(labels, None, values[1:], width, max(len(values) - 1, 0), errors)
+
+
+def _pad_frame(frame: pl.DataFrame, columns: int, rows: int) -> pl.DataFrame:
+    """The frame widened and lengthened with empty cells, to the sheet's declared
+    dimension (cells with a style and no value count, as openpyxl reads them)."""
+    if columns > 0:
+        frame = frame.with_columns(
+            pl.lit(None, dtype=pl.String).alias(f"__pad{i}") for i in range(columns)
+        )
+    if rows > 0:
+        frame = pl.concat([frame, frame.clear(rows)])
+    return frame
+
+
+def _head(path: Path, member: str) -> str:
+    with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
+        return stream.read(65536).decode("utf-8", errors="replace")
+
+
+def _declared_extent(head: str) -> tuple[int, int]:
+    """(last row, last column) of the sheet's declared dimension, (0, 0) if none."""
+    from .reading import _col_index
+
+    match = re.search(r'<(?:\w+:)?dimension ref="[A-Z]+\d+:([A-Z]+)(\d+)"', head)
+    if not match:
+        return 0, 0
+    return int(match.group(2)), _col_index(match.group(1))
+
+
+def sheet_text(loaded: LoadedSheet, types: list[str]) -> SheetText:
+    """The sheet's data as text, each column according to its Table Schema type in
+    ``types`` (by position; ``any`` past its end)."""
+    width, height = loaded.width, loaded.height
+    if loaded.typed is not None:
+        text = _typed_to_text(loaded.typed, types)
+    else:
+        text = _values_to_text(loaded.values, width, types)
+    formula: dict[int, np.ndarray] = {}
+    if loaded.errors:
+        updates: dict[int, dict[int, str]] = {}
+        for row, column, code in loaded.errors:
+            if 0 <= row - 2 < height and column < width:  # row 1 is the header
+                updates.setdefault(column, {})[row - 2] = code
+                formula.setdefault(column, np.zeros(height, dtype=bool))[row - 2] = True
+        columns = []
+        for index, series in enumerate(text.frame.get_columns()):
+            if index in updates:
+                values = series.to_list()
+                for row, code in updates[index].items():
+                    values[row] = code
+                series = pl.Series(series.name, values, dtype=pl.String)
+            columns.append(series)
+        text.frame = pl.DataFrame(columns)
+    blank = np.ones(height, dtype=bool)
+    for series in text.frame.get_columns():
+        blank &= (series == "").to_numpy()
+    for mask in formula.values():
+        blank &= ~mask
+    text.counts = np.where(blank, 0, width).astype(np.int64)
+    text.labels = loaded.labels
+    text.formula_errors = formula
+    for column, mask in formula.items():
+        text.forced[column] = text.forced.get(column, np.zeros(height, dtype=bool)) | mask
+    return text
+
+
+def _check_size(path: Path, sheet: str, width: int, height: int, max_cells: int) -> None:
+    if width * height > max_cells:
+        raise UnusableInput(
+            f"La feuille « {sheet} » de {path.name} est trop grande ({height} lignes × "
+            f"{width} colonnes)."
+        )
+
+
+# --- the fast path: one kind of cell per column ---------------------------------------
+
+
+def _typed_columns(reader: Any, sheet: str) -> tuple[list[Any], pl.DataFrame] | None:
+    """The sheet's columns as fastexcel types them; None when a column mixes kinds."""
+    import fastexcel
+
+    try:
+        loaded = reader.load_sheet(
+            sheet, header_row=0, schema_sample_rows=None, dtype_coercion="strict"
+        )
+        return loaded.available_columns(), loaded.to_polars()
+    except fastexcel.UnsupportedColumnTypeCombinationError:
+        return None
+    except Exception as error:
+        raise UnusableInput(
+            f"La feuille « {sheet} » du classeur est illisible ({_first_line(error)}). "
+            "Réenregistrez le classeur depuis votre tableur, ou exportez-le en CSV UTF-8."
+        ) from error
+
+
+def _labels_from_columns(infos: list[Any]) -> list[str]:
+    """The header cells, from fastexcel's column names: a generated name is a blank
+    cell, and the suffix ``_N`` it adds to a repeated name is taken off again."""
+    labels: list[str] = []
+    for info in infos:
+        name = str(info.name)
+        if info.column_name_from == "generated":
+            labels.append("")
+            continue
+        match = re.fullmatch(r"(.*)_(\d+)", name, flags=re.S)
+        if match and match.group(1) in labels:
+            name = match.group(1)
+        labels.append(name.strip())
+    return labels
+
+
+def _starts_at_a1(head: str, infos: list[Any]) -> bool:
+    """Whether the sheet's cells start at A1 (fastexcel leaves out leading empty rows
+    and columns, frictionless does not)."""
+    if any(info.absolute_index != i for i, info in enumerate(infos)):
+        return False
+    first = re.search(r"<(?:\w+:)?c\b([^>]*?)(/?)>", head[head.find("sheetData") :])
+    if not first or not re.search(r'\br="A1"', first.group(1)):
+        return False
+    return not first.group(2)  # <c r="A1"/>: an empty first cell
+
+
+def _typed_to_text(frame: pl.DataFrame, types: list[str]) -> SheetText:
+    exprs = []
+    forced: dict[int, np.ndarray] = {}
+    refused_cols: list[int] = []
+    for index, (name, dtype) in enumerate(frame.schema.items()):
+        ftype = types[index] if index < len(types) else "any"
+        col = pl.col(name)
+        refused = False
+        if dtype == pl.String:
+            expr = col
+        elif dtype.is_numeric():
+            as_float = col.cast(pl.Float64)
+            integral = (as_float == as_float.floor()) & (as_float.abs() < 1e16)
+            expr = (
+                pl.when(integral)
+                .then(as_float.cast(pl.Int64).cast(pl.String))
+                .otherwise(_float_text(as_float))
+            )
+            refused = ftype in ("string", "boolean")
+        elif dtype == pl.Boolean:
+            expr = pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false"))
+            refused = ftype not in ("boolean", "any")
+        elif dtype == pl.Datetime:
+            expr = _datetime_text(col, ftype)
+            refused = ftype == "string"
+        elif dtype == pl.Date:
+            expr = col.dt.strftime("%Y-%m-%dT00:00:00" if ftype == "datetime" else "%Y-%m-%d")
+            refused = ftype == "string"
+        elif dtype == pl.Duration:
+            expr = col.map_elements(
+                functools.partial(_duration_text, kind=ftype), return_dtype=pl.String
+            )
+            refused = ftype == "string"
+        else:
+            expr = col.cast(pl.String)
+        exprs.append(expr.fill_null("").alias(f"c{index}"))
+        if refused:
+            refused_cols.append(index)
+    out = frame.select(exprs) if exprs else pl.DataFrame()
+    for index in refused_cols:
+        forced[index] = frame.get_column(frame.columns[index]).is_not_null().to_numpy()
+    return SheetText(labels=[], frame=out, counts=np.zeros(0, dtype=np.int64), forced=forced)
+
+
+def _float_text(value: pl.Expr) -> pl.Expr:
+    """Python's ``repr`` of a float (``1e+20``, ``1e-07``), which frictionless shows."""
+    text = value.cast(pl.String)
+    mantissa = text.str.extract(r"^([^e]*)e", 1)
+    exponent = text.str.extract(r"e(-?)(\d+)$", 2).cast(pl.Int64)
+    sign = pl.when(text.str.contains("e-")).then(pl.lit("-")).otherwise(pl.lit("+"))
+    return (
+        pl.when(text.str.contains("e"))
+        .then(mantissa + pl.lit("e") + sign + exponent.cast(pl.String).str.zfill(2))
+        .otherwise(text)
+    )
+
+
+def _datetime_text(col: pl.Expr, ftype: str) -> pl.Expr:
+    """As openpyxl's values read by frictionless: midnight is a date (except in a
+    ``datetime`` field), a time alone (a day-zero date) is a time."""
+    fraction = col.dt.microsecond() != 0
+    full = (
+        pl.when(fraction)
+        .then(col.dt.strftime("%Y-%m-%dT%H:%M:%S%.6f"))
+        .otherwise(col.dt.strftime("%Y-%m-%dT%H:%M:%S"))
+    )
+    if ftype == "datetime":
+        return full
+    midnight = (col.dt.hour() == 0) & (col.dt.minute() == 0) & (col.dt.second() == 0) & ~fraction
+    time_only = col.dt.date() == pl.lit(dt.date(1899, 12, 31))
+    return (
+        pl.when(midnight)
+        .then(col.dt.strftime("%Y-%m-%d"))
+        .when(time_only)
+        .then(col.dt.strftime("%H:%M:%S"))
+        .otherwise(full)
+    )
+
+
+# --- the exact path: every cell's value ------------------------------------------------
+
+
+def _calamine_values(path: Path, sheet: str, max_cells: int) -> list[list[Any]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        data = workbook.get_sheet_by_name(sheet)
+        _check_size(path, sheet, data.total_width, data.total_height, max_cells)
+        return data.to_python(skip_empty_area=False)
+    except UnusableInput:
+        raise
+    except Exception as error:
+        raise UnusableInput(
+            f"Le classeur {path.name} est illisible (fichier tronqué ou corrompu : "
+            f"{_first_line(error)}). Réenregistrez-le depuis votre tableur, ou exportez-le en "
+            "CSV UTF-8."
+        ) from error
+
+
+def _values_to_text(rows: list[list[Any]], width: int, types: list[str]) -> SheetText:
+    columns: list[list[str]] = [[] for _ in range(width)]
+    forced: dict[int, np.ndarray] = {}
+    kinds = [types[i] if i < len(types) else "any" for i in range(width)]
+    for number, row in enumerate(rows):
+        for index in range(width):
+            text, bad = _value_text(row[index] if index < len(row) else None, kinds[index])
+            columns[index].append(text)
+            if bad:
+                forced.setdefault(index, np.zeros(len(rows), dtype=bool))[number] = True
+    frame = pl.DataFrame(
+        {f"c{i}": values for i, values in enumerate(columns)},
+        schema={f"c{i}": pl.String for i in range(width)},
+    )
+    return SheetText(labels=[], frame=frame, counts=np.zeros(0, dtype=np.int64), forced=forced)
+
+
+def _duration_text(value: Any, kind: str) -> str:
+    return _value_text(value, kind)[0]
+
+
+def _value_text(cell: Any, ftype: str) -> tuple[str, bool]:
+    from .reading import cell_text
+
+    return cell_text(cell, ftype)
+
+
+# --- Excel error cells -------------------------------------------------------------------
+
+
+def _sheet_member(path: Path, sheet: str) -> str | None:
+    """The zip member holding the XML of sheet ``sheet`` of an XLSX workbook."""
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            names = set(archive.namelist())
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError):
+        return None
+    target_of = {r.get("Id"): r.get("Target", "") for r in rels}
+    for element in book.iter(f"{main}sheet"):
+        if element.get("name") != sheet:
+            continue
+        target = target_of.get(element.get(f"{rel_ns}id"), "")
+        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        member = re.sub(r"[^/]+/\.\./", "", member)
+        return member if member in names else None
+    return None
+
+
+_ERROR_CELL = re.compile(
+    rb'<(?:\w+:)?c\b(?=[^>]*\bt="e")[^>]*\br="([A-Z]+)(\d+)"[^>]*(?<!/)>(.*?)</(?:\w+:)?c>', re.S
+)
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+def _formula_errors(path: Path, member: str) -> list[tuple[int, int, str]]:
+    """(row, column index, code) of the Excel error cells of the sheet in ``member``,
+    read from its XML (streamed: only the blocks holding one are searched cell by cell)."""
+    found: list[tuple[int, int, str]] = []
+    carry = b""
+    with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
+        while True:
+            block = stream.read(_SCAN_BLOCK)
+            data = carry + block
+            if not block:
+                if b't="e"' in data:
+                    found += _error_cells(data)
+                break
+            cut = data.rfind(b"<row")
+            cut = cut if cut > 0 else len(data)
+            if b't="e"' in data[:cut]:
+                found += _error_cells(data[:cut])
+            carry = data[cut:]
+    return found
+
+
+def _error_cells(data: bytes) -> list[tuple[int, int, str]]:
+    from .reading import _col_index
+
+    cells = []
+    for match in _ERROR_CELL.finditer(data):
+        value = _VALUE.search(match.group(3))
+        code = value.group(1).decode("utf-8", errors="replace") if value else "#N/A"
+        cells.append((int(match.group(2)), _col_index(match.group(1).decode()) - 1, code))
+    return cells
