@@ -13,11 +13,10 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .. import resolve
-from ..dates import is_iso_date
-from ..loader import find_root, load_registry
-from ..model import Registry, SchemaEntry
+if TYPE_CHECKING:  # the registry's modules load with the command that needs them
+    from ..model import Registry, SchemaEntry
 
 EXIT_USAGE = 2
 
@@ -59,6 +58,8 @@ def add_command(
 
 def repo_root(args: argparse.Namespace) -> Path:
     """The repository: ``--root``, else found from the current folder."""
+    from ..loader import find_root
+
     try:
         return Path(args.root or find_root()).resolve()
     except FileNotFoundError as exc:
@@ -67,11 +68,15 @@ def repo_root(args: argparse.Namespace) -> Path:
 
 def load(args: argparse.Namespace) -> Registry:
     """The registry of the repository the command works on."""
+    from ..loader import load_registry
+
     return load_registry(repo_root(args))
 
 
 def schema_entry(registry: Registry, name: str) -> SchemaEntry:
     """The registry's schema ``name``; a usage error naming the known ones otherwise."""
+    from .. import resolve
+
     try:
         return resolve.schema_entry(registry, name)
     except resolve.ResolveError as exc:
@@ -80,6 +85,8 @@ def schema_entry(registry: Registry, name: str) -> SchemaEntry:
 
 def iso_date(value: str) -> str:
     """``value`` if it is a real AAAA-MM-JJ date; a usage error otherwise."""
+    from ..dates import is_iso_date
+
     if not is_iso_date(value):
         raise UsageError(f"Date invalide « {value} » : attendu AAAA-MM-JJ, par exemple 2026-09-01.")
     return value

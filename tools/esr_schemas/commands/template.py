@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..templates import SourceError, resolve, write_templates
 from ._common import add_command
 
 
@@ -43,6 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..templates import SourceError, resolve, write_templates
+
     try:
         source = resolve(args.schema, args.root)
     except SourceError as exc:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..model import Registry
-from ..validation import UnusableInput, resolve_schema, validate_file
-from ..validation.report import render_json, render_text
 from ._common import EXIT_USAGE, UsageError, add_command, load
+
+if TYPE_CHECKING:
+    from ..model import Registry
 
 DESCRIPTION = """Valide un fichier CSV ou XLSX contre un schéma du registre.
 
@@ -86,6 +87,9 @@ def _registry(args: argparse.Namespace) -> Registry | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..validation import UnusableInput, resolve_schema, validate_file
+    from ..validation.report import render_json, render_text
+
     registry = _registry(args)
     try:
         descriptor = resolve_schema(args.schema, registry, timeout=args.timeout)
