@@ -112,7 +112,9 @@ def test_dates_numbers_and_text_codes(tmp_path: Path, mixed: bool) -> None:
             ]
         )
     rows.append(["0750", 2**40, 1e-7, dt.date(1999, 12, 31), dt.datetime(2000, 1, 1), False])
-    rows.append(["abcde", -4, -0.0, dt.date(2024, 2, 29), dt.datetime(2024, 2, 29, 23, 59, 59), True])
+    rows.append(
+        ["abcde", -4, -0.0, dt.date(2024, 2, 29), dt.datetime(2024, 2, 29, 23, 59, 59), True]
+    )
     if mixed:
         rows += [
             [1234, "12", "3.5", "2024-03-12", "2024-03-12T10:30:00", "true"],
