@@ -13,12 +13,16 @@ report the same multiset of (error type, row, field). Figures: benchmarks/README
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime as dt
 import json
 import random
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -61,51 +65,108 @@ BAD = {
 }
 
 
-def generate(rows: int, path: Path, seed: int = 1) -> None:
+QUOTED = [
+    'Lycée "Jean Moulin", site de Valence',  # doubled quotes and a comma
+    "Campus Troyes; bâtiment A",  # the separator inside quotes
+    'IUT "Paul Sabatier"; antenne de Castres',
+    'Antenne "Centre-Val de Loire"',
+]
+QUOTED_BREAK = "Bâtiment B\nentrée 2"  # a line break inside quotes
+
+
+def records(rows: int, seed: int = 1, quoted_share: float = 0.0) -> Iterator[list[str]]:
+    """The data rows (text cells), about 0.1 % of them with an error of some kind;
+    ``quoted_share`` of them hold a cell that needs quotes in CSV."""
     rng = random.Random(seed)
+    quotes = random.Random(seed + 1)
     emails = [f"contact{i}@univ-{i % 97}.fr" for i in range(1000)]
     secteurs = ["public", "privé", "consulaire"]
     names = list(BAD)
+    for i in range(1, rows + 1):
+        cells = [
+            str(i),
+            f"{rng.randrange(10**7):07d}A",
+            f"Établissement {rng.randrange(10**6)}",
+            str(rng.randrange(5000)),
+            f"{rng.random() * 100:.2f}",
+            f"{rng.randrange(1990, 2025)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}",
+            str(rng.randrange(1990, 2025)),
+            rng.choice(("true", "false")),
+            rng.choice(secteurs),
+            rng.choice(emails),
+            f"2024-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}T{rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}",
+            f"{rng.randrange(1000, 99999):05d}",
+        ]
+        if quoted_share and quotes.random() < quoted_share:
+            cells[2] = QUOTED_BREAK if quotes.random() < 0.01 else quotes.choice(QUOTED)
+        if rng.random() < 0.001:
+            kind = rng.randrange(6)
+            if kind == 0:
+                name = rng.choice(names)
+                index = next(j for j, f in enumerate(SCHEMA["fields"]) if f["name"] == name)
+                cells[index] = rng.choice(BAD[name])
+            elif kind == 1:
+                cells = cells[: rng.randrange(2, 11)]  # missing cells
+            elif kind == 2:
+                cells.append("en trop")  # extra cell
+            elif kind == 3:
+                cells = []  # blank row
+            elif kind == 4:
+                cells[0] = str(max(1, i - 5))  # duplicate key
+            else:
+                cells[1] = cells[1][:7] + "Z"  # pattern passes, check letter (extra check) off
+        yield cells
+
+
+def generate(rows: int, path: Path, seed: int = 1, quoted_share: float = 0.0) -> None:
+    header = [f["name"] for f in SCHEMA["fields"]]
     with path.open("w", encoding="utf-8", newline="") as out:
-        out.write(";".join(f["name"] for f in SCHEMA["fields"]) + "\n")
-        lines = []
-        for i in range(1, rows + 1):
-            cells = [
-                str(i),
-                f"{rng.randrange(10**7):07d}A",
-                f"Établissement {rng.randrange(10**6)}",
-                str(rng.randrange(5000)),
-                f"{rng.random() * 100:.2f}",
-                f"{rng.randrange(1990, 2025)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}",
-                str(rng.randrange(1990, 2025)),
-                rng.choice(("true", "false")),
-                rng.choice(secteurs),
-                rng.choice(emails),
-                f"2024-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}T{rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}",
-                f"{rng.randrange(1000, 99999):05d}",
-            ]
-            if rng.random() < 0.001:
-                kind = rng.randrange(6)
-                if kind == 0:
-                    name = rng.choice(names)
-                    index = next(j for j, f in enumerate(SCHEMA["fields"]) if f["name"] == name)
-                    cells[index] = rng.choice(BAD[name])
-                elif kind == 1:
-                    cells = cells[: rng.randrange(2, 11)]  # missing cells
-                elif kind == 2:
-                    cells.append("en trop")  # extra cell
-                elif kind == 3:
-                    cells = []  # blank row
-                elif kind == 4:
-                    cells[0] = str(max(1, i - 5))  # duplicate key
-                else:
-                    cells[1] = cells[1][:7] + "Z"  # pattern passes, check letter (extra check) off
-            lines.append(";".join(cells))
-            if len(lines) >= 50_000:
+        if not quoted_share:  # the historical file: no quote at all
+            out.write(";".join(header) + "\n")
+            lines = []
+            for cells in records(rows, seed):
+                lines.append(";".join(cells))
+                if len(lines) >= 50_000:
+                    out.write("\n".join(lines) + "\n")
+                    lines = []
+            if lines:
                 out.write("\n".join(lines) + "\n")
-                lines = []
-        if lines:
-            out.write("\n".join(lines) + "\n")
+            return
+        writer = csv.writer(out, delimiter=";", lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(records(rows, seed, quoted_share))
+
+
+def _typed(name: str, text: str) -> Any:
+    """The cell a spreadsheet would hold for ``text`` in column ``name``."""
+    try:
+        if name in ("id", "effectif", "annee"):
+            return int(text)
+        if name == "taux":
+            return float(text)
+        if name == "date_ouverture":
+            return dt.date.fromisoformat(text)
+        if name == "maj":
+            return dt.datetime.fromisoformat(text)
+        if name == "actif" and text in ("true", "false"):
+            return text == "true"
+    except ValueError:
+        pass
+    return text or None
+
+
+def generate_xlsx(rows: int, path: Path, seed: int = 1) -> None:
+    """The same rows in a workbook, each cell typed as a spreadsheet types it (numbers,
+    dates, booleans; codes as text, leading zeros kept)."""
+    from openpyxl import Workbook
+
+    names = [f["name"] for f in SCHEMA["fields"]]
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Données")
+    sheet.append(names)
+    for cells in records(rows, seed):
+        sheet.append([_typed(n, c) for n, c in zip(names, cells, strict=False)] + cells[12:])
+    workbook.save(path)
 
 
 WORKER = r"""

@@ -393,7 +393,7 @@ def _parse_chunk(source: Source, chunk: bytes) -> tuple[np.ndarray, pl.DataFrame
         parsed = (
             _fast_chunk(chunk, delimiter, len(source.labels))
             if quote not in chunk
-            else _quoted_chunk(chunk, delimiter, quote)
+            else _quoted_chunk(chunk, delimiter, quote, len(source.labels))
         )
         if parsed is not None:
             return parsed
@@ -401,17 +401,28 @@ def _parse_chunk(source: Source, chunk: bytes) -> tuple[np.ndarray, pl.DataFrame
 
 
 def _last_boundary(data: bytes, quote: bytes) -> int:
-    """Index of the last newline outside quotes, -1 if none."""
-    if quote not in data:
-        return data.rfind(b"\n")
-    arr = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(arr == 10)
-    if not len(newlines):
-        return -1
-    quotes = np.flatnonzero(arr == quote[0])
-    parity = np.searchsorted(quotes, newlines) % 2
-    even = newlines[parity == 0]
-    return int(even[-1]) if len(even) else -1
+    """Index of the last newline outside quotes (after an even number of quotes), -1 if
+    none. Walks back from the end: ``bytes.count`` is all it needs (no array of the
+    whole block in the reading thread, which every worker waits for)."""
+    cut = data.rfind(b"\n")
+    if cut < 0 or quote not in data:
+        return cut
+    odd = data.count(quote, 0, cut) % 2
+    steps = 0
+    while odd:
+        previous = data.rfind(b"\n", 0, cut)
+        if previous < 0:
+            return -1
+        odd ^= data.count(quote, previous, cut) % 2
+        cut = previous
+        steps += 1
+        if steps > 64:  # a quote open for long (unclosed?): one pass over arrays
+            arr = np.frombuffer(data, dtype=np.uint8)
+            newlines = np.flatnonzero(arr == 10)
+            quotes = np.flatnonzero(arr == quote[0])
+            even = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
+            return int(even[-1]) if len(even) else -1
+    return cut
 
 
 def _check_line_length(chunk: bytes, path: Path, record_number: int) -> None:
@@ -457,15 +468,18 @@ def _fast_chunk(chunk: bytes, delimiter: bytes, width: int) -> tuple[np.ndarray,
 
 
 def _quoted_chunk(
-    chunk: bytes, delimiter: bytes, quote: bytes
+    chunk: bytes, delimiter: bytes, quote: bytes, width: int = 0
 ) -> tuple[np.ndarray, pl.DataFrame] | None:
     """A block with quotes, parsed by polars when its quoting is regular, i.e. when
     Python's ``csv`` (frictionless' reader) and polars necessarily agree on it: every
     opening quote starts a cell, every closing quote ends one (or is doubled). Returns
     None otherwise (the caller then uses ``csv.reader``).
 
-    Cells are counted with the quote parity: a delimiter or newline after an even
-    number of quotes is outside any quoted cell.
+    Records end at the newlines outside quotes (an even number of quotes before them).
+    The cells of a record are counted from lengths, as in ``_fast_chunk``: its raw bytes
+    are its cells' text, plus the quote characters that are not text (the raw quotes
+    less the quotes left in the cells: ``""`` stands for one), plus ``k - 1``
+    delimiters. No delimiter is looked for one by one.
     """
     arr = np.frombuffer(chunk, dtype=np.uint8)
     q, d = quote[0], delimiter[0]
@@ -489,18 +503,51 @@ def _quoted_chunk(
     starts, ends, lengths, cr = _records(
         chunk, arr, newlines[np.searchsorted(quotes, newlines) % 2 == 0]
     )
-    delims = np.flatnonzero(arr == d)
-    delims = delims[np.searchsorted(quotes, delims) % 2 == 0]
-    counts = np.diff(np.searchsorted(delims, np.concatenate(([0], ends)))) + 1
-    counts[lengths == 0] = 0
-    columns = max(int(counts.max()) if len(counts) else 1, 1)
+    columns = max(width, 1) + 1
+    quote_text = quote.decode()
     try:
-        frame = _strings_frame(chunk, delimiter, columns, quote.decode(), bool(cr.any()))
+        frame = _strings_frame(chunk, delimiter, columns, quote_text, bool(cr.any()))
     except pl.exceptions.ComputeError:
         return None
     if frame.height != len(ends):
         return None
-    return counts.astype(np.int64), frame
+    counts = _quoted_counts(frame, quotes, starts, ends, lengths, quote_text)
+    wide = np.flatnonzero(counts > columns)
+    if len(wide):  # more cells than read: counted exactly, and the block read again
+        dialect = _plain_dialect(delimiter.decode())
+        for i in wide:
+            record = chunk[int(starts[i]) : int(ends[i])].decode("utf-8", errors="replace")
+            counts[i] = len(next(csv.reader(io.StringIO(record, newline=""), dialect), []))
+        columns = int(counts.max())
+        frame = _strings_frame(chunk, delimiter, columns, quote_text, bool(cr.any()))
+        if frame.height != len(ends):  # pragma: no cover - defensive
+            return None
+    return counts, frame
+
+
+def _quoted_counts(
+    frame: pl.DataFrame,
+    quotes: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    lengths: np.ndarray,
+    quote: str,
+) -> np.ndarray:
+    """Cells of each record: raw length - text length - raw quotes + text quotes + 1."""
+    sums = frame.select(
+        pl.sum_horizontal(pl.all().str.len_bytes()).alias("text"),
+        pl.sum_horizontal(pl.all().str.count_matches(quote, literal=True)).alias("quotes"),
+    )
+    raw_quotes = np.searchsorted(quotes, ends) - np.searchsorted(quotes, starts)
+    counts = (
+        lengths
+        - np.asarray(sums["text"], dtype=np.int64)
+        - raw_quotes
+        + np.asarray(sums["quotes"], dtype=np.int64)
+        + 1
+    )
+    counts[lengths == 0] = 0
+    return counts.astype(np.int64)
 
 
 def _records(
