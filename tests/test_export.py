@@ -414,15 +414,23 @@ def test_the_column_reader_writes_what_the_cell_reader_writes(tmp_path: Path) ->
     sheet.append(["0751717J", "75056", "M", 1e-7, 1, 1e20, None, None, None, "a\nb"])
     path = tmp_path / "colonnes.xlsx"
     workbook.save(path)
+    # the same, with kinds mixed in columns: a code typed as a number, a date and a
+    # boolean in text columns, text in a number column
+    sheet.append([751717, 1053, dt.date(2024, 1, 2), "deux", 3, 0.5, "hier", 2024, "oui", True])
+    mixed = tmp_path / "melange.xlsx"
+    workbook.save(mixed)
     source = from_path(FIXTURE)
-    fast = read_filled(path)
-    assert fast.typed is not None, "one kind of cell per column: the column reader"
-    book = load_workbook(path, read_only=True, data_only=True)
-    header, rows, wide = _read_rows(book[DATA_SHEET].iter_rows(values_only=True), path)
-    book.close()
-    slow = FilledSheet(path, header, rows, None, wide)
-    assert to_csv(fast, source) == to_csv(slow, source)
-    assert fast.row_count == slow.row_count == 32
+    for file, rows_expected in ((path, 32), (mixed, 33)):
+        fast = read_filled(file)
+        assert fast.typed is not None, "the column reader, for mixed columns too"
+        book = load_workbook(file, read_only=True, data_only=True)
+        header, rows, wide = _read_rows(book[DATA_SHEET].iter_rows(values_only=True), file)
+        book.close()
+        slow = FilledSheet(file, header, rows, None, wide)
+        assert to_csv(fast, source) == to_csv(slow, source)
+        assert fast.row_count == slow.row_count == rows_expected
+    notes = to_csv(read_filled(mixed), source)[1]
+    assert any("ligne 34" in note and "zéros" in note for note in notes), notes
 
 
 def test_excel_error_cells_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import io
 import re
 import shutil
@@ -50,6 +51,9 @@ class FilledSheet:
     (then ``rows`` is empty): turned into CSV text column by column."""
     error_cells: list[tuple[int, int, str]] = field(default_factory=list)
     """(row, column, code) of the Excel error cells (``#N/A``...) under the header."""
+    not_text: dict[int, list[tuple[int, Any]]] = field(default_factory=dict)
+    """Mixed columns of ``typed`` -> (row index, value) of their cells that are numbers,
+    dates or booleans (fastexcel wrote them out as text)."""
 
     @property
     def row_count(self) -> int:
@@ -148,6 +152,7 @@ def read_filled(path: Path) -> FilledSheet:
         sheet = FilledSheet(path=path, header=header, rows=rows, marker=marker, wide_cells=wide)
     else:
         sheet = _typed_sheet(path, loaded.labels, loaded.typed, marker, last_error)
+        sheet.not_text = _not_text_values(sheet, loaded.not_text, loaded.booleans)
     width = len(sheet.header)
     for row, column, code in loaded.errors:
         if row < 2 or row - 1 > sheet.row_count:
@@ -158,6 +163,40 @@ def read_filled(path: Path) -> FilledSheet:
             sheet.wide_cells.append((row, column + 1))
     sheet.wide_cells.sort()
     return sheet
+
+
+def _not_text_values(
+    sheet: FilledSheet, not_text: dict[int, Any], booleans: dict[int, Any]
+) -> dict[int, list[tuple[int, Any]]]:
+    """The values of the cells of mixed columns that are not text, from fastexcel's
+    rendering of them (``12``, ``3.5``, ``true``, ``2024-03-12 00:00:00``)."""
+    values: dict[int, list[tuple[int, Any]]] = {}
+    if sheet.typed is None:
+        return values
+    height = sheet.typed.height
+    for index, mask in not_text.items():
+        if index >= len(sheet.header):
+            continue
+        rendered = sheet.typed[f"c{index}"]
+        boolean = booleans.get(index)
+        cells = []
+        for row in mask[:height].nonzero()[0]:
+            text = rendered[int(row)]
+            if text is None:
+                continue
+            value: Any
+            if boolean is not None and boolean[row]:
+                value = text == "true"
+            elif re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?", text):
+                value = dt.datetime.fromisoformat(text)
+            else:
+                try:
+                    value = float(text)
+                except ValueError:
+                    continue
+            cells.append((int(row), value))
+        values[index] = cells
+    return values
 
 
 def _marker(path: Path, ods: bool) -> tuple[str, str] | None:
@@ -207,7 +246,12 @@ def _typed_sheet(
     names = typed.columns
     filled = typed.select(
         pl.any_horizontal(
-            [pl.col(c).is_not_null() & (pl.col(c).cast(pl.String) != "") for c in names[:width]]
+            [
+                pl.col(c).is_not_null() & (pl.col(c) != "")
+                if typed.schema[c] == pl.String
+                else pl.col(c).is_not_null()
+                for c in names[:width]
+            ]
         ).alias("filled")
     )["filled"]
     last = filled.arg_true()
@@ -363,11 +407,17 @@ def to_csv(sheet: FilledSheet, source: TemplateSource) -> tuple[str, list[str]]:
     writer.writerow(sheet.header)
     numeric_codes: dict[str, list[int]] = {}
     if sheet.typed is not None:
-        out.write(_typed_csv(sheet.typed, columns, delimiter(source.descriptor)))
+        out.write(_typed_csv(sheet.typed, columns, delimiter(source.descriptor), sheet.not_text))
         for index, (column, name) in enumerate(zip(columns, sheet.header, strict=True)):
             series = sheet.typed[f"c{index}"]
-            if is_code(column) and series.dtype.is_numeric():
+            if not is_code(column):
+                continue
+            if series.dtype.is_numeric():
                 numeric_codes[name] = [int(i) + 2 for i in series.is_not_null().arg_true()]
+            elif index in sheet.not_text:
+                numeric_codes[name] = [
+                    row + 2 for row, value in sheet.not_text[index] if isinstance(value, float)
+                ]
     else:
         codes = [
             (index, name)
@@ -395,15 +445,39 @@ def to_csv(sheet: FilledSheet, source: TemplateSource) -> tuple[str, list[str]]:
     return out.getvalue(), notes
 
 
-def _typed_csv(typed: pl.DataFrame, columns: list[dict[str, Any]], separator: str) -> str:
+def _typed_csv(
+    typed: pl.DataFrame,
+    columns: list[dict[str, Any]],
+    separator: str,
+    not_text: dict[int, list[tuple[int, Any]]] | None = None,
+) -> str:
     """The CSV lines of the typed columns, each cell as ``from_cell`` writes it."""
     import polars as pl
+
+    for index, cells in (not_text or {}).items():
+        if cells:
+            name = f"c{index}"
+            values = typed[name].to_list()
+            for row, value in cells:
+                values[row] = from_cell(value, columns[index])
+            typed = typed.with_columns(pl.Series(name, values, dtype=pl.String))
 
     exprs = [
         _canonical(pl.col(name), dtype, column).alias(name)
         for (name, dtype), column in zip(typed.schema.items(), columns, strict=True)
     ]
     text = typed.select(exprs)
+    for (name, dtype), column in zip(typed.schema.items(), columns, strict=True):
+        if not dtype.is_numeric():
+            continue
+        if (exponent := text[name].str.contains("e")).any():
+            values = text[name].to_list()
+            for i in exponent.arg_true():
+                values[i] = _decimal_text(values[i])
+            text = text.with_columns(pl.Series(name, values, dtype=pl.String))
+        decimal_char = column.get("decimalChar")
+        if isinstance(decimal_char, str) and decimal_char and decimal_char != ".":
+            text = text.with_columns(pl.col(name).str.replace_all(".", decimal_char, literal=True))
     # an empty cell is written empty (polars would quote an empty string)
     text = text.with_columns(
         pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in text.columns
@@ -456,19 +530,12 @@ def _canonical(col: pl.Expr, dtype: Any, column: dict[str, Any]) -> pl.Expr:
     if dtype.is_numeric():
         value = col.cast(pl.Float64)
         integral = (value == value.floor()) & (value.abs() < 1e16)
-        plain = value.cast(pl.String)
-        exact = plain.map_elements(_decimal_text, return_dtype=pl.String)
-        text = (
+        # an exponent (1e-7) is rewritten afterwards, in Python, for those few cells
+        return (
             pl.when(integral)
             .then(value.cast(pl.Int64).cast(pl.String))
-            .when(plain.str.contains("e"))
-            .then(exact)
-            .otherwise(plain)
+            .otherwise(value.cast(pl.String))
         )
-        decimal_char = column.get("decimalChar")
-        if isinstance(decimal_char, str) and decimal_char and decimal_char != ".":
-            text = text.str.replace_all(".", decimal_char, literal=True)
-        return text
     return col.cast(pl.String)
 
 

@@ -96,6 +96,11 @@ class LoadedSheet:
     height: int
     errors: list[tuple[int, int, str]]
     """(sheet row, column index, code) of the Excel error cells."""
+    not_text: dict[int, np.ndarray] = field(default_factory=dict)
+    """Text columns of ``typed`` (fastexcel writes the other kinds of a mixed column as
+    text) -> rows whose cell is a number, a date or a boolean, read from the XML."""
+    booleans: dict[int, np.ndarray] = field(default_factory=dict)
+    """Likewise, rows whose cell is a boolean."""
 
 
 def load_sheet(path: Path, reader: Any, sheet: str, max_cells: int, ods: bool) -> LoadedSheet:
@@ -104,15 +109,27 @@ def load_sheet(path: Path, reader: Any, sheet: str, max_cells: int, ods: bool) -
     loaded = None if ods else _typed_columns(reader, sheet)
     if loaded is not None and not _starts_at_a1(head, loaded[0]):
         loaded = None
-    errors = _formula_errors(path, member) if member else []
+    text_columns = (
+        [i for i, dtype in enumerate(loaded[1].dtypes) if dtype == pl.String] if loaded else []
+    )
+    errors, kinds = _scan_cells(path, member, text_columns) if member else ([], {})
     rows, columns = _declared_extent(head)
     if loaded is not None:
         infos, frame = loaded
         labels = _labels_from_columns(infos)
         _check_size(path, sheet, max(frame.width, columns), max(frame.height, rows), max_cells)
         frame = _pad_frame(frame, columns - frame.width, rows - 1 - frame.height)
+        height = frame.height
+        not_text: dict[int, np.ndarray] = {}
+        booleans: dict[int, np.ndarray] = {}
+        for column, cells in kinds.items():
+            for row, boolean in cells:
+                if 0 <= row - 2 < height:
+                    not_text.setdefault(column, np.zeros(height, dtype=bool))[row - 2] = True
+                    if boolean:
+                        booleans.setdefault(column, np.zeros(height, dtype=bool))[row - 2] = True
         labels += [""] * (frame.width - len(labels))
-        return LoadedSheet(labels, frame, [], frame.width, frame.height, errors)
+        return LoadedSheet(labels, frame, [], frame.width, height, errors, not_text, booleans)
     values = _calamine_values(path, sheet, max_cells)
     values += [[] for _ in range(rows - len(values))]
     width = max(max((len(r) for r in values), default=0), columns)
@@ -154,6 +171,7 @@ def sheet_text(loaded: LoadedSheet, types: list[str]) -> SheetText:
     width, height = loaded.width, loaded.height
     if loaded.typed is not None:
         text = _typed_to_text(loaded.typed, types)
+        _mixed_columns(text, loaded, types)
     else:
         text = _values_to_text(loaded.values, width, types)
     formula: dict[int, np.ndarray] = {}
@@ -197,16 +215,13 @@ def _check_size(path: Path, sheet: str, width: int, height: int, max_cells: int)
 
 
 def _typed_columns(reader: Any, sheet: str) -> tuple[list[Any], pl.DataFrame] | None:
-    """The sheet's columns as fastexcel types them; None when a column mixes kinds."""
-    import fastexcel
-
+    """The sheet's columns as fastexcel types them (a column that mixes kinds of cells
+    is text, its numbers and dates written out: ``load_sheet`` finds which, in the XML)."""
     try:
         loaded = reader.load_sheet(
-            sheet, header_row=0, schema_sample_rows=None, dtype_coercion="strict"
+            sheet, header_row=0, schema_sample_rows=None, dtype_coercion="coerce"
         )
         return loaded.available_columns(), loaded.to_polars()
-    except fastexcel.UnsupportedColumnTypeCombinationError:
-        return None
     except Exception as error:
         raise UnusableInput(
             f"La feuille « {sheet} » du classeur est illisible ({_first_line(error)}). "
@@ -283,6 +298,45 @@ def _typed_to_text(frame: pl.DataFrame, types: list[str]) -> SheetText:
     for index in refused_cols:
         forced[index] = frame.get_column(frame.columns[index]).is_not_null().to_numpy()
     return SheetText(labels=[], frame=out, counts=np.zeros(0, dtype=np.int64), forced=forced)
+
+
+_RENDERED_DATE = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?$"
+
+
+def _mixed_columns(text: SheetText, loaded: LoadedSheet, types: list[str]) -> None:
+    """The cells of mixed columns that are not text (found in the XML): their text as
+    ``cell_text`` writes it, and the type errors the field's type makes of them."""
+    for index, not_text in loaded.not_text.items():
+        ftype = types[index] if index < len(types) else "any"
+        booleans = loaded.booleans.get(index, np.zeros(loaded.height, dtype=bool))
+        name = f"c{index}"
+        rendered = text.frame[name]
+        mask = pl.Series(not_text)
+        dates = mask & rendered.str.contains(_RENDERED_DATE)
+        moments = rendered.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False)
+        as_text = (
+            pl.DataFrame({"r": rendered, "m": moments, "d": dates, "n": mask})
+            .select(
+                pl.when(pl.col("d"))
+                .then(_datetime_text(pl.col("m"), ftype))
+                .when(pl.col("n") & (pl.col("r") == "-0"))
+                .then(pl.lit("0"))
+                .otherwise(pl.col("r"))
+                .alias(name)
+            )
+            .to_series()
+        )
+        text.frame = text.frame.with_columns(as_text)
+        if ftype == "string":
+            refused = not_text
+        elif ftype == "boolean":
+            refused = not_text & ~booleans
+        elif ftype != "any":
+            refused = booleans
+        else:
+            continue
+        if refused.any():
+            text.forced[index] = text.forced.get(index, np.zeros(loaded.height, bool)) | refused
 
 
 def _float_text(value: pl.Expr) -> pl.Expr:
@@ -399,25 +453,58 @@ _ERROR_CELL = re.compile(
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
-def _formula_errors(path: Path, member: str) -> list[tuple[int, int, str]]:
-    """(row, column index, code) of the Excel error cells of the sheet in ``member``,
-    read from its XML (streamed: only the blocks holding one are searched cell by cell)."""
-    found: list[tuple[int, int, str]] = []
+def _not_text_cell(columns: list[int]) -> re.Pattern[bytes]:
+    """A cell of one of ``columns`` holding a number, a date or a boolean: neither
+    text (``s``, ``inlineStr``, ``str``) nor an error, and not empty (``<c .../>``)."""
+    letters = b"|".join(_letters(c + 1).encode() for c in columns)
+    return re.compile(
+        rb'<(?:\w+:)?c\b(?=[^>]*\br="(' + letters + rb')(\d+)")'
+        rb'(?![^>]*\bt="(?:s|inlineStr|str|e)")([^>]*?)(?<!/)>'
+    )
+
+
+def _letters(index: int) -> str:
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _scan_cells(
+    path: Path, member: str, text_columns: list[int]
+) -> tuple[list[tuple[int, int, str]], dict[int, list[tuple[int, bool]]]]:
+    """One streamed pass over the sheet's XML: the Excel error cells (row, column,
+    code), and for ``text_columns`` the cells that are not text (row, is a boolean)."""
+    from .reading import _col_index
+
+    errors: list[tuple[int, int, str]] = []
+    kinds: dict[int, list[tuple[int, bool]]] = {}
+    pattern = _not_text_cell(text_columns) if text_columns else None
+
+    def search(data: bytes) -> None:
+        if b't="e"' in data:
+            errors.extend(_error_cells(data))
+        if pattern is not None:
+            for match in pattern.finditer(data):
+                column = _col_index(match.group(1).decode()) - 1
+                kinds.setdefault(column, []).append(
+                    (int(match.group(2)), b't="b"' in match.group(3))
+                )
+
     carry = b""
     with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
         while True:
             block = stream.read(_SCAN_BLOCK)
             data = carry + block
             if not block:
-                if b't="e"' in data:
-                    found += _error_cells(data)
+                search(data)
                 break
             cut = data.rfind(b"<row")
             cut = cut if cut > 0 else len(data)
-            if b't="e"' in data[:cut]:
-                found += _error_cells(data[:cut])
+            search(data[:cut])
             carry = data[cut:]
-    return found
+    return errors, kinds
 
 
 def _error_cells(data: bytes) -> list[tuple[int, int, str]]:
