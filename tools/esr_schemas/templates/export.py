@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import datetime as dt
 import io
 import re
 import shutil
@@ -20,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
+
+import numpy as np
 
 from ..validation.error_types import error_type_name
 from .cells import _strftime, delimiter, from_cell
@@ -51,9 +52,9 @@ class FilledSheet:
     (then ``rows`` is empty): turned into CSV text column by column."""
     error_cells: list[tuple[int, int, str]] = field(default_factory=list)
     """(row, column, code) of the Excel error cells (``#N/A``...) under the header."""
-    not_text: dict[int, list[tuple[int, Any]]] = field(default_factory=dict)
-    """Mixed columns of ``typed`` -> (row index, value) of their cells that are numbers,
-    dates or booleans (fastexcel wrote them out as text)."""
+    not_text: dict[int, tuple[Any, Any]] = field(default_factory=dict)
+    """Mixed columns of ``typed`` -> masks of the rows whose cell is not text (a number,
+    a date or a boolean, which fastexcel wrote out as text), and of the booleans."""
 
     @property
     def row_count(self) -> int:
@@ -167,36 +168,17 @@ def read_filled(path: Path) -> FilledSheet:
 
 def _not_text_values(
     sheet: FilledSheet, not_text: dict[int, Any], booleans: dict[int, Any]
-) -> dict[int, list[tuple[int, Any]]]:
-    """The values of the cells of mixed columns that are not text, from fastexcel's
-    rendering of them (``12``, ``3.5``, ``true``, ``2024-03-12 00:00:00``)."""
-    values: dict[int, list[tuple[int, Any]]] = {}
+) -> dict[int, tuple[Any, Any]]:
+    """Mixed columns -> (not text, boolean) masks of their rows, cut to the sheet."""
     if sheet.typed is None:
-        return values
+        return {}
     height = sheet.typed.height
-    for index, mask in not_text.items():
-        if index >= len(sheet.header):
-            continue
-        rendered = sheet.typed[f"c{index}"]
-        boolean = booleans.get(index)
-        cells = []
-        for row in mask[:height].nonzero()[0]:
-            text = rendered[int(row)]
-            if text is None:
-                continue
-            value: Any
-            if boolean is not None and boolean[row]:
-                value = text == "true"
-            elif re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?", text):
-                value = dt.datetime.fromisoformat(text)
-            else:
-                try:
-                    value = float(text)
-                except ValueError:
-                    continue
-            cells.append((int(row), value))
-        values[index] = cells
-    return values
+    empty = np.zeros(height, dtype=bool)
+    return {
+        index: (mask[:height], booleans.get(index, empty)[:height])
+        for index, mask in not_text.items()
+        if index < len(sheet.header) and mask[:height].any()
+    }
 
 
 def _marker(path: Path, ods: bool) -> tuple[str, str] | None:
@@ -415,9 +397,8 @@ def to_csv(sheet: FilledSheet, source: TemplateSource) -> tuple[str, list[str]]:
             if series.dtype.is_numeric():
                 numeric_codes[name] = [int(i) + 2 for i in series.is_not_null().arg_true()]
             elif index in sheet.not_text:
-                numeric_codes[name] = [
-                    row + 2 for row, value in sheet.not_text[index] if isinstance(value, float)
-                ]
+                numbers = _numbers_in_text(series, *sheet.not_text[index])
+                numeric_codes[name] = [int(i) + 2 for i in numbers.nonzero()[0]]
     else:
         codes = [
             (index, name)
@@ -445,39 +426,68 @@ def to_csv(sheet: FilledSheet, source: TemplateSource) -> tuple[str, list[str]]:
     return out.getvalue(), notes
 
 
+_RENDERED_DATE = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?$"
+
+
+def _numbers_in_text(rendered: pl.Series, not_text: Any, booleans: Any) -> Any:
+    """Rows of a mixed column whose cell is a number (neither a boolean nor a date)."""
+    dates = rendered.str.contains(_RENDERED_DATE).fill_null(False).to_numpy()
+    return not_text & ~booleans & ~dates
+
+
 def _typed_csv(
     typed: pl.DataFrame,
     columns: list[dict[str, Any]],
     separator: str,
-    not_text: dict[int, list[tuple[int, Any]]] | None = None,
+    not_text: dict[int, tuple[Any, Any]] | None = None,
 ) -> str:
-    """The CSV lines of the typed columns, each cell as ``from_cell`` writes it."""
+    """The CSV lines of the typed columns, each cell as ``from_cell`` writes it (the
+    numbers, dates and booleans of a mixed column too, from fastexcel's text)."""
     import polars as pl
 
-    for index, cells in (not_text or {}).items():
-        if cells:
-            name = f"c{index}"
-            values = typed[name].to_list()
-            for row, value in cells:
-                values[row] = from_cell(value, columns[index])
-            typed = typed.with_columns(pl.Series(name, values, dtype=pl.String))
-
-    exprs = [
-        _canonical(pl.col(name), dtype, column).alias(name)
-        for (name, dtype), column in zip(typed.schema.items(), columns, strict=True)
-    ]
+    exprs = []
+    for index, ((name, dtype), column) in enumerate(
+        zip(typed.schema.items(), columns, strict=True)
+    ):
+        expr = _canonical(pl.col(name), dtype, column)
+        if not_text and index in not_text:
+            mask, booleans = not_text[index]
+            rendered = typed[name]
+            dates = pl.lit(pl.Series(mask)) & pl.col(name).str.contains(_RENDERED_DATE)
+            moment = pl.col(name).str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False)
+            numbers = pl.lit(pl.Series(_numbers_in_text(rendered, mask, booleans)))
+            expr = (
+                pl.when(dates)
+                .then(_canonical(moment, pl.Datetime, column))
+                .when(pl.lit(pl.Series(booleans)))
+                .then(_canonical(pl.col(name) == "true", pl.Boolean, column))
+                .when(numbers)
+                .then(_canonical(pl.col(name).cast(pl.Float64, strict=False), pl.Float64, column))
+                .otherwise(expr)
+            )
+        exprs.append(expr.alias(name))
     text = typed.select(exprs)
-    for (name, dtype), column in zip(typed.schema.items(), columns, strict=True):
-        if not dtype.is_numeric():
+    for index, ((name, dtype), column) in enumerate(
+        zip(typed.schema.items(), columns, strict=True)
+    ):
+        if not dtype.is_numeric() and not (not_text and index in not_text):
             continue
-        if (exponent := text[name].str.contains("e")).any():
+        numeric = text[name].str.contains(r"^-?[0-9.]+(?:e[-+]?[0-9]+)?$").fill_null(False)
+        if not dtype.is_numeric():
+            numeric = numeric & pl.Series(_numbers_in_text(typed[name], *not_text[index]))  # type: ignore[index]
+        if (exponent := numeric & text[name].str.contains("e")).any():
             values = text[name].to_list()
             for i in exponent.arg_true():
                 values[i] = _decimal_text(values[i])
             text = text.with_columns(pl.Series(name, values, dtype=pl.String))
         decimal_char = column.get("decimalChar")
         if isinstance(decimal_char, str) and decimal_char and decimal_char != ".":
-            text = text.with_columns(pl.col(name).str.replace_all(".", decimal_char, literal=True))
+            text = text.with_columns(
+                pl.when(numeric)
+                .then(pl.col(name).str.replace_all(".", decimal_char, literal=True))
+                .otherwise(pl.col(name))
+                .alias(name)
+            )
     # an empty cell is written empty (polars would quote an empty string)
     text = text.with_columns(
         pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in text.columns

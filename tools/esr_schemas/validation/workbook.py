@@ -109,10 +109,9 @@ def load_sheet(path: Path, reader: Any, sheet: str, max_cells: int, ods: bool) -
     loaded = None if ods else _typed_columns(reader, sheet)
     if loaded is not None and not _starts_at_a1(head, loaded[0]):
         loaded = None
-    text_columns = (
-        [i for i, dtype in enumerate(loaded[1].dtypes) if dtype == pl.String] if loaded else []
-    )
-    errors, kinds = _scan_cells(path, member, text_columns) if member else ([], {})
+    text_columns = _maybe_mixed(loaded[1]) if loaded else []
+    general = not re.search(r"<c r=", head)
+    errors, kinds = _scan_cells(path, member, text_columns, general) if member else ([], {})
     rows, columns = _declared_extent(head)
     if loaded is not None:
         infos, frame = loaded
@@ -122,12 +121,14 @@ def load_sheet(path: Path, reader: Any, sheet: str, max_cells: int, ods: bool) -
         height = frame.height
         not_text: dict[int, np.ndarray] = {}
         booleans: dict[int, np.ndarray] = {}
-        for column, cells in kinds.items():
-            for row, boolean in cells:
-                if 0 <= row - 2 < height:
-                    not_text.setdefault(column, np.zeros(height, dtype=bool))[row - 2] = True
-                    if boolean:
-                        booleans.setdefault(column, np.zeros(height, dtype=bool))[row - 2] = True
+        for column, (rows_of, flags) in kinds.items():
+            index = rows_of - 2
+            inside = (index >= 0) & (index < height)
+            not_text[column] = np.zeros(height, dtype=bool)
+            not_text[column][index[inside]] = True
+            if flags[inside].any():
+                booleans[column] = np.zeros(height, dtype=bool)
+                booleans[column][index[inside & flags]] = True
         labels += [""] * (frame.width - len(labels))
         return LoadedSheet(labels, frame, [], frame.width, height, errors, not_text, booleans)
     values = _calamine_values(path, sheet, max_cells)
@@ -136,6 +137,23 @@ def load_sheet(path: Path, reader: Any, sheet: str, max_cells: int, ods: bool) -
     labels = [_value_text(c, "any")[0].strip() for c in (values[0] if values else [])]
     labels += [""] * (width - len(labels))
     return LoadedSheet(labels, None, values[1:], width, max(len(values) - 1, 0), errors)
+
+
+# How fastexcel writes out a number, a boolean or a date found in a text column: a
+# text column none of whose values looks like one of these holds only text.
+_RENDERED_NOT_TEXT = (
+    r"^(?:-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?|true|false"
+    r"|[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?)$"
+)
+
+
+def _maybe_mixed(frame: pl.DataFrame) -> list[int]:
+    """The text columns that may hold numbers, booleans or dates (to look for in the XML)."""
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    if not text:
+        return []
+    found = frame.select(pl.col(text).str.contains(_RENDERED_NOT_TEXT).any()).row(0)
+    return [frame.columns.index(name) for name, hit in zip(text, found, strict=True) if hit]
 
 
 def _pad_frame(frame: pl.DataFrame, columns: int, rows: int) -> pl.DataFrame:
@@ -453,13 +471,21 @@ _ERROR_CELL = re.compile(
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
-def _not_text_cell(columns: list[int]) -> re.Pattern[bytes]:
+def _not_text_cell(columns: list[int], general: bool) -> re.Pattern[bytes]:
     """A cell of one of ``columns`` holding a number, a date or a boolean: neither
-    text (``s``, ``inlineStr``, ``str``) nor an error, and not empty (``<c .../>``)."""
+    text (``s``, ``inlineStr``, ``str``) nor an error, and not empty (``<c .../>``).
+
+    Every writer we know puts ``r`` first (``<c r="B2" s="1" t="s">``): the pattern
+    then starts with a literal the regular expression engine looks for quickly;
+    ``general`` allows any order, at a higher cost."""
     letters = b"|".join(_letters(c + 1).encode() for c in columns)
+    if general:
+        return re.compile(
+            rb'<(?:\w+:)?c\b(?=[^>]*\br="(' + letters + rb')(\d+)")'
+            rb'(?![^>]*\bt="(?:s|inlineStr|str|e)")([^>]*?)(?<!/)>'
+        )
     return re.compile(
-        rb'<(?:\w+:)?c\b(?=[^>]*\br="(' + letters + rb')(\d+)")'
-        rb'(?![^>]*\bt="(?:s|inlineStr|str|e)")([^>]*?)(?<!/)>'
+        rb'<c r="(' + letters + rb')(\d+)"(?![^>]*\bt="(?:s|inlineStr|str|e)")([^>]*?)(?<!/)>'
     )
 
 
@@ -472,25 +498,20 @@ def _letters(index: int) -> str:
 
 
 def _scan_cells(
-    path: Path, member: str, text_columns: list[int]
-) -> tuple[list[tuple[int, int, str]], dict[int, list[tuple[int, bool]]]]:
+    path: Path, member: str, text_columns: list[int], general: bool = False
+) -> tuple[list[tuple[int, int, str]], dict[int, tuple[np.ndarray, np.ndarray]]]:
     """One streamed pass over the sheet's XML: the Excel error cells (row, column,
-    code), and for ``text_columns`` the cells that are not text (row, is a boolean)."""
-    from .reading import _col_index
-
+    code), and for ``text_columns`` the cells that are not text (their rows, and
+    whether each is a boolean)."""
     errors: list[tuple[int, int, str]] = []
-    kinds: dict[int, list[tuple[int, bool]]] = {}
-    pattern = _not_text_cell(text_columns) if text_columns else None
+    found: list[tuple[bytes, bytes, bytes]] = []
+    pattern = _not_text_cell(text_columns, general) if text_columns else None
 
     def search(data: bytes) -> None:
         if b't="e"' in data:
             errors.extend(_error_cells(data))
         if pattern is not None:
-            for match in pattern.finditer(data):
-                column = _col_index(match.group(1).decode()) - 1
-                kinds.setdefault(column, []).append(
-                    (int(match.group(2)), b't="b"' in match.group(3))
-                )
+            found.extend(pattern.findall(data))
 
     carry = b""
     with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
@@ -504,6 +525,15 @@ def _scan_cells(
             cut = cut if cut > 0 else len(data)
             search(data[:cut])
             carry = data[cut:]
+    index = {_letters(c + 1).encode(): c for c in text_columns}
+    kinds: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    if found:
+        columns = np.fromiter((index[f[0]] for f in found), dtype=np.int64, count=len(found))
+        rows = np.fromiter((int(f[1]) for f in found), dtype=np.int64, count=len(found))
+        flags = np.fromiter((b't="b"' in f[2] for f in found), dtype=bool, count=len(found))
+        for column in np.unique(columns):
+            mine = columns == column
+            kinds[int(column)] = (rows[mine], flags[mine])
     return errors, kinds
 
 
