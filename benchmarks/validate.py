@@ -161,8 +161,12 @@ def generate_xlsx(rows: int, path: Path, seed: int = 1) -> None:
     from openpyxl import Workbook
 
     names = [f["name"] for f in SCHEMA["fields"]]
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Données")
+    # not write_only: that mode leaves out the sheet's dimension, which spreadsheets
+    # always write (and without which openpyxl, hence frictionless, trims each row)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Données"
     sheet.append(names)
     for cells in records(rows, seed):
         sheet.append([_typed(n, c) for n, c in zip(names, cells, strict=False)] + cells[12:])

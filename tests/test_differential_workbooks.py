@@ -184,3 +184,15 @@ def test_a_zip_that_is_no_workbook(tmp_path: Path) -> None:
         archive.writestr("lisez-moi.txt", "rien")
     with pytest.raises(UnusableInput):
         validate_file(path, SCHEMA)
+
+
+@pytest.mark.parametrize("mixed", [False, True], ids=["numbers", "numbers-and-text"])
+def test_years_typed_as_numbers(tmp_path: Path, mixed: bool) -> None:
+    """frictionless takes a whole number 0..9999 in a year column as a year (24 too)."""
+    schema = {"fields": [{"name": "annee", "type": "year"}, {"name": "n", "type": "integer"}]}
+    rows: list[list[Any]] = [["annee", "n"], [2024, 1], [24, 2], [20245, 3], [-1, 4], [2.5, 5]]
+    if mixed:
+        rows += [["2024", 6], ["24", 7]]
+    errors = same_errors(_save(tmp_path, rows), schema)
+    assert errors[("type-error", 3, "annee")] == 0
+    assert errors[("type-error", 4, "annee")] == 1

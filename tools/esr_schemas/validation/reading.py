@@ -777,6 +777,8 @@ def cell_text(cell: Any, ftype: str = "any") -> tuple[str, bool]:
     if isinstance(cell, (int, float)):
         if isinstance(cell, int) or (cell.is_integer() and abs(cell) < 1e16):
             text = str(int(cell))
+            if ftype == "year" and 0 <= int(cell) <= 9999:  # frictionless: a year 0..9999
+                text = text.zfill(4)
         else:
             text = repr(cell)
         return text, ftype in ("string", "boolean")

@@ -292,6 +292,12 @@ def _typed_to_text(frame: pl.DataFrame, types: list[str]) -> SheetText:
                 .then(as_float.cast(pl.Int64).cast(pl.String))
                 .otherwise(_float_text(as_float))
             )
+            if ftype == "year":  # frictionless takes a whole number 0..9999 as a year
+                expr = (
+                    pl.when(integral & (as_float >= 0) & (as_float <= 9999))
+                    .then(as_float.cast(pl.Int64).cast(pl.String).str.zfill(4))
+                    .otherwise(expr)
+                )
             refused = ftype in ("string", "boolean")
         elif dtype == pl.Boolean:
             expr = pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false"))
@@ -339,6 +345,12 @@ def _mixed_columns(text: SheetText, loaded: LoadedSheet, types: list[str]) -> No
                 .then(_datetime_text(pl.col("m"), ftype))
                 .when(pl.col("n") & (pl.col("r") == "-0"))
                 .then(pl.lit("0"))
+                .when(
+                    pl.col("n")
+                    & pl.lit(ftype == "year")
+                    & pl.col("r").str.contains(r"^[0-9]{1,4}$")
+                )
+                .then(pl.col("r").str.zfill(4))
                 .otherwise(pl.col("r"))
                 .alias(name)
             )
