@@ -109,9 +109,9 @@ def load_sheet(path: Path, reader: Any, sheet: str, max_cells: int, ods: bool) -
     loaded = None if ods else _typed_columns(reader, sheet)
     if loaded is not None and not _starts_at_a1(head, loaded[0]):
         loaded = None
-    text_columns = _maybe_mixed(loaded[1]) if loaded else []
+    few, many = _maybe_mixed(loaded[1]) if loaded else ([], [])
     general = not re.search(r"<c r=", head)
-    errors, kinds = _scan_cells(path, member, text_columns, general) if member else ([], {})
+    errors, kinds, texts = _scan_cells(path, member, few, many, general) if member else ([], {}, {})
     rows, columns = _declared_extent(head)
     if loaded is not None:
         infos, frame = loaded
@@ -129,6 +129,22 @@ def load_sheet(path: Path, reader: Any, sheet: str, max_cells: int, ods: bool) -
             if flags[inside].any():
                 booleans[column] = np.zeros(height, dtype=bool)
                 booleans[column][index[inside & flags]] = True
+        for column, rows_of in texts.items():
+            index = rows_of - 2
+            is_text = np.zeros(height, dtype=bool)
+            is_text[index[(index >= 0) & (index < height)]] = True
+            rendered = frame[frame.columns[column]]
+            not_text[column] = rendered.is_not_null().to_numpy() & ~is_text
+            booleans[column] = (
+                not_text[column] & rendered.is_in(["true", "false"]).fill_null(False).to_numpy()
+            )
+        for column in many:  # no text cell at all
+            if column not in texts:
+                rendered = frame[frame.columns[column]]
+                not_text[column] = rendered.is_not_null().to_numpy()
+                booleans[column] = (
+                    not_text[column] & rendered.is_in(["true", "false"]).fill_null(False).to_numpy()
+                )
         labels += [""] * (frame.width - len(labels))
         return LoadedSheet(labels, frame, [], frame.width, height, errors, not_text, booleans)
     values = _calamine_values(path, sheet, max_cells)
@@ -147,13 +163,21 @@ _RENDERED_NOT_TEXT = (
 )
 
 
-def _maybe_mixed(frame: pl.DataFrame) -> list[int]:
-    """The text columns that may hold numbers, booleans or dates (to look for in the XML)."""
+def _maybe_mixed(frame: pl.DataFrame) -> tuple[list[int], list[int]]:
+    """The text columns that may hold numbers, booleans or dates, to look for in the
+    XML: those where such values are few (their cells are looked for), and those where
+    they are most (the text cells are looked for instead: fewer to go through)."""
     text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     if not text:
-        return []
-    found = frame.select(pl.col(text).str.contains(_RENDERED_NOT_TEXT).any()).row(0)
-    return [frame.columns.index(name) for name, hit in zip(text, found, strict=True) if hit]
+        return [], []
+    looks = frame.select(pl.col(text).str.contains(_RENDERED_NOT_TEXT).sum()).row(0)
+    filled = frame.select(pl.col(text).count()).row(0)
+    few: list[int] = []
+    many: list[int] = []
+    for name, hits, count in zip(text, looks, filled, strict=True):
+        if hits:
+            (many if hits * 2 > count else few).append(frame.columns.index(name))
+    return few, many
 
 
 def _pad_frame(frame: pl.DataFrame, columns: int, rows: int) -> pl.DataFrame:
@@ -509,21 +533,38 @@ def _letters(index: int) -> str:
     return letters
 
 
+def _text_cell(columns: list[int], general: bool) -> re.Pattern[bytes]:
+    """A text cell (``s``, ``inlineStr``, ``str``) of one of ``columns``."""
+    letters = b"|".join(_letters(c + 1).encode() for c in columns)
+    if general:
+        return re.compile(
+            rb'<(?:\w+:)?c\b(?=[^>]*\br="(' + letters + rb')(\d+)")'
+            rb'(?=[^>]*\bt="(?:s|inlineStr|str)")'
+        )
+    return re.compile(rb'<c r="(' + letters + rb')(\d+)"(?=[^>]*\bt="(?:s|inlineStr|str)")')
+
+
 def _scan_cells(
-    path: Path, member: str, text_columns: list[int], general: bool = False
-) -> tuple[list[tuple[int, int, str]], dict[int, tuple[np.ndarray, np.ndarray]]]:
+    path: Path, member: str, few: list[int], many: list[int], general: bool = False
+) -> tuple[
+    list[tuple[int, int, str]], dict[int, tuple[np.ndarray, np.ndarray]], dict[int, np.ndarray]
+]:
     """One streamed pass over the sheet's XML: the Excel error cells (row, column,
-    code), and for ``text_columns`` the cells that are not text (their rows, and
-    whether each is a boolean)."""
+    code); for the columns ``few``, the cells that are not text (their rows, and
+    whether each is a boolean); for the columns ``many``, the rows of the text cells."""
     errors: list[tuple[int, int, str]] = []
     found: list[tuple[bytes, bytes, bytes]] = []
-    pattern = _not_text_cell(text_columns, general) if text_columns else None
+    found_text: list[tuple[bytes, bytes]] = []
+    pattern = _not_text_cell(few, general) if few else None
+    text_pattern = _text_cell(many, general) if many else None
 
     def search(data: bytes) -> None:
         if b't="e"' in data:
             errors.extend(_error_cells(data))
         if pattern is not None:
             found.extend(pattern.findall(data))
+        if text_pattern is not None:
+            found_text.extend(text_pattern.findall(data))
 
     carry = b""
     with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
@@ -537,7 +578,7 @@ def _scan_cells(
             cut = cut if cut > 0 else len(data)
             search(data[:cut])
             carry = data[cut:]
-    index = {_letters(c + 1).encode(): c for c in text_columns}
+    index = {_letters(c + 1).encode(): c for c in few + many}
     kinds: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     if found:
         columns = np.fromiter((index[f[0]] for f in found), dtype=np.int64, count=len(found))
@@ -546,7 +587,13 @@ def _scan_cells(
         for column in np.unique(columns):
             mine = columns == column
             kinds[int(column)] = (rows[mine], flags[mine])
-    return errors, kinds
+    texts: dict[int, np.ndarray] = {}
+    if found_text:
+        columns = np.fromiter((index[f[0]] for f in found_text), np.int64, len(found_text))
+        rows = np.fromiter((int(f[1]) for f in found_text), np.int64, len(found_text))
+        for column in np.unique(columns):
+            texts[int(column)] = rows[columns == column]
+    return errors, kinds, texts
 
 
 def _error_cells(data: bytes) -> list[tuple[int, int, str]]:
