@@ -533,19 +533,16 @@ def _quoted_counts(
     lengths: np.ndarray,
     quote: str,
 ) -> np.ndarray:
-    """Cells of each record: raw length - text length - raw quotes + text quotes + 1."""
-    sums = frame.select(
-        pl.sum_horizontal(pl.all().str.len_bytes()).alias("text"),
-        pl.sum_horizontal(pl.all().str.count_matches(quote, literal=True)).alias("quotes"),
-    )
+    """Cells of each record: raw length - text length - raw quotes + text quotes + 1.
+
+    A quote left in a cell's text is a doubled quote: with regular quoting, a closing
+    quote directly followed by an opening one (quotes are paired in order)."""
+    text = frame.select(pl.sum_horizontal(pl.all().str.len_bytes()).alias("n"))["n"]
+    closing, following = quotes[1:-1:2], quotes[2::2]
+    doubled = closing[following == closing + 1]
     raw_quotes = np.searchsorted(quotes, ends) - np.searchsorted(quotes, starts)
-    counts = (
-        lengths
-        - np.asarray(sums["text"], dtype=np.int64)
-        - raw_quotes
-        + np.asarray(sums["quotes"], dtype=np.int64)
-        + 1
-    )
+    kept = np.searchsorted(doubled, ends) - np.searchsorted(doubled, starts)
+    counts = lengths - np.asarray(text, dtype=np.int64) - raw_quotes + kept + 1
     counts[lengths == 0] = 0
     return counts.astype(np.int64)
 
