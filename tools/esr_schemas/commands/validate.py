@@ -12,7 +12,7 @@ from ._common import EXIT_USAGE, UsageError, add_command, load
 if TYPE_CHECKING:
     from ..model import Registry
 
-DESCRIPTION = """Valide un fichier CSV ou XLSX contre un schéma du registre.
+DESCRIPTION = """Valide un fichier CSV, XLSX ou ODS contre un schéma du registre.
 
 SCHÉMA peut être un nom du registre (dernière version publiée), nom@X.Y.Z (une version
 publiée), le chemin d'un schema.json ou l'adresse http(s) d'un schéma.
@@ -33,7 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=DESCRIPTION,
         run=run,
     )
-    parser.add_argument("file", type=Path, metavar="FICHIER", help="fichier CSV ou XLSX à valider")
+    parser.add_argument(
+        "file", type=Path, metavar="FICHIER", help="fichier CSV, XLSX ou ODS à valider"
+    )
     parser.add_argument(
         "--schema",
         required=True,
