@@ -174,7 +174,7 @@ def test_our_workbook_without_its_data_sheet(
     [
         (b"code_uai,niveau\n0751717J,L\n", "n'est pas un classeur Excel au format .xlsx"),
         (b"", "n'est pas un classeur Excel au format .xlsx"),
-        (None, "n'est pas un classeur .xlsx lisible"),
+        (None, "pas un classeur Excel XLSX"),
     ],
 )
 def test_not_an_xlsx_at_all(
@@ -386,3 +386,86 @@ def test_person_counts_under_the_secrecy_threshold_block_the_export(
     assert "ligne 3, colonne « effectif » (B)" in err and "secret statistique" in err
     assert "ligne 2" not in err and "ligne 4" not in err
     assert not path.with_suffix(".csv").exists()
+
+
+def test_the_column_reader_writes_what_the_cell_reader_writes(tmp_path: Path) -> None:
+    """fastexcel's columns (one kind of cell each, turned into text by polars) give the
+    CSV that ``from_cell`` gives cell by cell from openpyxl's values."""
+    from esr_schemas.templates.export import FilledSheet, _read_rows, read_filled, to_csv
+
+    workbook = load_workbook(make_template(tmp_path))
+    sheet = workbook[DATA_SHEET]
+    for i in range(30):
+        sheet.append(
+            [
+                f"00{i:05d}W",
+                f"{i:05d}",
+                "L",
+                float(i % 3) if i % 4 else None,
+                120 + i,
+                i / 7,
+                dt.datetime(2024, 1 + i % 12, 1 + i % 28),
+                2000 + i,
+                i % 2 == 0,
+                f"Licence « {i} », parcours A;B" if i % 5 else 'dit "x"',
+            ]
+        )
+    sheet.append([None] * 10)
+    sheet.append(["0751717J", "75056", "M", 1e-7, 1, 1e20, None, None, None, "a\nb"])
+    path = tmp_path / "colonnes.xlsx"
+    workbook.save(path)
+    # the same, with kinds mixed in columns: a code typed as a number, a date and a
+    # boolean in text columns, text in a number column
+    sheet.append([751717, 1053, dt.date(2024, 1, 2), "deux", 3, 0.5, "hier", 2024, "oui", True])
+    mixed = tmp_path / "melange.xlsx"
+    workbook.save(mixed)
+    source = from_path(FIXTURE)
+    for file, rows_expected in ((path, 32), (mixed, 33)):
+        fast = read_filled(file)
+        assert fast.typed is not None, "the column reader, for mixed columns too"
+        book = load_workbook(file, read_only=True, data_only=True)
+        header, rows, wide = _read_rows(book[DATA_SHEET].iter_rows(values_only=True), file)
+        book.close()
+        slow = FilledSheet(file, header, rows, None, wide)
+        assert to_csv(fast, source) == to_csv(slow, source)
+        assert fast.row_count == slow.row_count == rows_expected
+    notes = to_csv(read_filled(mixed), source)[1]
+    assert any("ligne 34" in note and "zéros" in note for note in notes), notes
+
+
+def test_excel_error_cells_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``#N/A`` or ``#DIV/0!`` left by a formula is not an empty cell: nothing is written."""
+    workbook = load_workbook(make_template(tmp_path))
+    sheet = workbook[DATA_SHEET]
+    sheet.append(["0010001W", "01053", "L", 1, 120, 0.1, dt.date(2024, 9, 1), 2024, True, "Lic"])
+    sheet.append(["0751717J", "75056", "M", 1, 7, 0.5, dt.date(2023, 1, 2), 2023, False, "Mas"])
+    sheet["F3"] = "#DIV/0!"
+    sheet["F3"].data_type = "e"
+    path = tmp_path / "erreurs.xlsx"
+    workbook.save(path)
+    out = tmp_path / "erreurs.csv"
+    assert _export(path, "-o", str(out)) == 1
+    err = capsys.readouterr().err
+    assert "ligne 3" in err and "erreur de formule Excel « #DIV/0! »" in err
+    assert not out.exists()
+
+
+def test_an_ods_template_exports(tmp_path: Path) -> None:
+    """A filled template saved by LibreOffice as .ods (its own format) exports as the .xlsx."""
+    import shutil
+    import subprocess
+
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) absent")
+    template = make_template(tmp_path)
+    filled = fill_template(template, tmp_path / "rempli.xlsx", from_path(FIXTURE), FIXTURE_EXAMPLE)
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "ods", "--outdir", str(tmp_path), str(filled)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    out = tmp_path / "depuis-ods.csv"
+    assert _export(tmp_path / "rempli.ods", "-o", str(out)) == 0
+    assert out.read_bytes() == FIXTURE_EXAMPLE.read_bytes()

@@ -23,15 +23,17 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .. import resolve
-from ..dates import is_iso_date
-from ..loader import find_root, load_registry
-from ..model import Registry, SchemaEntry
-from ..registry_source import ENV_VAR, RegistrySource, RegistryUnavailable, locate
-from ..templates.source import looks_like_path
+if TYPE_CHECKING:  # the registry's modules load with the command that needs them
+    from ..model import Registry, SchemaEntry
+    from ..registry_source import RegistrySource
 
 EXIT_USAGE = 2
+
+# registry_source.ENV_VAR, spelt here so that parsers load no network module
+# (tests/test_cli_startup.py checks they agree).
+ENV_VAR = "ESR_SCHEMAS_REGISTRE"
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -94,6 +96,8 @@ def add_command(
 def repo_root(args: argparse.Namespace) -> Path:
     """The repository a command on the registry's sources works on: ``--root``, else the
     checkout around the current folder."""
+    from ..loader import find_root
+
     if args.root is not None:
         return Path(args.root).resolve()
     try:
@@ -110,11 +114,15 @@ def repo_root(args: argparse.Namespace) -> Path:
 
 def load_repository(args: argparse.Namespace) -> Registry:
     """The registry of the repository the command works on."""
+    from ..loader import load_registry
+
     return load_registry(repo_root(args))
 
 
 def registry_source(args: argparse.Namespace, quiet: bool = False) -> RegistrySource:
     """The registry a reading command uses; said on stderr when it matters (unless quiet)."""
+    from ..registry_source import RegistryUnavailable, locate
+
     try:
         source = locate(args.root, getattr(args, "registre", None))
     except RegistryUnavailable as exc:
@@ -127,11 +135,15 @@ def registry_source(args: argparse.Namespace, quiet: bool = False) -> RegistrySo
 
 def load(args: argparse.Namespace, quiet: bool = False) -> Registry:
     """The registry a reading command looks schema names up in."""
+    from ..loader import load_registry
+
     return load_registry(registry_source(args, quiet).root)
 
 
 def names_a_schema(spec: str) -> bool:
     """``NAME`` or ``NAME@X.Y.Z`` (looked up in a registry), not a file's path or an address."""
+    from ..templates.source import looks_like_path
+
     if spec.startswith(("http://", "https://")):
         return False
     return not (looks_like_path(spec) and "@" not in Path(spec).name)
@@ -139,6 +151,8 @@ def names_a_schema(spec: str) -> bool:
 
 def schema_entry(registry: Registry, name: str) -> SchemaEntry:
     """The registry's schema ``name``; a usage error naming the known ones otherwise."""
+    from .. import resolve
+
     try:
         return resolve.schema_entry(registry, name)
     except resolve.ResolveError as exc:
@@ -147,6 +161,8 @@ def schema_entry(registry: Registry, name: str) -> SchemaEntry:
 
 def iso_date(value: str) -> str:
     """``value`` if it is a real AAAA-MM-JJ date; a usage error otherwise."""
+    from ..dates import is_iso_date
+
     if not is_iso_date(value):
         raise UsageError(f"Date invalide « {value} » : attendu AAAA-MM-JJ, par exemple 2026-09-01.")
     return value

@@ -12,7 +12,6 @@ import sys
 import time
 from pathlib import Path
 
-from ..docsite.builder import SiteBuildError, build_site
 from ._common import UsageError, add_command, repo_root
 
 
@@ -33,6 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..docsite.builder import SiteBuildError, build_site
+
     root = repo_root(args)
     if not (root / "schemas").is_dir():
         raise UsageError(f"Aucun dossier « schemas/ » dans {root} : passez --root vers le dépôt.")

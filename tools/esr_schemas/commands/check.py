@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..check import UnknownSchemaError, run_check
-from ..render import FORMATS, render
-from ..rules.history import BaseRefError
+from ..render import FORMATS
 from ._common import add_command, load_repository
 
 DESCRIPTION = """Vérifie les schémas du registre : spécification Table Schema, métadonnées,
@@ -47,6 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..check import UnknownSchemaError, run_check
+    from ..render import render
+    from ..rules.history import BaseRefError
+
     registry = load_repository(args)
     try:
         result = run_check(registry, args.names or None, fix=args.fix, base=args.base)

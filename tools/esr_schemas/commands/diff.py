@@ -6,9 +6,11 @@ import argparse
 import json
 import sys
 
-from ..versioning import WORKING, VersionNotFound, compare, side
-from ..versioning.report import comparison_json, comparison_text
 from ._common import UsageError, add_command, load, schema_entry
+
+# the name of the working version (``versioning.WORKING``, checked by a test): the
+# versioning package loads the validation engine, too heavy for every command's parser
+WORKING = "courante"
 
 DESCRIPTION = f"""\
 Liste les changements entre deux versions d'un schéma, chacun classé selon la
@@ -52,6 +54,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..versioning import VersionNotFound, compare, side
+    from ..versioning.report import comparison_json, comparison_text
+
     registry = load(args)
     entry = schema_entry(registry, args.name)
     old_ref, new_ref = args.old, args.new

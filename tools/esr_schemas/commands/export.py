@@ -6,8 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..templates import SourceError
-from ..templates.source import for_workbook
 from ._common import add_command, names_a_schema, registry_source
 
 MAX_SHOWN = 50
@@ -53,7 +51,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..templates import SourceError
     from ..templates.export import ExportError, describe, export, read_filled, write_csv
+    from ..templates.source import for_workbook
 
     workbook: Path = args.workbook
     out: Path = args.output or workbook.with_suffix(".csv")

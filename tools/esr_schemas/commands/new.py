@@ -6,8 +6,6 @@ import argparse
 import sys
 from datetime import date as date_type
 
-from ..config import site_url
-from ..loader import load_registry
 from ..scaffold import NAME_RE, PLACEHOLDER, scaffold
 from ._common import UsageError, add_command, iso_date, repo_root
 
@@ -39,6 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..config import site_url
+    from ..loader import load_registry
+
     root = repo_root(args)
     name = args.name
     if not NAME_RE.match(name):

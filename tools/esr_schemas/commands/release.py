@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..versioning.release import refusals, release
 from ._common import add_command, iso_date, load_repository, schema_entry
 
 DESCRIPTION = """\
@@ -42,6 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..versioning.release import refusals, release
+
     date = iso_date(args.date) if args.date is not None else None
     registry = load_repository(args)
     entry = schema_entry(registry, args.name)

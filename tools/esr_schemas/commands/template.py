@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..templates import SourceError, resolve, write_templates
 from ._common import add_command, names_a_schema, registry_source
 
 
@@ -44,6 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..templates import SourceError, resolve, write_templates
+
     root = registry_source(args).root if names_a_schema(args.schema) else None
     try:
         source = resolve(args.schema, root)

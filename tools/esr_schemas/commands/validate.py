@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..model import Registry
-from ..validation import UnusableInput, resolve_schema, validate_file
-from ..validation.report import render_json, render_text
 from ._common import EXIT_USAGE, UsageError, add_command, load, names_a_schema
 
-DESCRIPTION = """Valide un fichier CSV ou XLSX contre un schéma du registre.
+if TYPE_CHECKING:
+    from ..model import Registry
+
+DESCRIPTION = """Valide un fichier CSV, XLSX ou ODS contre un schéma du registre.
 
 SCHÉMA peut être un nom du registre (dernière version publiée), nom@X.Y.Z (une version
 publiée), le chemin d'un schema.json ou l'adresse http(s) d'un schéma.
@@ -39,7 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         run=run,
         reads_registry=True,
     )
-    parser.add_argument("file", type=Path, metavar="FICHIER", help="fichier CSV ou XLSX à valider")
+    parser.add_argument(
+        "file", type=Path, metavar="FICHIER", help="fichier CSV, XLSX ou ODS à valider"
+    )
     parser.add_argument(
         "--schema",
         required=True,
@@ -104,6 +107,9 @@ def _registry(args: argparse.Namespace) -> Registry | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..validation import UnusableInput, resolve_schema, validate_file
+    from ..validation.report import render_json, render_text
+
     registry = _registry(args)
     try:
         descriptor = resolve_schema(args.schema, registry, timeout=args.timeout)

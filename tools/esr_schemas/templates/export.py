@@ -17,17 +17,21 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
+import numpy as np
 
-from ..model import Registry
 from ..validation.error_types import error_type_name
-from .cells import delimiter, from_cell
-from .fields import is_code
+from .cells import _strftime, delimiter, from_cell
+from .fields import field_type, is_code
+from .names import DATA_SHEET, MARKER_SCHEMA, MARKER_VERSION
 from .source import TemplateSource, complete_referentiels, field_name
-from .workbook import DATA_SHEET, MARKER_SCHEMA, MARKER_VERSION
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from ..model import Registry
 
 
 class ExportError(Exception):
@@ -43,6 +47,18 @@ class FilledSheet:
     """(schema name, version) recorded by ``esr-schemas template``; None for a foreign workbook."""
     wide_cells: list[tuple[int, int]] = field(default_factory=list)
     """(row, column) of non-empty cells right of the last header."""
+    typed: pl.DataFrame | None = None
+    """The data columns as fastexcel types them, when each holds one kind of cell
+    (then ``rows`` is empty): turned into CSV text column by column."""
+    error_cells: list[tuple[int, int, str]] = field(default_factory=list)
+    """(row, column, code) of the Excel error cells (``#N/A``...) under the header."""
+    not_text: dict[int, tuple[Any, Any]] = field(default_factory=dict)
+    """Mixed columns of ``typed`` -> masks of the rows whose cell is not text (a number,
+    a date or a boolean, which fastexcel wrote out as text), and of the booleans."""
+
+    @property
+    def row_count(self) -> int:
+        return self.typed.height if self.typed is not None else len(self.rows)
 
 
 @dataclass
@@ -73,58 +89,171 @@ def _is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value == "")
 
 
+def get_column_letter(index: int) -> str:
+    """The spreadsheet letters of column ``index`` (1 -> A, 27 -> AA)."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def read_filled(path: Path) -> FilledSheet:
-    """Reads the « Données » sheet; an :class:`ExportError` says why it cannot."""
+    """Reads the « Données » sheet (XLSX or ODS); an :class:`ExportError` says why it cannot.
+
+    The workbook guards of the validator run first (archive size, declared dimension);
+    fastexcel then reads the sheet column by column, python-calamine cell by cell when a
+    column mixes kinds of cells."""
+    from ..validation import reading, workbook
+
     if not path.is_file():
         raise ExportError(f"Fichier introuvable : {path}.")
     if not zipfile.is_zipfile(path):
         raise ExportError(
             f"« {path.name} » n'est pas un classeur Excel au format .xlsx. Ouvrez-le dans votre "
-            "tableur et enregistrez-le sous « Classeur Excel (.xlsx) » (les formats .xls, .ods et "
+            "tableur et enregistrez-le sous « Classeur Excel (.xlsx) » (les formats .xls et "
             ".csv ne sont pas lus par cette commande)."
         )
+    ods = workbook.is_ods(path)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign zip
-        raise ExportError(
-            f"« {path.name} » n'est pas un classeur .xlsx lisible ({type(exc).__name__}). "
-            "Ouvrez-le dans votre tableur et enregistrez-le de nouveau au format .xlsx."
-        ) from None
-    try:
-        props = {
-            p.name: str(getattr(p, "value", ""))
-            for p in workbook.custom_doc_props.props  # type: ignore[attr-defined]
-        }
-        marker = (
-            (props[MARKER_SCHEMA], props.get(MARKER_VERSION, ""))
-            if MARKER_SCHEMA in props
-            else None
-        )
-        if DATA_SHEET not in workbook.sheetnames:
-            found = ", ".join(f"« {n} »" for n in workbook.sheetnames)
-            if marker is None:
-                raise ExportError(
-                    f"« {path.name} » n'est pas un modèle du registre (il n'a pas été produit par "
-                    f"« esr-schemas template ») : aucune feuille « {DATA_SHEET} » (feuilles trouvées : "
-                    f"{found}). Téléchargez le modèle Excel du schéma et copiez vos données dans sa "
-                    f"feuille « {DATA_SHEET} »."
-                )
-            raise ExportError(
-                f"« {path.name} » est un modèle du schéma « {marker[0]} », mais sa feuille "
-                f"« {DATA_SHEET} » est introuvable (feuilles trouvées : {found}). Redonnez le nom "
-                f"« {DATA_SHEET} » à la feuille qui contient les données."
-            )
-        try:
-            grid = _calamine_rows(path)
-        except Exception:  # calamine cannot read it: openpyxl's slower streaming reader can
-            grid = None
-        if grid is not None:
-            header, rows, wide = _read_rows(iter(grid), path)
+        if ods:
+            reading._check_ods(path)
         else:
-            header, rows, wide = _read_rows(workbook[DATA_SHEET].iter_rows(values_only=True), path)
-    finally:
-        workbook.close()
-    return FilledSheet(path=path, header=header, rows=rows, marker=marker, wide_cells=wide)
+            reading._check_zip(path)
+            reading._check_dimension(path)
+        reader = workbook.open_reader(path)
+        names = list(reader.sheet_names)
+    except reading.UnusableInput as exc:
+        raise ExportError(exc.message) from None
+    marker = _marker(path, ods)
+    if DATA_SHEET not in names:
+        found = ", ".join(f"« {n} »" for n in names)
+        if marker is None:
+            raise ExportError(
+                f"« {path.name} » n'est pas un modèle du registre (il n'a pas été produit par "
+                f"« esr-schemas template ») : aucune feuille « {DATA_SHEET} » (feuilles trouvées : "
+                f"{found}). Téléchargez le modèle Excel du schéma et copiez vos données dans sa "
+                f"feuille « {DATA_SHEET} »."
+            )
+        raise ExportError(
+            f"« {path.name} » est un modèle du schéma « {marker[0]} », mais sa feuille "
+            f"« {DATA_SHEET} » est introuvable (feuilles trouvées : {found}). Redonnez le nom "
+            f"« {DATA_SHEET} » à la feuille qui contient les données."
+        )
+    try:
+        loaded = workbook.load_sheet(path, reader, DATA_SHEET, reading.XLSX_MAX_CELLS, ods)
+    except reading.UnusableInput as exc:
+        raise ExportError(exc.message) from None
+    # a row holding only an error cell is not an empty row
+    last_error = max((row - 1 for row, _, _ in loaded.errors), default=0)
+    if loaded.typed is None:
+        header, rows, wide = _read_rows(iter([loaded.labels, *loaded.values]), path)
+        width = len(header)
+        rows += [[None] * width for _ in range(min(last_error, loaded.height) - len(rows))]
+        sheet = FilledSheet(path=path, header=header, rows=rows, marker=marker, wide_cells=wide)
+    else:
+        sheet = _typed_sheet(path, loaded.labels, loaded.typed, marker, last_error)
+        sheet.not_text = _not_text_values(sheet, loaded.not_text, loaded.booleans)
+    width = len(sheet.header)
+    for row, column, code in loaded.errors:
+        if row < 2 or row - 1 > sheet.row_count:
+            continue
+        if column < width:
+            sheet.error_cells.append((row, column, code))
+        else:
+            sheet.wide_cells.append((row, column + 1))
+    sheet.wide_cells.sort()
+    return sheet
+
+
+def _not_text_values(
+    sheet: FilledSheet, not_text: dict[int, Any], booleans: dict[int, Any]
+) -> dict[int, tuple[Any, Any]]:
+    """Mixed columns -> (not text, boolean) masks of their rows, cut to the sheet."""
+    if sheet.typed is None:
+        return {}
+    height = sheet.typed.height
+    empty = np.zeros(height, dtype=bool)
+    return {
+        index: (mask[:height], booleans.get(index, empty)[:height])
+        for index, mask in not_text.items()
+        if index < len(sheet.header) and mask[:height].any()
+    }
+
+
+def _marker(path: Path, ods: bool) -> tuple[str, str] | None:
+    """(schema, version) recorded in the workbook's custom properties by ``template``
+    (LibreOffice keeps them, as user-defined fields, when it saves as .ods)."""
+    member = "meta.xml" if ods else "docProps/custom.xml"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            root = ElementTree.fromstring(archive.read(member))
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError):
+        return None
+    props: dict[str, str] = {}
+    for element in root.iter():
+        tag = element.tag.rsplit("}", 1)[-1]
+        if ods and tag == "user-defined":
+            name = next((v for k, v in element.attrib.items() if k.endswith("}name")), "")
+            props[name] = (element.text or "").strip()
+        elif not ods and tag == "property":
+            props[element.get("name", "")] = "".join(
+                (child.text or "") for child in element
+            ).strip()
+    if MARKER_SCHEMA not in props:
+        return None
+    return props[MARKER_SCHEMA], props.get(MARKER_VERSION, "")
+
+
+def _typed_sheet(
+    path: Path,
+    labels: list[str],
+    typed: pl.DataFrame,
+    marker: tuple[str, str] | None,
+    min_height: int = 0,
+) -> FilledSheet:
+    """The fast path's sheet: the header's columns, trailing empty rows dropped, and the
+    non-empty cells right of the header."""
+    import polars as pl
+
+    header = list(labels)
+    while header and header[-1] == "":
+        header.pop()
+    if not header:
+        raise ExportError(
+            f"La feuille « {DATA_SHEET} » de « {path.name} » n'a pas de ligne d'en-tête : la ligne 1 "
+            "doit contenir les noms des colonnes du schéma."
+        )
+    width = len(header)
+    names = typed.columns
+    filled = typed.select(
+        pl.any_horizontal(
+            [
+                pl.col(c).is_not_null() & (pl.col(c) != "")
+                if typed.schema[c] == pl.String
+                else pl.col(c).is_not_null()
+                for c in names[:width]
+            ]
+        ).alias("filled")
+    )["filled"]
+    last = filled.arg_true()
+    height = min(max(int(last[-1]) + 1 if len(last) else 0, min_height), typed.height)
+    wide: list[tuple[int, int]] = []
+    for index in range(width, len(names)):
+        column = typed[names[index]]
+        present = column.is_not_null()
+        if column.dtype == pl.String:
+            present = present & (column != "")
+        wide += [(int(i) + 2, index + 1) for i in present.arg_true()]
+    data = typed.select(names[:width]).slice(0, height)
+    return FilledSheet(
+        path=path,
+        header=header,
+        rows=[],
+        marker=marker,
+        wide_cells=sorted(wide),
+        typed=data.rename(dict(zip(data.columns, [f"c{i}" for i in range(width)], strict=True))),
+    )
 
 
 def _calamine_rows(path: Path) -> list[list[Any]]:
@@ -258,16 +387,36 @@ def to_csv(sheet: FilledSheet, source: TemplateSource) -> tuple[str, list[str]]:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter(source.descriptor), lineterminator="\n")
     writer.writerow(sheet.header)
-    notes: list[str] = []
     numeric_codes: dict[str, list[int]] = {}
-    for number, row in enumerate(sheet.rows, start=2):
-        writer.writerow(
-            [from_cell(value, column) for value, column in zip(row, columns, strict=True)]
-        )
-        for value, column, name in zip(row, columns, sheet.header, strict=True):
-            if is_code(column) and isinstance(value, int | float) and not isinstance(value, bool):
-                numeric_codes.setdefault(name, []).append(number)
+    if sheet.typed is not None:
+        out.write(_typed_csv(sheet.typed, columns, delimiter(source.descriptor), sheet.not_text))
+        for index, (column, name) in enumerate(zip(columns, sheet.header, strict=True)):
+            series = sheet.typed[f"c{index}"]
+            if not is_code(column):
+                continue
+            if series.dtype.is_numeric():
+                numeric_codes[name] = [int(i) + 2 for i in series.is_not_null().arg_true()]
+            elif index in sheet.not_text:
+                numbers = _numbers_in_text(series, *sheet.not_text[index])
+                numeric_codes[name] = [int(i) + 2 for i in numbers.nonzero()[0]]
+    else:
+        codes = [
+            (index, name)
+            for index, (column, name) in enumerate(zip(columns, sheet.header, strict=True))
+            if is_code(column)
+        ]
+        for number, row in enumerate(sheet.rows, start=2):
+            writer.writerow(
+                [from_cell(value, column) for value, column in zip(row, columns, strict=True)]
+            )
+            for index, name in codes:
+                value = row[index]
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    numeric_codes.setdefault(name, []).append(number)
+    notes: list[str] = []
     for name, rows in numeric_codes.items():
+        if not rows:
+            continue
         shown = ", ".join(str(r) for r in rows[:5]) + (" …" if len(rows) > 5 else "")
         notes.append(
             f"La colonne « {name} » contient des nombres et non du texte "
@@ -275,6 +424,136 @@ def to_csv(sheet: FilledSheet, source: TemplateSource) -> tuple[str, list[str]]:
             "initiaux ont pu être perdus. Formatez la colonne en « Texte » et ressaisissez ces codes."
         )
     return out.getvalue(), notes
+
+
+_RENDERED_DATE = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?$"
+
+
+def _numbers_in_text(rendered: pl.Series, not_text: Any, booleans: Any) -> Any:
+    """Rows of a mixed column whose cell is a number (neither a boolean nor a date)."""
+    dates = rendered.str.contains(_RENDERED_DATE).fill_null(False).to_numpy()
+    return not_text & ~booleans & ~dates
+
+
+def _typed_csv(
+    typed: pl.DataFrame,
+    columns: list[dict[str, Any]],
+    separator: str,
+    not_text: dict[int, tuple[Any, Any]] | None = None,
+) -> str:
+    """The CSV lines of the typed columns, each cell as ``from_cell`` writes it (the
+    numbers, dates and booleans of a mixed column too, from fastexcel's text)."""
+    import polars as pl
+
+    exprs = []
+    for index, ((name, dtype), column) in enumerate(
+        zip(typed.schema.items(), columns, strict=True)
+    ):
+        expr = _canonical(pl.col(name), dtype, column)
+        if not_text and index in not_text:
+            mask, booleans = not_text[index]
+            rendered = typed[name]
+            dates = pl.lit(pl.Series(mask)) & pl.col(name).str.contains(_RENDERED_DATE)
+            moment = pl.col(name).str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False)
+            numbers = pl.lit(pl.Series(_numbers_in_text(rendered, mask, booleans)))
+            expr = (
+                pl.when(dates)
+                .then(_canonical(moment, pl.Datetime, column))
+                .when(pl.lit(pl.Series(booleans)))
+                .then(_canonical(pl.col(name) == "true", pl.Boolean, column))
+                .when(numbers)
+                .then(_canonical(pl.col(name).cast(pl.Float64, strict=False), pl.Float64, column))
+                .otherwise(expr)
+            )
+        exprs.append(expr.alias(name))
+    text = typed.select(exprs)
+    for index, ((name, dtype), column) in enumerate(
+        zip(typed.schema.items(), columns, strict=True)
+    ):
+        if not dtype.is_numeric() and not (not_text and index in not_text):
+            continue
+        numeric = text[name].str.contains(r"^-?[0-9.]+(?:e[-+]?[0-9]+)?$").fill_null(False)
+        if not dtype.is_numeric():
+            numeric = numeric & pl.Series(_numbers_in_text(typed[name], *not_text[index]))  # type: ignore[index]
+        if (exponent := numeric & text[name].str.contains("e")).any():
+            values = text[name].to_list()
+            for i in exponent.arg_true():
+                values[i] = _decimal_text(values[i])
+            text = text.with_columns(pl.Series(name, values, dtype=pl.String))
+        decimal_char = column.get("decimalChar")
+        if isinstance(decimal_char, str) and decimal_char and decimal_char != ".":
+            text = text.with_columns(
+                pl.when(numeric)
+                .then(pl.col(name).str.replace_all(".", decimal_char, literal=True))
+                .otherwise(pl.col(name))
+                .alias(name)
+            )
+    # an empty cell is written empty (polars would quote an empty string)
+    text = text.with_columns(
+        pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in text.columns
+    )
+    return text.write_csv(
+        include_header=False, separator=separator, line_terminator="\n", quote_style="necessary"
+    )
+
+
+def _canonical(col: pl.Expr, dtype: Any, column: dict[str, Any]) -> pl.Expr:
+    """``from_cell`` for a whole column of one kind of cell."""
+    import polars as pl
+
+    from ..wording import true_false
+
+    kind = field_type(column)
+    fmt = _strftime(column)
+    if dtype == pl.String:
+        return col
+    if dtype == pl.Boolean:
+        true, false = true_false(column) if kind == "boolean" else ("true", "false")
+        return pl.when(col).then(pl.lit(true)).when(~col).then(pl.lit(false))
+    if dtype == pl.Datetime:
+        fraction = col.dt.microsecond() != 0
+        iso = (
+            pl.when(fraction)
+            .then(col.dt.strftime("%Y-%m-%dT%H:%M:%S%.6f"))
+            .otherwise(col.dt.strftime("%Y-%m-%dT%H:%M:%S"))
+        )
+        date = col.dt.strftime(fmt if fmt and kind == "date" else "%Y-%m-%d")
+        if kind == "date":
+            return date
+        if kind == "time":
+            if fmt:
+                return col.dt.strftime(fmt)
+            return (
+                pl.when(fraction)
+                .then(col.dt.strftime("%H:%M:%S%.6f"))
+                .otherwise(col.dt.strftime("%H:%M:%S"))
+            )
+        full = col.dt.strftime(fmt) if fmt else iso
+        if kind == "datetime":
+            return full
+        midnight = (col.dt.hour() == 0) & (col.dt.minute() == 0) & (col.dt.second() == 0)
+        return pl.when(midnight & ~fraction).then(date).otherwise(full)
+    if dtype == pl.Date:
+        return col.dt.strftime(fmt or "%Y-%m-%d")
+    if dtype == pl.Duration:
+        return pl.lit("PT") + col.dt.total_seconds().cast(pl.String) + pl.lit("S")
+    if dtype.is_numeric():
+        value = col.cast(pl.Float64)
+        integral = (value == value.floor()) & (value.abs() < 1e16)
+        # an exponent (1e-7) is rewritten afterwards, in Python, for those few cells
+        return (
+            pl.when(integral)
+            .then(value.cast(pl.Int64).cast(pl.String))
+            .otherwise(value.cast(pl.String))
+        )
+    return col.cast(pl.String)
+
+
+def _decimal_text(text: str) -> str:
+    """A float written by polars, in plain decimal notation (``1e-7`` -> ``0.0000001``)."""
+    from decimal import Decimal
+
+    return format(Decimal(repr(float(text))), "f") if "e" in text else text
 
 
 def validation_errors(
@@ -308,23 +587,42 @@ def validation_errors(
     return problems
 
 
+def formula_problems(sheet: FilledSheet) -> list[Problem]:
+    """Excel error cells (``#N/A``, ``#DIV/0!``...): never exported as empty cells."""
+    problems = []
+    for row, column, code in sheet.error_cells:
+        letter = get_column_letter(column + 1)
+        problems.append(
+            Problem(
+                row,
+                sheet.header[column],
+                f"La cellule {letter}{row} contient une erreur de formule Excel « {code} » "
+                "(calcul impossible, référence introuvable…), pas une valeur.",
+                "type-error",
+                "Corrigez la formule, ou remplacez-la par la valeur attendue (laissez la "
+                "cellule vide si la valeur est inconnue).",
+            )
+        )
+    return problems
+
+
 def export(sheet: FilledSheet, source: TemplateSource) -> ExportResult:
     problems = header_problems(sheet, source)
     text, notes = to_csv(sheet, source)
-    errors: list[Problem] = []
+    errors: list[Problem] = formula_problems(sheet)
     if not problems:
         with tempfile.TemporaryDirectory(prefix="esr-export-") as tmp:
             candidate = Path(tmp) / "export.csv"
             candidate.write_text(text, encoding="utf-8", newline="")
             found = validation_errors(candidate, source.descriptor, source.registry)
-        errors = [p for p in found if not p.warning]
+        errors += [p for p in found if not p.warning]
         notes += [describe(p, sheet.header) for p in found if p.warning]
     return ExportResult(
         csv_text=text,
         header_problems=problems,
         errors=errors,
         notes=notes,
-        row_count=len(sheet.rows),
+        row_count=sheet.row_count,
     )
 
 

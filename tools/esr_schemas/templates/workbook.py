@@ -36,16 +36,14 @@ from ..wording import (
 from . import rules
 from .cells import delimiter, is_text_column, missing_values, read_csv, to_cell
 from .fields import field_example, field_title, field_type, notice_lines, text, text_lengths
+from .names import DATA_SHEET, MARKER_SCHEMA, MARKER_VERSION
 from .source import TemplateSource, complete_referentiels, field_name
 
-DATA_SHEET = "Données"
 NOTICE_SHEET = "Notice"
 EXAMPLE_SHEET = "Exemple"
 LIST_SHEET_PREFIX = "liste_"
 LAST_ROW = 1048576
 """Validations and formats cover the whole column below the header."""
-MARKER_SCHEMA = "esr-schemas:schema"
-MARKER_VERSION = "esr-schemas:version"
 NOTICE_TABLE_HEADER = (
     "Colonne",
     "Nom du champ",

@@ -18,9 +18,28 @@ checks files fast (polars, one select per block of 8 MB) is described in
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .errors import SchemaUnusable, UnusableInput, ValidationError, ValidationReport
-from .schema_source import resolve_schema
-from .table import validate_file
+
+if TYPE_CHECKING:
+    from .schema_source import resolve_schema
+    from .table import validate_file
+
+
+def __getattr__(name: str) -> Any:
+    """``validate_file`` and ``resolve_schema`` load polars and the engine on first use:
+    a module that only needs the error types (``error_types``) stays light."""
+    if name == "validate_file":
+        from .table import validate_file
+
+        return validate_file
+    if name == "resolve_schema":
+        from .schema_source import resolve_schema
+
+        return resolve_schema
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "validate_file",

@@ -55,6 +55,15 @@ def describe(
                 if ftype == "string"
                 else "Ressaisissez la valeur comme texte (ex. true ou false)."
             )
+        elif error.note == "formula-error":
+            message = (
+                f"{where} : la cellule contient une erreur de formule Excel « {cell} » "
+                "(calcul impossible, référence introuvable…), pas une valeur."
+            )
+            fix = (
+                "Corrigez la formule de cette cellule dans le classeur, ou remplacez-la par la "
+                "valeur attendue (laissez la cellule vide si la valeur est inconnue)."
+            )
         error.note = f'type is "{ftype}/{fmt}"'
     elif kind == "constraint-error":
         message, fix = _constraint(error, field, where)

@@ -63,6 +63,9 @@ class Batch:
     forced: dict[int, np.ndarray] = field(default_factory=dict)
     """Column index -> rows whose spreadsheet cell has a type the field refuses whatever
     its text (a number in a text column...): type errors (XLSX only)."""
+    formula_errors: dict[int, np.ndarray] = field(default_factory=dict)
+    """Column index -> rows whose cell is an Excel error such as ``#N/A`` (also in
+    ``forced``; the cell's text is the code)."""
 
 
 @dataclass
@@ -81,6 +84,8 @@ class Source:
     sheet: str | None = None
     _dialect: Any = None
     _header_size: int = 0
+    _sheet: Any = None
+    """A workbook's sheet as loaded (``workbook.LoadedSheet``)."""
     column_types: list[str] = field(default_factory=list)
     """Table Schema type of each column, when known (XLSX cells are converted to text
     according to it, see ``cell_text``)."""
@@ -92,7 +97,7 @@ class Source:
         pool of threads, several blocks at once (polars and numpy release the GIL:
         every core works); at most ``WINDOW`` blocks are in flight."""
         if self.kind == "xlsx":
-            yield from map(prepare, _xlsx_batches(self, batch_rows))
+            yield from _ordered_map(prepare, _xlsx_batches(self, batch_rows))
             return
         record_number = 0  # records already delivered (header included)
 
@@ -548,7 +553,7 @@ def _parse_chunk(source: Source, chunk: bytes) -> tuple[np.ndarray, pl.DataFrame
         parsed = (
             _fast_chunk(chunk, delimiter, len(source.labels))
             if quote not in chunk
-            else _quoted_chunk(chunk, delimiter, quote)
+            else _quoted_chunk(chunk, delimiter, quote, len(source.labels))
         )
         if parsed is not None:
             return parsed
@@ -556,17 +561,28 @@ def _parse_chunk(source: Source, chunk: bytes) -> tuple[np.ndarray, pl.DataFrame
 
 
 def _last_boundary(data: bytes, quote: bytes) -> int:
-    """Index of the last newline outside quotes, -1 if none."""
-    if quote not in data:
-        return data.rfind(b"\n")
-    arr = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(arr == 10)
-    if not len(newlines):
-        return -1
-    quotes = np.flatnonzero(arr == quote[0])
-    parity = np.searchsorted(quotes, newlines) % 2
-    even = newlines[parity == 0]
-    return int(even[-1]) if len(even) else -1
+    """Index of the last newline outside quotes (after an even number of quotes), -1 if
+    none. Walks back from the end: ``bytes.count`` is all it needs (no array of the
+    whole block in the reading thread, which every worker waits for)."""
+    cut = data.rfind(b"\n")
+    if cut < 0 or quote not in data:
+        return cut
+    odd = data.count(quote, 0, cut) % 2
+    steps = 0
+    while odd:
+        previous = data.rfind(b"\n", 0, cut)
+        if previous < 0:
+            return -1
+        odd ^= data.count(quote, previous, cut) % 2
+        cut = previous
+        steps += 1
+        if steps > 64:  # a quote open for long (unclosed?): one pass over arrays
+            arr = np.frombuffer(data, dtype=np.uint8)
+            newlines = np.flatnonzero(arr == 10)
+            quotes = np.flatnonzero(arr == quote[0])
+            even = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
+            return int(even[-1]) if len(even) else -1
+    return cut
 
 
 def _check_line_length(chunk: bytes, path: Path, record_number: int) -> None:
@@ -612,15 +628,18 @@ def _fast_chunk(chunk: bytes, delimiter: bytes, width: int) -> tuple[np.ndarray,
 
 
 def _quoted_chunk(
-    chunk: bytes, delimiter: bytes, quote: bytes
+    chunk: bytes, delimiter: bytes, quote: bytes, width: int = 0
 ) -> tuple[np.ndarray, pl.DataFrame] | None:
     """A block with quotes, parsed by polars when its quoting is regular, i.e. when
     Python's ``csv`` (frictionless' reader) and polars necessarily agree on it: every
     opening quote starts a cell, every closing quote ends one (or is doubled). Returns
     None otherwise (the caller then uses ``csv.reader``).
 
-    Cells are counted with the quote parity: a delimiter or newline after an even
-    number of quotes is outside any quoted cell.
+    Records end at the newlines outside quotes (an even number of quotes before them).
+    The cells of a record are counted from lengths, as in ``_fast_chunk``: its raw bytes
+    are its cells' text, plus the quote characters that are not text (the raw quotes
+    less the quotes left in the cells: ``""`` stands for one), plus ``k - 1``
+    delimiters. No delimiter is looked for one by one.
     """
     arr = np.frombuffer(chunk, dtype=np.uint8)
     q, d = quote[0], delimiter[0]
@@ -644,18 +663,48 @@ def _quoted_chunk(
     starts, ends, lengths, cr = _records(
         chunk, arr, newlines[np.searchsorted(quotes, newlines) % 2 == 0]
     )
-    delims = np.flatnonzero(arr == d)
-    delims = delims[np.searchsorted(quotes, delims) % 2 == 0]
-    counts = np.diff(np.searchsorted(delims, np.concatenate(([0], ends)))) + 1
-    counts[lengths == 0] = 0
-    columns = max(int(counts.max()) if len(counts) else 1, 1)
+    columns = max(width, 1) + 1
+    quote_text = quote.decode()
     try:
-        frame = _strings_frame(chunk, delimiter, columns, quote.decode(), bool(cr.any()))
+        frame = _strings_frame(chunk, delimiter, columns, quote_text, bool(cr.any()))
     except pl.exceptions.ComputeError:
         return None
     if frame.height != len(ends):
         return None
-    return counts.astype(np.int64), frame
+    counts = _quoted_counts(frame, quotes, starts, ends, lengths, quote_text)
+    wide = np.flatnonzero(counts > columns)
+    if len(wide):  # more cells than read: counted exactly, and the block read again
+        dialect = _plain_dialect(delimiter.decode())
+        for i in wide:
+            record = chunk[int(starts[i]) : int(ends[i])].decode("utf-8", errors="replace")
+            counts[i] = len(next(csv.reader(io.StringIO(record, newline=""), dialect), []))
+        columns = int(counts.max())
+        frame = _strings_frame(chunk, delimiter, columns, quote_text, bool(cr.any()))
+        if frame.height != len(ends):  # pragma: no cover - defensive
+            return None
+    return counts, frame
+
+
+def _quoted_counts(
+    frame: pl.DataFrame,
+    quotes: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    lengths: np.ndarray,
+    quote: str,
+) -> np.ndarray:
+    """Cells of each record: raw length - text length - raw quotes + text quotes + 1.
+
+    A quote left in a cell's text is a doubled quote: with regular quoting, a closing
+    quote directly followed by an opening one (quotes are paired in order)."""
+    text = frame.select(pl.sum_horizontal(pl.all().str.len_bytes()).alias("n"))["n"]
+    closing, following = quotes[1:-1:2], quotes[2::2]
+    doubled = closing[following == closing + 1]
+    raw_quotes = np.searchsorted(quotes, ends) - np.searchsorted(quotes, starts)
+    kept = np.searchsorted(doubled, ends) - np.searchsorted(doubled, starts)
+    counts = lengths - np.asarray(text, dtype=np.int64) - raw_quotes + kept + 1
+    counts[lengths == 0] = 0
+    return counts.astype(np.int64)
 
 
 def _records(
@@ -736,17 +785,20 @@ def _rows_to_frame(rows: list[list[str]], width: int = 0) -> tuple[np.ndarray, p
 
 
 def _open_xlsx(path: Path, sheet: str | None) -> Source:
-    _check_zip(path)
-    try:
-        from python_calamine import CalamineWorkbook
+    """A workbook (XLSX, or ODS): its sheet names and the chosen sheet's header.
 
-        workbook = CalamineWorkbook.from_path(str(path))
-        names = workbook.sheet_names
-    except Exception as error:
-        raise UnusableInput(
-            f"Le classeur {path.name} est illisible (fichier tronqué ou corrompu : {error}). "
-            "Ouvrez-le et réenregistrez-le en .xlsx, ou exportez-le en CSV UTF-8."
-        ) from error
+    The guards run before any reader opens the file; the sheet itself is read when its
+    batches are asked for (the columns' types are known by then, see ``cell_text``)."""
+    from .workbook import is_ods, load_sheet, open_reader
+
+    ods = is_ods(path)
+    if ods:
+        _check_ods(path)
+    else:
+        _check_zip(path)
+        _check_dimension(path)
+    reader = open_reader(path)
+    names = list(reader.sheet_names)
     if sheet is not None and sheet not in names:
         raise UnusableInput(
             f"Le classeur {path.name} n'a pas de feuille « {sheet} » ; feuilles présentes : "
@@ -756,17 +808,39 @@ def _open_xlsx(path: Path, sheet: str | None) -> Source:
     if not names:
         raise UnusableInput(f"Le classeur {path.name} ne contient aucune feuille.")
     source = Source(path=path, kind="xlsx", encoding="utf-8", sheet=sheet or names[0])
-    rows = _xlsx_rows(source)
-    first = next(rows, None)
-    if first is None:
+    source._sheet = load_sheet(path, reader, source.sheet or "", XLSX_MAX_CELLS, ods)
+    if not source._sheet.labels:
         raise UnusableInput(
             f"La feuille « {source.sheet} » du classeur {path.name} est vide : il faut une "
             "ligne d'en-tête et des lignes de données."
         )
-    source.labels = [_cell_text(c).strip() for c in first]
-    while source.labels and source.labels[-1] == "":
-        source.labels.pop()
+    source.labels = source._sheet.labels
     return source
+
+
+def _check_ods(path: Path) -> None:
+    """The size guards of ``_check_zip`` for an OpenDocument spreadsheet."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            total = sum(info.file_size for info in infos)
+            compressed = sum(info.compress_size for info in infos) or 1
+            names = {info.filename for info in infos}
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise UnusableInput(
+            f"Le classeur {path.name} est tronqué ou corrompu (archive illisible : {error}). "
+            "Réenregistrez-le depuis votre tableur, ou exportez-le en CSV UTF-8."
+        ) from error
+    if "content.xml" not in names:
+        raise UnusableInput(
+            f"Le fichier {path.name} est une archive ZIP mais pas un classeur OpenDocument (.ods)."
+        )
+    if total > XLSX_MAX_UNCOMPRESSED or total / compressed > XLSX_MAX_RATIO and total > 50_000_000:
+        raise UnusableInput(
+            f"Le classeur {path.name} se décompresse en {_size_fr(total)} (taux de compression "
+            f"{total / compressed:.0f}:1) : c'est trop pour un tableau de données, le fichier est "
+            "refusé par précaution (« bombe » de décompression). Exportez-le en CSV UTF-8."
+        )
 
 
 def _check_zip(path: Path) -> None:
@@ -825,30 +899,6 @@ def _col_index(letters: str) -> int:
     return value
 
 
-def _xlsx_rows(source: Source) -> Iterator[list[Any]]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_path(str(source.path))
-        sheet = workbook.get_sheet_by_name(source.sheet or "")
-        if (
-            sheet.total_width * sheet.total_height > XLSX_MAX_CELLS
-            and sheet.width * sheet.height > XLSX_MAX_CELLS
-        ):
-            raise UnusableInput(
-                f"La feuille « {source.sheet} » de {source.path.name} est trop grande "
-                f"({sheet.height} lignes × {sheet.width} colonnes)."
-            )
-        yield from sheet.iter_rows()
-    except UnusableInput:
-        raise
-    except Exception as error:
-        raise UnusableInput(
-            f"Le classeur {source.path.name} est illisible (fichier tronqué ou corrompu : "
-            f"{error}). Réenregistrez-le depuis votre tableur, ou exportez-le en CSV UTF-8."
-        ) from error
-
-
 def _cell_text(cell: Any) -> str:
     return cell_text(cell)[0]
 
@@ -884,6 +934,8 @@ def cell_text(cell: Any, ftype: str = "any") -> tuple[str, bool]:
     if isinstance(cell, (int, float)):
         if isinstance(cell, int) or (cell.is_integer() and abs(cell) < 1e16):
             text = str(int(cell))
+            if ftype == "year" and 0 <= int(cell) <= 9999:  # frictionless: a year 0..9999
+                text = text.zfill(4)
         else:
             text = repr(cell)
         return text, ftype in ("string", "boolean")
@@ -910,37 +962,18 @@ def cell_text(cell: Any, ftype: str = "any") -> tuple[str, bool]:
 
 
 def _xlsx_batches(source: Source, batch_rows: int) -> Iterator[Batch]:
-    rows = _xlsx_rows(source)
-    next(rows, None)  # header
-    width = len(source.labels)
-    types = source.column_types
-    buffer: list[list[str]] = []
-    refused: list[tuple[int, int]] = []  # (row in buffer, column)
-    first_row = 2
+    """The sheet's data rows as text, now that the columns' types are known."""
+    from .workbook import sheet_text
 
-    def flush() -> Batch:
-        counts, frame = _rows_to_frame(buffer, width)
-        counts = np.maximum(counts, width) * (counts > 0)
-        forced: dict[int, np.ndarray] = {}
-        for row, column in refused:
-            forced.setdefault(column, np.zeros(len(buffer), dtype=bool))[row] = True
-        return Batch(first_row=first_row, counts=counts, frame=frame, forced=forced)
-
-    for raw in rows:
-        cells = []
-        for column, value in enumerate(raw):
-            text, bad = cell_text(value, types[column] if column < len(types) else "any")
-            if bad:
-                refused.append((len(buffer), column))
-            cells.append(text)
-        while len(cells) > width and cells[-1] == "":
-            cells.pop()
-        if all(c == "" for c in cells):
-            cells = []
-        buffer.append(cells)
-        if len(buffer) >= batch_rows:
-            yield flush()
-            first_row += len(buffer)
-            buffer, refused = [], []
-    if buffer:
-        yield flush()
+    sheet = sheet_text(source._sheet, source.column_types)
+    source._sheet = None  # the text replaces the loaded cells
+    height = len(sheet.counts)
+    for start in range(0, height, batch_rows):
+        stop = min(start + batch_rows, height)
+        yield Batch(
+            first_row=start + 2,
+            counts=sheet.counts[start:stop],
+            frame=sheet.frame.slice(start, stop - start),
+            forced={c: m[start:stop] for c, m in sheet.forced.items()},
+            formula_errors={c: m[start:stop] for c, m in sheet.formula_errors.items()},
+        )

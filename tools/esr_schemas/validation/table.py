@@ -330,8 +330,11 @@ def _validate(
             values = frame[f"c{e.number - 1}"]
             type_idx = np.flatnonzero(r.type_error & keep)
             refused = batch.forced.get(e.number - 1)
+            formula = batch.formula_errors.get(e.number - 1)
             for i in type_idx:
                 note = "spreadsheet" if refused is not None and refused[i] else "type"
+                if formula is not None and formula[i]:
+                    note = "formula-error"
                 add(_cell_error("type-error", e, int(row_numbers[i]), values[int(i)], note))
             for name, mask in r.failed.items():
                 idx = np.flatnonzero(mask & keep)

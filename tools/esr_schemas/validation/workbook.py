@@ -1,0 +1,607 @@
+"""A workbook sheet (XLSX or ODS) read as text, cell types kept as frictionless reads them.
+
+fastexcel (calamine underneath, Arrow output) reads the sheet column by column: when
+every column holds one kind of cell (text, numbers, dates, booleans), each column is
+turned into text by polars according to its field's type, with no Python object per
+cell. A column that mixes kinds (codes typed sometimes as text, sometimes as numbers),
+a sheet that does not start at A1, and ODS files go through python-calamine's cell
+values instead, one by one: slower, exact.
+
+Every row of the sheet's used range has the sheet's width, as in frictionless (a blank
+trailing header cell is a blank label, empty trailing cells are empty, not missing).
+
+Excel error cells (``#N/A``, ``#DIV/0!``...) are read by neither library (they come out
+empty): they are found in the sheet's XML and reported, never taken for blanks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import numpy as np
+import polars as pl
+
+from .errors import UnusableInput
+
+# fastexcel logs a warning for every column it finds empty: not for our users
+logging.getLogger("fastexcel").setLevel(logging.ERROR)
+
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
+_SCAN_BLOCK = 1 << 20
+
+
+@dataclass
+class SheetText:
+    """A sheet's header and data rows as text (see :func:`read_sheet`)."""
+
+    labels: list[str]
+    frame: pl.DataFrame
+    """String columns c0..c{width-1}, one row per sheet row after the header."""
+    counts: np.ndarray
+    """Cells of each row: the sheet's width, 0 for a blank row."""
+    forced: dict[int, np.ndarray] = field(default_factory=dict)
+    """Column -> rows whose cell type the field refuses whatever its text."""
+    formula_errors: dict[int, np.ndarray] = field(default_factory=dict)
+    """Column -> rows whose cell is an Excel error (``#N/A``...): the text is the code."""
+
+
+def is_ods(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                return archive.read("mimetype").strip() == ODS_MIMETYPE
+            return "content.xml" in names and "[Content_Types].xml" not in names
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError):
+        return False
+
+
+def open_reader(path: Path) -> Any:
+    """fastexcel's reader of the workbook; an :class:`UnusableInput` if it cannot open it."""
+    import fastexcel
+
+    try:
+        return fastexcel.read_excel(str(path))
+    except Exception as error:
+        raise UnusableInput(
+            f"Le classeur {path.name} est illisible (fichier tronqué ou corrompu : "
+            f"{_first_line(error)}). Ouvrez-le et réenregistrez-le en .xlsx, ou exportez-le en "
+            "CSV UTF-8."
+        ) from error
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+@dataclass
+class LoadedSheet:
+    """A sheet as read, before its text is made (that needs the columns' types)."""
+
+    labels: list[str]
+    typed: pl.DataFrame | None
+    """The data columns as fastexcel types them (fast path), or None."""
+    values: list[list[Any]]
+    """Otherwise: the data rows' cell values (python-calamine)."""
+    width: int
+    height: int
+    errors: list[tuple[int, int, str]]
+    """(sheet row, column index, code) of the Excel error cells."""
+    not_text: dict[int, np.ndarray] = field(default_factory=dict)
+    """Text columns of ``typed`` (fastexcel writes the other kinds of a mixed column as
+    text) -> rows whose cell is a number, a date or a boolean, read from the XML."""
+    booleans: dict[int, np.ndarray] = field(default_factory=dict)
+    """Likewise, rows whose cell is a boolean."""
+
+
+def load_sheet(path: Path, reader: Any, sheet: str, max_cells: int, ods: bool) -> LoadedSheet:
+    member = None if ods else _sheet_member(path, sheet)
+    head = _head(path, member) if member else ""
+    loaded = None if ods else _typed_columns(reader, sheet)
+    if loaded is not None and not _starts_at_a1(head, loaded[0]):
+        loaded = None
+    few, many = _maybe_mixed(loaded[1]) if loaded else ([], [])
+    general = not re.search(r"<c r=", head)
+    errors, kinds, texts = _scan_cells(path, member, few, many, general) if member else ([], {}, {})
+    rows, columns = _declared_extent(head)
+    if loaded is not None:
+        infos, frame = loaded
+        labels = _labels_from_columns(infos)
+        _check_size(path, sheet, max(frame.width, columns), max(frame.height, rows), max_cells)
+        frame = _pad_frame(frame, columns - frame.width, rows - 1 - frame.height)
+        height = frame.height
+        not_text: dict[int, np.ndarray] = {}
+        booleans: dict[int, np.ndarray] = {}
+        for column, (rows_of, flags) in kinds.items():
+            index = rows_of - 2
+            inside = (index >= 0) & (index < height)
+            not_text[column] = np.zeros(height, dtype=bool)
+            not_text[column][index[inside]] = True
+            if flags[inside].any():
+                booleans[column] = np.zeros(height, dtype=bool)
+                booleans[column][index[inside & flags]] = True
+        for column, rows_of in texts.items():
+            index = rows_of - 2
+            is_text = np.zeros(height, dtype=bool)
+            is_text[index[(index >= 0) & (index < height)]] = True
+            rendered = frame[frame.columns[column]]
+            not_text[column] = rendered.is_not_null().to_numpy() & ~is_text
+            booleans[column] = (
+                not_text[column] & rendered.is_in(["true", "false"]).fill_null(False).to_numpy()
+            )
+        for column in many:  # no text cell at all
+            if column not in texts:
+                rendered = frame[frame.columns[column]]
+                not_text[column] = rendered.is_not_null().to_numpy()
+                booleans[column] = (
+                    not_text[column] & rendered.is_in(["true", "false"]).fill_null(False).to_numpy()
+                )
+        labels += [""] * (frame.width - len(labels))
+        return LoadedSheet(labels, frame, [], frame.width, height, errors, not_text, booleans)
+    values = _calamine_values(path, sheet, max_cells)
+    values += [[] for _ in range(rows - len(values))]
+    width = max(max((len(r) for r in values), default=0), columns)
+    labels = [_value_text(c, "any")[0].strip() for c in (values[0] if values else [])]
+    labels += [""] * (width - len(labels))
+    return LoadedSheet(labels, None, values[1:], width, max(len(values) - 1, 0), errors)
+
+
+# How fastexcel writes out a number, a boolean or a date found in a text column: a
+# text column none of whose values looks like one of these holds only text.
+_RENDERED_NOT_TEXT = (
+    r"^(?:-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?|true|false"
+    r"|[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?)$"
+)
+
+
+def _maybe_mixed(frame: pl.DataFrame) -> tuple[list[int], list[int]]:
+    """The text columns that may hold numbers, booleans or dates, to look for in the
+    XML: those where such values are few (their cells are looked for), and those where
+    they are most (the text cells are looked for instead: fewer to go through)."""
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    if not text:
+        return [], []
+    looks = frame.select(pl.col(text).str.contains(_RENDERED_NOT_TEXT).sum()).row(0)
+    filled = frame.select(pl.col(text).count()).row(0)
+    few: list[int] = []
+    many: list[int] = []
+    for name, hits, count in zip(text, looks, filled, strict=True):
+        if hits:
+            (many if hits * 2 > count else few).append(frame.columns.index(name))
+    return few, many
+
+
+def _pad_frame(frame: pl.DataFrame, columns: int, rows: int) -> pl.DataFrame:
+    """The frame widened and lengthened with empty cells, to the sheet's declared
+    dimension (cells with a style and no value count, as openpyxl reads them)."""
+    if columns > 0:
+        frame = frame.with_columns(
+            pl.lit(None, dtype=pl.String).alias(f"__pad{i}") for i in range(columns)
+        )
+    if rows > 0:
+        frame = pl.concat([frame, frame.clear(rows)])
+    return frame
+
+
+def _head(path: Path, member: str) -> str:
+    with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
+        return stream.read(65536).decode("utf-8", errors="replace")
+
+
+def _declared_extent(head: str) -> tuple[int, int]:
+    """(last row, last column) of the sheet's declared dimension, (0, 0) if none."""
+    from .reading import _col_index
+
+    match = re.search(r'<(?:\w+:)?dimension ref="[A-Z]+\d+:([A-Z]+)(\d+)"', head)
+    if not match:
+        return 0, 0
+    return int(match.group(2)), _col_index(match.group(1))
+
+
+def sheet_text(loaded: LoadedSheet, types: list[str]) -> SheetText:
+    """The sheet's data as text, each column according to its Table Schema type in
+    ``types`` (by position; ``any`` past its end)."""
+    width, height = loaded.width, loaded.height
+    if loaded.typed is not None:
+        text = _typed_to_text(loaded.typed, types)
+        _mixed_columns(text, loaded, types)
+    else:
+        text = _values_to_text(loaded.values, width, types)
+    formula: dict[int, np.ndarray] = {}
+    if loaded.errors:
+        updates: dict[int, dict[int, str]] = {}
+        for row, column, code in loaded.errors:
+            if 0 <= row - 2 < height and column < width:  # row 1 is the header
+                updates.setdefault(column, {})[row - 2] = code
+                formula.setdefault(column, np.zeros(height, dtype=bool))[row - 2] = True
+        columns = []
+        for index, series in enumerate(text.frame.get_columns()):
+            if index in updates:
+                values = series.to_list()
+                for row, code in updates[index].items():
+                    values[row] = code
+                series = pl.Series(series.name, values, dtype=pl.String)
+            columns.append(series)
+        text.frame = pl.DataFrame(columns)
+    blank = np.ones(height, dtype=bool)
+    for series in text.frame.get_columns():
+        blank &= (series == "").to_numpy()
+    for mask in formula.values():
+        blank &= ~mask
+    text.counts = np.where(blank, 0, width).astype(np.int64)
+    text.labels = loaded.labels
+    text.formula_errors = formula
+    for column, mask in formula.items():
+        text.forced[column] = text.forced.get(column, np.zeros(height, dtype=bool)) | mask
+    return text
+
+
+def _check_size(path: Path, sheet: str, width: int, height: int, max_cells: int) -> None:
+    if width * height > max_cells:
+        raise UnusableInput(
+            f"La feuille « {sheet} » de {path.name} est trop grande ({height} lignes × "
+            f"{width} colonnes)."
+        )
+
+
+# --- the fast path: one kind of cell per column ---------------------------------------
+
+
+def _typed_columns(reader: Any, sheet: str) -> tuple[list[Any], pl.DataFrame] | None:
+    """The sheet's columns as fastexcel types them (a column that mixes kinds of cells
+    is text, its numbers and dates written out: ``load_sheet`` finds which, in the XML)."""
+    try:
+        loaded = reader.load_sheet(
+            sheet, header_row=0, schema_sample_rows=None, dtype_coercion="coerce"
+        )
+        return loaded.available_columns(), loaded.to_polars()
+    except Exception as error:
+        raise UnusableInput(
+            f"La feuille « {sheet} » du classeur est illisible ({_first_line(error)}). "
+            "Réenregistrez le classeur depuis votre tableur, ou exportez-le en CSV UTF-8."
+        ) from error
+
+
+def _labels_from_columns(infos: list[Any]) -> list[str]:
+    """The header cells, from fastexcel's column names: a generated name is a blank
+    cell, and the suffix ``_N`` it adds to a repeated name is taken off again."""
+    labels: list[str] = []
+    for info in infos:
+        name = str(info.name)
+        if info.column_name_from == "generated":
+            labels.append("")
+            continue
+        match = re.fullmatch(r"(.*)_(\d+)", name, flags=re.S)
+        if match and match.group(1) in labels:
+            name = match.group(1)
+        labels.append(name.strip())
+    return labels
+
+
+def _starts_at_a1(head: str, infos: list[Any]) -> bool:
+    """Whether the sheet's cells start at A1 (fastexcel leaves out leading empty rows
+    and columns, frictionless does not)."""
+    if any(info.absolute_index != i for i, info in enumerate(infos)):
+        return False
+    first = re.search(r"<(?:\w+:)?c\b([^>]*?)(/?)>", head[head.find("sheetData") :])
+    if not first or not re.search(r'\br="A1"', first.group(1)):
+        return False
+    return not first.group(2)  # <c r="A1"/>: an empty first cell
+
+
+def _typed_to_text(frame: pl.DataFrame, types: list[str]) -> SheetText:
+    exprs = []
+    forced: dict[int, np.ndarray] = {}
+    refused_cols: list[int] = []
+    for index, (name, dtype) in enumerate(frame.schema.items()):
+        ftype = types[index] if index < len(types) else "any"
+        col = pl.col(name)
+        refused = False
+        if dtype == pl.String:
+            expr = col
+        elif dtype.is_numeric():
+            as_float = col.cast(pl.Float64)
+            integral = (as_float == as_float.floor()) & (as_float.abs() < 1e16)
+            expr = (
+                pl.when(integral)
+                .then(as_float.cast(pl.Int64).cast(pl.String))
+                .otherwise(_float_text(as_float))
+            )
+            if ftype == "year":  # frictionless takes a whole number 0..9999 as a year
+                expr = (
+                    pl.when(integral & (as_float >= 0) & (as_float <= 9999))
+                    .then(as_float.cast(pl.Int64).cast(pl.String).str.zfill(4))
+                    .otherwise(expr)
+                )
+            refused = ftype in ("string", "boolean")
+        elif dtype == pl.Boolean:
+            expr = pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false"))
+            refused = ftype not in ("boolean", "any")
+        elif dtype == pl.Datetime:
+            expr = _datetime_text(col, ftype)
+            refused = ftype == "string"
+        elif dtype == pl.Date:
+            expr = col.dt.strftime("%Y-%m-%dT00:00:00" if ftype == "datetime" else "%Y-%m-%d")
+            refused = ftype == "string"
+        elif dtype == pl.Duration:
+            expr = col.map_elements(
+                functools.partial(_duration_text, kind=ftype), return_dtype=pl.String
+            )
+            refused = ftype == "string"
+        else:
+            expr = col.cast(pl.String)
+        exprs.append(expr.fill_null("").alias(f"c{index}"))
+        if refused:
+            refused_cols.append(index)
+    out = frame.select(exprs) if exprs else pl.DataFrame()
+    for index in refused_cols:
+        forced[index] = frame.get_column(frame.columns[index]).is_not_null().to_numpy()
+    return SheetText(labels=[], frame=out, counts=np.zeros(0, dtype=np.int64), forced=forced)
+
+
+_RENDERED_DATE = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?$"
+
+
+def _mixed_columns(text: SheetText, loaded: LoadedSheet, types: list[str]) -> None:
+    """The cells of mixed columns that are not text (found in the XML): their text as
+    ``cell_text`` writes it, and the type errors the field's type makes of them."""
+    for index, not_text in loaded.not_text.items():
+        ftype = types[index] if index < len(types) else "any"
+        booleans = loaded.booleans.get(index, np.zeros(loaded.height, dtype=bool))
+        name = f"c{index}"
+        rendered = text.frame[name]
+        mask = pl.Series(not_text)
+        dates = mask & rendered.str.contains(_RENDERED_DATE)
+        moments = rendered.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False)
+        as_text = (
+            pl.DataFrame({"r": rendered, "m": moments, "d": dates, "n": mask})
+            .select(
+                pl.when(pl.col("d"))
+                .then(_datetime_text(pl.col("m"), ftype))
+                .when(pl.col("n") & (pl.col("r") == "-0"))
+                .then(pl.lit("0"))
+                .when(
+                    pl.col("n")
+                    & pl.lit(ftype == "year")
+                    & pl.col("r").str.contains(r"^[0-9]{1,4}$")
+                )
+                .then(pl.col("r").str.zfill(4))
+                .otherwise(pl.col("r"))
+                .alias(name)
+            )
+            .to_series()
+        )
+        text.frame = text.frame.with_columns(as_text)
+        if ftype == "string":
+            refused = not_text
+        elif ftype == "boolean":
+            refused = not_text & ~booleans
+        elif ftype != "any":
+            refused = booleans
+        else:
+            continue
+        if refused.any():
+            text.forced[index] = text.forced.get(index, np.zeros(loaded.height, bool)) | refused
+
+
+def _float_text(value: pl.Expr) -> pl.Expr:
+    """Python's ``repr`` of a float (``1e+20``, ``1e-07``), which frictionless shows."""
+    text = value.cast(pl.String)
+    mantissa = text.str.extract(r"^([^e]*)e", 1)
+    exponent = text.str.extract(r"e(-?)(\d+)$", 2).cast(pl.Int64)
+    sign = pl.when(text.str.contains("e-")).then(pl.lit("-")).otherwise(pl.lit("+"))
+    return (
+        pl.when(text.str.contains("e"))
+        .then(mantissa + pl.lit("e") + sign + exponent.cast(pl.String).str.zfill(2))
+        .otherwise(text)
+    )
+
+
+def _datetime_text(col: pl.Expr, ftype: str) -> pl.Expr:
+    """As openpyxl's values read by frictionless: midnight is a date (except in a
+    ``datetime`` field), a time alone (a day-zero date) is a time."""
+    fraction = col.dt.microsecond() != 0
+    full = (
+        pl.when(fraction)
+        .then(col.dt.strftime("%Y-%m-%dT%H:%M:%S%.6f"))
+        .otherwise(col.dt.strftime("%Y-%m-%dT%H:%M:%S"))
+    )
+    if ftype == "datetime":
+        return full
+    midnight = (col.dt.hour() == 0) & (col.dt.minute() == 0) & (col.dt.second() == 0) & ~fraction
+    time_only = col.dt.date() == pl.lit(dt.date(1899, 12, 31))
+    return (
+        pl.when(midnight)
+        .then(col.dt.strftime("%Y-%m-%d"))
+        .when(time_only)
+        .then(col.dt.strftime("%H:%M:%S"))
+        .otherwise(full)
+    )
+
+
+# --- the exact path: every cell's value ------------------------------------------------
+
+
+def _calamine_values(path: Path, sheet: str, max_cells: int) -> list[list[Any]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        data = workbook.get_sheet_by_name(sheet)
+        _check_size(path, sheet, data.total_width, data.total_height, max_cells)
+        return data.to_python(skip_empty_area=False)
+    except UnusableInput:
+        raise
+    except Exception as error:
+        raise UnusableInput(
+            f"Le classeur {path.name} est illisible (fichier tronqué ou corrompu : "
+            f"{_first_line(error)}). Réenregistrez-le depuis votre tableur, ou exportez-le en "
+            "CSV UTF-8."
+        ) from error
+
+
+def _values_to_text(rows: list[list[Any]], width: int, types: list[str]) -> SheetText:
+    columns: list[list[str]] = [[] for _ in range(width)]
+    forced: dict[int, np.ndarray] = {}
+    kinds = [types[i] if i < len(types) else "any" for i in range(width)]
+    for number, row in enumerate(rows):
+        for index in range(width):
+            text, bad = _value_text(row[index] if index < len(row) else None, kinds[index])
+            columns[index].append(text)
+            if bad:
+                forced.setdefault(index, np.zeros(len(rows), dtype=bool))[number] = True
+    frame = pl.DataFrame(
+        {f"c{i}": values for i, values in enumerate(columns)},
+        schema={f"c{i}": pl.String for i in range(width)},
+    )
+    return SheetText(labels=[], frame=frame, counts=np.zeros(0, dtype=np.int64), forced=forced)
+
+
+def _duration_text(value: Any, kind: str) -> str:
+    return _value_text(value, kind)[0]
+
+
+def _value_text(cell: Any, ftype: str) -> tuple[str, bool]:
+    from .reading import cell_text
+
+    return cell_text(cell, ftype)
+
+
+# --- Excel error cells -------------------------------------------------------------------
+
+
+def _sheet_member(path: Path, sheet: str) -> str | None:
+    """The zip member holding the XML of sheet ``sheet`` of an XLSX workbook."""
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            names = set(archive.namelist())
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError):
+        return None
+    target_of = {r.get("Id"): r.get("Target", "") for r in rels}
+    for element in book.iter(f"{main}sheet"):
+        if element.get("name") != sheet:
+            continue
+        target = target_of.get(element.get(f"{rel_ns}id"), "")
+        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        member = re.sub(r"[^/]+/\.\./", "", member)
+        return member if member in names else None
+    return None
+
+
+_ERROR_CELL = re.compile(
+    rb'<(?:\w+:)?c\b(?=[^>]*\bt="e")[^>]*\br="([A-Z]+)(\d+)"[^>]*(?<!/)>(.*?)</(?:\w+:)?c>', re.S
+)
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+def _not_text_cell(columns: list[int], general: bool) -> re.Pattern[bytes]:
+    """A cell of one of ``columns`` holding a number, a date or a boolean: neither
+    text (``s``, ``inlineStr``, ``str``) nor an error, and not empty (``<c .../>``).
+
+    Every writer we know puts ``r`` first (``<c r="B2" s="1" t="s">``): the pattern
+    then starts with a literal the regular expression engine looks for quickly;
+    ``general`` allows any order, at a higher cost."""
+    letters = b"|".join(_letters(c + 1).encode() for c in columns)
+    if general:
+        return re.compile(
+            rb'<(?:\w+:)?c\b(?=[^>]*\br="(' + letters + rb')(\d+)")'
+            rb'(?![^>]*\bt="(?:s|inlineStr|str|e)")([^>]*?)(?<!/)>'
+        )
+    return re.compile(
+        rb'<c r="(' + letters + rb')(\d+)"(?![^>]*\bt="(?:s|inlineStr|str|e)")([^>]*?)(?<!/)>'
+    )
+
+
+def _letters(index: int) -> str:
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _text_cell(columns: list[int], general: bool) -> re.Pattern[bytes]:
+    """A text cell (``s``, ``inlineStr``, ``str``) of one of ``columns``."""
+    letters = b"|".join(_letters(c + 1).encode() for c in columns)
+    if general:
+        return re.compile(
+            rb'<(?:\w+:)?c\b(?=[^>]*\br="(' + letters + rb')(\d+)")'
+            rb'(?=[^>]*\bt="(?:s|inlineStr|str)")'
+        )
+    return re.compile(rb'<c r="(' + letters + rb')(\d+)"(?=[^>]*\bt="(?:s|inlineStr|str)")')
+
+
+def _scan_cells(
+    path: Path, member: str, few: list[int], many: list[int], general: bool = False
+) -> tuple[
+    list[tuple[int, int, str]], dict[int, tuple[np.ndarray, np.ndarray]], dict[int, np.ndarray]
+]:
+    """One streamed pass over the sheet's XML: the Excel error cells (row, column,
+    code); for the columns ``few``, the cells that are not text (their rows, and
+    whether each is a boolean); for the columns ``many``, the rows of the text cells."""
+    errors: list[tuple[int, int, str]] = []
+    found: list[tuple[bytes, bytes, bytes]] = []
+    found_text: list[tuple[bytes, bytes]] = []
+    pattern = _not_text_cell(few, general) if few else None
+    text_pattern = _text_cell(many, general) if many else None
+
+    def search(data: bytes) -> None:
+        if b't="e"' in data:
+            errors.extend(_error_cells(data))
+        if pattern is not None:
+            found.extend(pattern.findall(data))
+        if text_pattern is not None:
+            found_text.extend(text_pattern.findall(data))
+
+    carry = b""
+    with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
+        while True:
+            block = stream.read(_SCAN_BLOCK)
+            data = carry + block
+            if not block:
+                search(data)
+                break
+            cut = data.rfind(b"<row")
+            cut = cut if cut > 0 else len(data)
+            search(data[:cut])
+            carry = data[cut:]
+    index = {_letters(c + 1).encode(): c for c in few + many}
+    kinds: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    if found:
+        columns = np.fromiter((index[f[0]] for f in found), dtype=np.int64, count=len(found))
+        rows = np.fromiter((int(f[1]) for f in found), dtype=np.int64, count=len(found))
+        flags = np.fromiter((b't="b"' in f[2] for f in found), dtype=bool, count=len(found))
+        for column in np.unique(columns):
+            mine = columns == column
+            kinds[int(column)] = (rows[mine], flags[mine])
+    texts: dict[int, np.ndarray] = {}
+    if found_text:
+        columns = np.fromiter((index[f[0]] for f in found_text), np.int64, len(found_text))
+        rows = np.fromiter((int(f[1]) for f in found_text), np.int64, len(found_text))
+        for column in np.unique(columns):
+            texts[int(column)] = rows[columns == column]
+    return errors, kinds, texts
+
+
+def _error_cells(data: bytes) -> list[tuple[int, int, str]]:
+    from .reading import _col_index
+
+    cells = []
+    for match in _ERROR_CELL.finditer(data):
+        value = _VALUE.search(match.group(3))
+        code = value.group(1).decode("utf-8", errors="replace") if value else "#N/A"
+        cells.append((int(match.group(2)), _col_index(match.group(1).decode()) - 1, code))
+    return cells
