@@ -25,7 +25,7 @@ def test_site_and_templates_say_the_same_sentences() -> None:
     plain = wording.constraint_lines(FIELD)
     assert plain == [
         "Exactement 8 caractères.",
-        "Doit respecter le motif (expression régulière) : ^[0-9]{7}[A-Z]$",
+        "Forme attendue : 7 chiffres puis 1 lettre majuscule.",
     ]
     notice = notice_lines(FIELD)
     assert all(line in notice for line in plain)
@@ -35,8 +35,7 @@ def test_site_and_templates_say_the_same_sentences() -> None:
     )
     cell = render.constraints_cell(FIELD)
     assert cell == (
-        "Exactement 8 caractères.<br>"
-        "Doit respecter le motif (expression régulière) : `^[0-9]{7}[A-Z]$`"
+        "Exactement 8 caractères.<br>Forme attendue : 7 chiffres puis 1 lettre majuscule."
     )
 
 

@@ -14,6 +14,8 @@ Field level (``field["x-esr"]``):
 - ``denominator``: for a rate, the name of the field holding the respondent count it
   depends on.
 - ``deprecated``: ``{"since": "X.Y.Z", "reason": "..."}``.
+- ``patternHelp``: the field's ``pattern`` said in plain French, for people (messages,
+  templates, site); without it, ``wording.pattern_help`` generates it from the pattern.
 
 Schema level (``descriptor["x-esr"]``):
 
@@ -30,7 +32,15 @@ from typing import Any
 
 EXTENSION_KEY = "x-esr"
 
-FIELD_KEYS = {"codeSystem", "codeList", "personalData", "personCount", "denominator", "deprecated"}
+FIELD_KEYS = {
+    "codeSystem",
+    "codeList",
+    "personalData",
+    "personCount",
+    "denominator",
+    "deprecated",
+    "patternHelp",
+}
 SCHEMA_KEYS = {"status", "secretThreshold", "personalDataBasis", "frequency"}
 STATUSES = {"stable", "brouillon", "deprecie"}
 CODE_SYSTEMS = {

@@ -29,6 +29,7 @@ from ..wording import (
     french_number,
     is_number,
     is_required,
+    pattern_help,
     true_false,
     type_label,
 )
@@ -243,9 +244,10 @@ def _error(column: Column) -> str:
             size = f"au moins {low} caractère{'s' if low > 1 else ''}"
         else:
             size = f"entre {low} et {high} caractères"
-        pattern = cons.get("pattern")
-        shape = f" (format attendu : {pattern})" if isinstance(pattern, str) and pattern else ""
-        return f"La valeur doit comporter {size}{shape}."
+        described = pattern_help(column.field)
+        if described:
+            return f"Forme attendue : {described}."
+        return f"La valeur doit comporter {size}."
     return "Valeur invalide pour cette colonne (voir la feuille Notice)."
 
 
