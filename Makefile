@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# axe-core (accessibility audit in the browser tests) at node_modules/axe-core/axe.min.js
+NODE_STAMP := node_modules/.installed
 
 .PHONY: build test serve lint check reference clean
 
@@ -12,6 +14,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $(NODE_STAMP)
 
 build: $(STAMP)
 	$(BIN)/esr-schemas build
@@ -30,8 +36,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check tools tests benchmarks
 	$(BIN)/mypy
 
-test: lint
+test: lint $(NODE_STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf site build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf site build node_modules .pytest_cache .mypy_cache .ruff_cache
