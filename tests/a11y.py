@@ -43,7 +43,7 @@ def run_axe(
             const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
             return r.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5),
+                nodes: v.nodes.map(n => n.target.join(" ") + " " + n.html.slice(0, 120)).slice(0, 5),
             }));
         }""",
         list(tags),
