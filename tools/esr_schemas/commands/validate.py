@@ -69,7 +69,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--referentiels",
         action="store_true",
-        help="vérifie aussi que les codes appartiennent aux référentiels déclarés (x-esr.codeList)",
+        help="vérifie aussi que les codes appartiennent aux référentiels que le schéma cite (non fait par défaut)",
     )
     parser.add_argument(
         "--strict",

@@ -132,7 +132,13 @@ def _page_exists(path: str, docs_dir: Path) -> bool:
     return path in GENERATED_STATIC or (docs_dir / path).is_file()
 
 
+THEME_DIR = Path(__file__).resolve().parent / "theme"
+"""Our templates over mkdocs-material's: help links under every page, a French 404."""
+
+
 def on_config(config: MkDocsConfig, **_: Any) -> MkDocsConfig:
+    if str(THEME_DIR) not in config.theme.dirs:
+        config.theme.dirs.insert(0, str(THEME_DIR))
     root = _root(config)
     registry = load_registry(root)
     extra: Any = config.extra or {}

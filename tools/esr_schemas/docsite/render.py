@@ -757,9 +757,7 @@ def _tools_section(ctx: SiteContext, page: str, entry: SchemaEntry, pv: PageVers
     return out
 
 
-def _technical_files(
-    ctx: SiteContext, page: str, entry: SchemaEntry, pv: PageVersion
-) -> list[str]:
+def _technical_files(ctx: SiteContext, page: str, entry: SchemaEntry, pv: PageVersion) -> list[str]:
     version = _download_version(entry, pv)
     if version is None:
         return []
