@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from a11y import blocking, describe, run_axe
+
 from conftest import BASE_REGISTRY, REPO, require_program
 from esr_schemas.docsite.builder import build_site
 
