@@ -118,6 +118,28 @@ DEPRECATED_DEFAULT_REASON = "Ce champ sera retiré dans une version future."
 DEFAULT_TRUE = "true"
 DEFAULT_FALSE = "false"
 
+LABEL_SEPARATOR = " — "
+"""Between a code and its label in a dropdown (« 10 — Formation initiale… »)."""
+YES_NO = ("oui", "non")
+"""The words a template's boolean dropdown offers; ``export`` writes the schema's spelling."""
+_TRUE_WORDS = {"vrai", "oui", "o", "true", "t", "yes", "y", "1", "x", "v"}
+_FALSE_WORDS = {"faux", "non", "n", "false", "f", "no", "0"}
+
+
+def boolean_meaning(cell: str) -> bool | None:
+    """What a French spreadsheet user meant by ``VRAI``, ``Oui``, ``non``... (None: unclear)."""
+    word = cell.strip().casefold()
+    if word in _TRUE_WORDS:
+        return True
+    if word in _FALSE_WORDS:
+        return False
+    return None
+
+
+def labelled(code: object, label: str) -> str:
+    """« 10 — Formation initiale hors apprentissage »: a code with its label, or the code."""
+    return f"{code}{LABEL_SEPARATOR}{label}" if label else str(code)
+
 
 def _plain(value: str) -> str:
     return value
@@ -436,7 +458,7 @@ def describe_pattern(pattern: str) -> str | None:
         tree = tree[:-1]
     try:
         parts = _sequence(tree)
-    except _Unsupported:
+    except Exception:  # _Unsupported, or a construct the parser shapes unexpectedly
         return None
     if not parts:
         return None
@@ -453,6 +475,8 @@ def _is_anchor(item: Any) -> bool:
 
 
 def _join(parts: list[str]) -> str:
+    if not parts:
+        return "rien"
     if len(parts) == 1:
         return parts[0]
     return ", ".join(parts[:-1]) + " puis " + parts[-1]
@@ -510,14 +534,16 @@ def _branch(branches: list[list[Any]]) -> str:
                 numbers = [int(v) for v in values]
                 if len(numbers) > 2 and numbers == list(range(numbers[0], numbers[-1] + 1)):
                     return f"un nombre de {numbers[0]} à {numbers[-1]}"
-            ordered = [v for w in words if w is not None for v in w]
+            ordered = [v or "rien" for w in words if w is not None for v in w]
             return _or_list(list(dict.fromkeys(ordered)))
     described = [_join(_sequence(b)) for b in branches]
     literal = [w[0] for w in words if w is not None and len(w) == 1]
     others = [d for d, w in zip(described, words, strict=True) if w is None or len(w) != 1]
     if len(others) == 1 and literal:
         return f"{others[0]} (ou {', '.join(literal)})"
-    return " ou ".join(described)
+    if any(" puis " in d or ", " in d for d in described):
+        return ", ".join(f"soit {d}" for d in described)
+    return _or_list(described)
 
 
 def _natural(value: str) -> tuple[int, str]:
@@ -611,9 +637,8 @@ def _set_nouns(chars: set[str]) -> tuple[str, str]:
             singular.append(f"chiffre de {low} à {high}")
             plural.append(f"chiffres de {low} à {high}")
         else:
-            listed = _or_list(sorted(present))
-            singular.append(listed)
-            plural.append(listed)
+            singular.extend(sorted(present))
+            plural.extend(sorted(present))
         rest.difference_update(present)
 
     if rest >= _UPPER and rest >= _LOWER:

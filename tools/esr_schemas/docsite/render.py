@@ -920,8 +920,12 @@ def render_referentiels_index(ctx: SiteContext) -> str:
     out = [
         "# Référentiels",
         "",
-        "Les nomenclatures fournies avec le registre. Une colonne qui renvoie à un référentiel "
-        "n'accepte que ses codes ; `esr-schemas validate` le vérifie.",
+        "Les listes de codes officielles (nomenclatures nationales) dont se servent les "
+        "schémas : chaque page dit ce que la liste contient, d'où elle vient et quelles "
+        "colonnes l'utilisent. Une colonne liée à un référentiel attend un de ses codes ; "
+        "le modèle Excel les propose dans une liste déroulante et "
+        "`esr-schemas validate --referentiels` les vérifie (la validation ne le fait pas "
+        "sans cette option).",
         "",
     ]
     if not ctx.registry.referentiels:

@@ -24,13 +24,15 @@ from tableschema_to_template import create_xlsx
 
 from ..extensions import code_list, is_person_count, secret_threshold
 from ..wording import (
+    YES_NO,
+    boolean_meaning,
     constraints,
     enum_values,
     french_number,
     is_number,
     is_required,
+    labelled,
     pattern_help,
-    true_false,
     type_label,
 )
 from .cells import delimiter, is_text_column, missing_values, read_csv, to_cell
@@ -106,13 +108,26 @@ class Column:
 
     @property
     def list_values(self) -> list[Any]:
-        """Values of the dropdown: the enum, or the two spellings of a boolean."""
+        """Values of the dropdown: the enum or the référentiel's codes, each with its label
+        when the référentiel gives one (« 10 — Formation initiale… »), or « oui » / « non »
+        for a boolean. ``export`` writes the code, or the schema's spelling of the boolean."""
+        labels = dict(self.codes)
         values = enum_values(self.field)
         if values:
-            return values
+            return [labelled(v, labels.get(str(v), "")) if labels else v for v in values]
         if self.kind == "boolean":
-            return list(true_false(self.field))
-        return [code for code, _ in self.codes]
+            return list(YES_NO)
+        return [labelled(code, label) for code, label in self.codes]
+
+    def shown(self, value: Any) -> Any:
+        """``value`` as the dropdown offers it (the Exemple sheet copies into Données)."""
+        if value is None or not self.list_values:
+            return value
+        if self.kind == "boolean":
+            meant = boolean_meaning(str(value)) if not isinstance(value, bool) else value
+            return value if meant is None else YES_NO[0 if meant else 1]
+        label = dict(self.codes).get(str(value), "")
+        return labelled(value, label) if label else value
 
 
 def clean(value: str) -> str:
@@ -155,7 +170,9 @@ def t2t_schema(columns: list[Column]) -> dict[str, Any]:
         values = column.list_values
         cons = constraints(column.field)
         if values:
-            cleaned["constraints"] = {"enum": [clean(str(v)) for v in values]}
+            # placeholders: its error message joins short lists, and Excel refuses a message
+            # past 255 characters; _list_sheet writes the real values
+            cleaned["constraints"] = {"enum": [f"v{i}" for i in range(len(values))]}
         elif column.kind in ("integer", "year"):
             cleaned["type"] = "integer"
             low, high = cons.get("minimum"), cons.get("maximum")
@@ -315,11 +332,22 @@ def _validation(column: Column, kept: DataValidation | None) -> DataValidation:
     dv.showInputMessage = True
     dv.showErrorMessage = dv.type is not None
     dv.errorStyle = "stop"
-    dv.promptTitle = _short(column.title, TITLE_MAX)
+    dv.promptTitle = _title(column)
     dv.prompt = _prompt(column)
-    dv.errorTitle = _short(f"Valeur refusée : {column.name}", TITLE_MAX)
+    refused = f"Valeur refusée : {column.name}"
+    dv.errorTitle = (
+        refused if len(refused) <= TITLE_MAX else f"Valeur refusée (colonne {column.letter})"
+    )
     dv.error = _short(_error(column), MESSAGE_MAX)
     return dv
+
+
+def _title(column: Column) -> str:
+    """The input message's title, whole (Excel cuts nothing, it refuses past 32 characters)."""
+    for candidate in (column.title, column.name):
+        if candidate and len(candidate) <= TITLE_MAX:
+            return candidate
+    return f"Colonne {column.letter}"
 
 
 def _comment(column: Column) -> Comment:
@@ -395,10 +423,9 @@ def _list_sheet(wb: Workbook, column: Column, dv: DataValidation) -> None:
         )
         if isinstance(cell.value, str):
             cell.number_format = "@"
-    labels = dict(column.codes)
-    if labels and not enum_values(column.field):
-        for row, value in enumerate(column.list_values, start=1):
-            put(sheet.cell(row=row, column=2), labels.get(str(value), ""))
+    if column.codes and not enum_values(column.field):
+        for row, (_, label) in enumerate(column.codes, start=1):
+            put(sheet.cell(row=row, column=2), label)
     sheet.sheet_state = "hidden"
     dv.formula1 = f"'{sheet.title}'!$A$1:$A${len(column.list_values)}"
 
@@ -441,17 +468,21 @@ def _notice_sheet(
             "Une cellule obligatoire laissée vide dans une ligne remplie s'affiche en rouge.",
         ),
         (
-            "5. Pour les listes de valeurs, utilisez la liste déroulante de la cellule. Les codes "
-            "(UAI, SIREN, codes de nomenclature…) sont en format texte : les zéros initiaux sont conservés.",
+            "5. Pour les listes de valeurs, utilisez la liste déroulante de la cellule : chaque code "
+            "y est suivi de son libellé, l'export n'écrit que le code ; pour oui / non, l'export "
+            "écrit l'orthographe du schéma. Les codes (UAI, SIREN, codes de nomenclature…) sont "
+            "en format texte : les zéros initiaux sont conservés.",
         ),
         (
-            "6. Dates au format AAAA-MM-JJ (par exemple 2024-09-01) ; nombres décimaux avec la "
-            "virgule ou le point selon votre tableur, l'export écrit toujours un point.",
+            "6. Dates au format AAAA-MM-JJ (par exemple 2024-09-01). Nombres : tapez-les comme "
+            "d'habitude dans le classeur ; l'export écrit le point décimal attendu. N'enregistrez "
+            "pas vous-même le classeur en CSV : un tableur français y écrit « 12,5 », que la "
+            "validation refuse.",
         ),
         (
             "7. Le tableur refuse une valeur saisie hors des règles, mais il ne contrôle ni les "
-            "cellules laissées vides, ni les valeurs collées depuis un autre fichier, ni les motifs "
-            "de codes : seul l'export ci-dessous valide tout le fichier.",
+            "cellules laissées vides, ni les valeurs collées depuis un autre fichier, ni la forme "
+            "exacte des codes : seul l'export ci-dessous valide tout le fichier.",
         ),
         (
             "8. Après un copier-coller, repérez les valeurs hors règles avec « Entourer les "
@@ -522,10 +553,10 @@ def _example_rows(source: TemplateSource, columns: list[Column]) -> tuple[list[l
             for column in columns:
                 pos = positions.get(column.name)
                 raw = row[pos] if pos is not None and pos < len(row) else ""
-                values.append(to_cell(raw, column.field, missing))
+                values.append(column.shown(to_cell(raw, column.field, missing)))
             typed.append(values)
         return typed, ""
-    fallback = [to_cell(field_example(c.field), c.field, missing) for c in columns]
+    fallback = [c.shown(to_cell(field_example(c.field), c.field, missing)) for c in columns]
     if any(v is not None for v in fallback):
         return [fallback], (
             "La feuille « Exemple » est construite à partir de l'exemple de chaque colonne : "
@@ -604,7 +635,7 @@ def columns_of(source: TemplateSource) -> list[Column]:
                 "ne se publie pas : laissez la cellule vide."
             )
         name = code_list(column.field)
-        if column.kind != "string" or not name or name not in shipped:
+        if column.kind not in ("string", "integer") or not name or name not in shipped:
             continue
         if name in referentiels:
             rows = referentiels[name].rows

@@ -233,7 +233,7 @@ def type_hint(field: dict[str, Any], cell: str) -> str:
         )
     if ftype == "boolean":
         true, false = wording.true_false(field)
-        meant = boolean_meaning(cell)
+        meant = wording.boolean_meaning(cell)
         if meant is not None:
             return f"Écrivez « {true if meant else false} » (ce schéma écrit vrai « {true} » et faux « {false} »)."
         return f"Valeurs admises : « {true} » (vrai) ou « {false} » (faux)."
@@ -268,20 +268,6 @@ def _guess_date(cell: str) -> str | None:
             return (dt.date(1899, 12, 30) + dt.timedelta(days=int(cell))).isoformat()
         except OverflowError:
             return None
-    return None
-
-
-_TRUE_WORDS = {"vrai", "oui", "o", "true", "t", "yes", "y", "1", "x", "v"}
-_FALSE_WORDS = {"faux", "non", "n", "false", "f", "no", "0"}
-
-
-def boolean_meaning(cell: str) -> bool | None:
-    """What a French spreadsheet user meant by ``VRAI``, ``Oui``, ``non``... (None: unclear)."""
-    word = cell.strip().casefold()
-    if word in _TRUE_WORDS:
-        return True
-    if word in _FALSE_WORDS:
-        return False
     return None
 
 
