@@ -48,15 +48,29 @@ def make_template(tmp_path: Path, spec: str | Path = FIXTURE, *extra: str) -> Pa
     return found[0]
 
 
-def fill_template(template: Path, target: Path, source: TemplateSource, example: Path) -> Path:
-    """Types the example's rows into « Données » as Excel values (codes stay text)."""
+def fill_template(
+    template: Path,
+    target: Path,
+    source: TemplateSource,
+    example: Path,
+    *,
+    as_dropdown: bool = False,
+) -> Path:
+    """Types the example's rows into « Données » as Excel values (codes stay text); with
+    ``as_dropdown``, list columns get what their dropdown offers (« oui », « 10 — … »)."""
+    from esr_schemas.templates.workbook import columns_of
+
     workbook = load_workbook(template)
     sheet = workbook[DATA_SHEET]
     header, rows = read_csv(example, source.descriptor)
     fields = dict(zip(source.field_names, source.fields, strict=True))
+    columns = {c.name: c for c in columns_of(source)}
     for number, row in enumerate(rows, start=2):
         for col, (name, raw) in enumerate(zip(header, row, strict=True), start=1):
-            sheet.cell(row=number, column=col).value = to_cell(raw, fields[name], [""])
+            value = to_cell(raw, fields[name], [""])
+            if as_dropdown:
+                value = columns[name].shown(value)
+            sheet.cell(row=number, column=col).value = value
     workbook.save(target)
     return target
 

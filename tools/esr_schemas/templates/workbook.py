@@ -47,6 +47,18 @@ LAST_ROW = 1048576
 """Validations and formats cover the whole column below the header."""
 MARKER_SCHEMA = "esr-schemas:schema"
 MARKER_VERSION = "esr-schemas:version"
+NOTICE_WIDTHS = (9, 28, 30, 60, 26, 12, 50, 20)
+"""Column widths of the Notice sheet, in characters."""
+LINE_HEIGHT = 15.0
+"""Height in points of one line of 11-point text."""
+
+
+def wrapped_lines(value: str, width: float) -> int:
+    """How many lines ``value`` takes in a cell ``width`` characters wide, wrapped."""
+    usable = max(1.0, width * 0.9)  # margins, and proportional letters wider than a digit
+    return sum(max(1, -(-len(part) // int(usable))) for part in str(value).split("\n"))
+
+
 NOTICE_TABLE_HEADER = (
     "Colonne",
     "Nom du champ",
@@ -509,11 +521,21 @@ def _notice_sheet(
         rows.append((example_note,))
     rows.append(("",))
     title_rows = {0, rows.index(("Comment remplir ce modèle",)), rows.index(("Comment publier",))}
+    page_width = sum(NOTICE_WIDTHS)
     for number, row in enumerate(rows, start=1):
         for col, value in enumerate(row, start=1):
             put(ws.cell(row=number, column=col), value)
+        first = ws.cell(row=number, column=1)
         if number - 1 in title_rows:
-            ws.cell(row=number, column=1).font = Font(bold=True, size=14 if number == 1 else 12)
+            size = 14 if number == 1 else 12
+            first.font = Font(bold=True, size=size)
+            ws.row_dimensions[number].height = size * 1.8
+        elif row[0]:
+            # one text across the whole width, wrapped; its height set, since LibreOffice
+            # does not grow a row for wrapped text in an xlsx (lines overlapped there)
+            ws.merge_cells(start_row=number, start_column=1, end_row=number, end_column=8)
+            first.alignment = Alignment(vertical="top", wrap_text=True)
+            ws.row_dimensions[number].height = LINE_HEIGHT * wrapped_lines(row[0], page_width)
     header_row = len(rows) + 1
     for col, value in enumerate(NOTICE_TABLE_HEADER, start=1):
         cell = ws.cell(row=header_row, column=col)
@@ -536,10 +558,20 @@ def _notice_sheet(
             put(cell, value)
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             cell.number_format = "@"
+        lines = max(
+            wrapped_lines(str(value), width)
+            for value, width in zip(values, NOTICE_WIDTHS, strict=True)
+        )
+        ws.row_dimensions[header_row + offset].height = LINE_HEIGHT * min(lines, 25)
         if column.required:
             ws.cell(row=header_row + offset, column=2).fill = REQUIRED_FILL
-    for letter, width in zip("ABCDEFGH", (9, 28, 30, 60, 26, 12, 50, 20), strict=True):
+    for letter, width in zip("ABCDEFGH", NOTICE_WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
+    # printed (or turned into a PDF) one page wide, in landscape: no text cut at a page edge
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
 
 
 def _example_rows(source: TemplateSource, columns: list[Column]) -> tuple[list[list[Any]], str]:
