@@ -319,8 +319,16 @@ def _field_section(
     rows: list[tuple[str, str]] = [("Type", cell(wording.type_label(field_)))]
     rows.append(("Obligatoire", "**oui**" if wording.is_required(field_) else "non"))
     values = wording.enum_values(field_)
+    labels = _code_labels(ctx, field_)
     if values and len(values) <= ENUM_INLINE_MAX:
-        rows.append(("Valeurs autorisées", ", ".join(code_cell(v) for v in values)))
+        if labels:
+            shown = "<br>".join(
+                code_cell(v) + (f" — {cell(labels[str(v)])}" if labels.get(str(v)) else "")
+                for v in values
+            )
+        else:
+            shown = ", ".join(code_cell(v) for v in values)
+        rows.append(("Valeurs autorisées", shown))
     elif values:
         rows.append(("Valeurs autorisées", f"{len(values)} valeurs (liste ci-dessous)"))
     constraints = constraints_cell(field_)
@@ -370,9 +378,21 @@ def _field_section(
         out.append("")
     if values and len(values) > ENUM_INLINE_MAX:
         out += [f'??? note "Les {len(values)} valeurs autorisées"', ""]
-        out += [f"    - {code(v)}" for v in values]
+        out += [
+            f"    - {code(v)}" + (f" — {cell(labels[str(v)])}" if labels.get(str(v)) else "")
+            for v in values
+        ]
         out.append("")
     return out
+
+
+def _code_labels(ctx: SiteContext, field_: Mapping[str, Any]) -> dict[str, str]:
+    """Code -> label from the référentiel the field names, when the registry ships it."""
+    name = extensions.code_list(dict(field_))
+    ref = ctx.registry.referentiels.get(name) if name else None
+    if ref is None:
+        return {}
+    return {row.get("code", ""): row.get("libelle", "") for row in ref.rows}
 
 
 def _anchors(fields: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -870,9 +890,10 @@ def render_referentiel_page(ctx: SiteContext, ref: Referentiel) -> str:
     page = referentiel_page_path(ref.name)
     meta = ref.metadata
     out = [f"# {cell(ref.title)}", ""]
+    out += [referentiel_lead(ctx, ref), ""]
     description = prose(meta.get("description"))
     if description:
-        out += [description, ""]
+        out += ["## D'où vient cette liste", "", description, ""]
     rows: list[tuple[str, str]] = [("Nom", code(ref.name))]
     for key, label in (("source", "Source"), ("millesime", "Millésime"), ("licence", "Licence")):
         if meta.get(key):
@@ -913,6 +934,33 @@ def render_referentiel_page(ctx: SiteContext, ref: Referentiel) -> str:
             f"Seuls les {REFERENTIEL_ROWS_MAX} premiers codes sont affichés : téléchargez le CSV pour la liste complète.",
         ]
     return "\n".join(out).rstrip() + "\n"
+
+
+def referentiel_lead(ctx: SiteContext, ref: Referentiel) -> str:
+    """What the list is and where it comes from, in one plain paragraph."""
+    meta = ref.metadata
+    count = len(ref.rows)
+    text = f"Cette liste compte **{count} code{'s' if count > 1 else ''}**"
+    text += ", chacun avec son libellé." if "libelle" in ref.columns else "."
+    source = meta.get("source")
+    source_title = source.get("title") if isinstance(source, dict) else source
+    if isinstance(source_title, str) and source_title:
+        text += f" Elle reprend la nomenclature officielle « {cell(source_title)} »"
+        vintage = meta.get("millesime")
+        text += f", dans sa version {cell(vintage)}." if vintage else "."
+    if meta.get("partiel") is True:
+        text += (
+            " Le registre n'en fournit qu'un **extrait** : un code absent d'ici peut être "
+            "valide, le modèle Excel ne le refuse donc pas."
+        )
+    users = referentiel_users(ctx.registry, ref.name)
+    if users:
+        text += (
+            f" {len(users)} colonne{'s' if len(users) > 1 else ''} de schéma "
+            f"{'y renvoient' if len(users) > 1 else 'y renvoie'} (liste ci-dessous) : le modèle "
+            "Excel propose ses codes avec leur libellé."
+        )
+    return text
 
 
 def render_referentiels_index(ctx: SiteContext) -> str:
