@@ -437,3 +437,33 @@ def test_serve_reloads_when_a_schema_changes(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def test_help_links_and_validation_service_come_from_mkdocs_yml(tmp_path: Path) -> None:
+    """``extra.contact``, ``extra.issue_tracker`` and ``extra.validation_service`` of a
+    real mkdocs.yml reach every page (mkdocs hands ``extra`` over as its own mapping)."""
+    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    text = text.replace("docs_dir: docs", f"docs_dir: {REPO / 'docs'}")
+    text = text.replace(
+        "  - tools/esr_schemas/docsite/hooks.py",
+        f"  - {REPO / 'tools/esr_schemas/docsite/hooks.py'}",
+    )
+    for key, value in (
+        ("contact", "registre@esr.example.fr"),
+        ("issue_tracker", "https://forge.example.fr/registre/issues"),
+        ("validation_service", "https://valider.example.fr/"),
+    ):
+        assert f'  {key}: ""' in text
+        text = text.replace(f'  {key}: ""', f'  {key}: "{value}"')
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(text, encoding="utf-8")
+    site = tmp_path / "site"
+    build_site(BASE_REGISTRY, site, config_file=config)
+    for page in ("index.html", "schemas/demo/index.html", "404.html"):
+        html = (site / page).read_text(encoding="utf-8")
+        assert 'href="mailto:registre@esr.example.fr"' in html, page
+        assert 'href="https://forge.example.fr/registre/issues"' in html, page
+    schema_page = (site / "schemas/demo/index.html").read_text(encoding="utf-8")
+    assert 'href="https://valider.example.fr/?schema=demo&amp;version=1.0.0"' in schema_page
+    missing = (site / "404.html").read_text(encoding="utf-8")
+    assert "<h1>Page introuvable</h1>" in missing and "Not found" not in missing

@@ -81,3 +81,21 @@ def test_table_cells_cannot_break_tables() -> None:
     assert render.cell("a | b\nc") == "a \\| b c"
     assert render.code_cell("a|b") == "<code>a&#124;b</code>"
     assert render.code("a`b") == "``a`b``"
+
+
+def test_schema_page_order_and_coded_values_with_labels() -> None:
+    from conftest import REPO
+    from esr_schemas.loader import load_registry
+
+    registry = load_registry(REPO)
+    ctx = render.SiteContext(registry=registry)
+    entry = registry.get("effectifs-etudiants")
+    markdown = render.render_schema_page(ctx, entry, render.page_versions(entry)[0])
+    assert "`F` — " in markdown or "`10` — Formation initiale hors apprentissage" in markdown
+    assert "x-esr" not in markdown and "Data Package" not in markdown
+    order = [markdown.index(h) for h in ("## Outils", "## Contexte", "## Modèle de données")]
+    assert order == sorted(order)
+    assert markdown.index("## Modèle de données") < markdown.index("## Informations techniques")
+    lead = render.referentiel_lead(ctx, registry.referentiels["regimes-inscription"])
+    assert lead.startswith("Cette liste compte **14 codes**, chacun avec son libellé.")
+    assert "Base centrale des nomenclatures" in lead

@@ -21,7 +21,7 @@ import logging
 import posixpath
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,7 +142,8 @@ def on_config(config: MkDocsConfig, **_: Any) -> MkDocsConfig:
     root = _root(config)
     registry = load_registry(root)
     extra: Any = config.extra or {}
-    extra = extra if isinstance(extra, dict) else {}
+    # mkdocs gives ``extra`` as its own mapping type, not a dict
+    extra = dict(extra) if isinstance(extra, Mapping) else {}
     service, contact, tracker = (
         extra.get(key) for key in ("validation_service", "contact", "issue_tracker")
     )
