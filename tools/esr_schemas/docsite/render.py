@@ -55,6 +55,7 @@ JARGON_WORDS = {
 JARGON_RE = re.compile(r"`x-esr\.([A-Za-z]+)`")
 
 ENUM_INLINE_MAX = 12
+REFERENTIEL_COLUMN_LABELS = {"code": "Code", "libelle": "Libellé"}
 REFERENTIEL_ROWS_MAX = 2000
 
 
@@ -925,7 +926,8 @@ def render_referentiel_page(ctx: SiteContext, ref: Referentiel) -> str:
     columns = ref.columns
     if not ref.rows:
         return "\n".join(out + ["Ce référentiel est vide.", ""])
-    out += ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + "---|" * len(columns)]
+    headings = [REFERENTIEL_COLUMN_LABELS.get(c, c) for c in columns]
+    out += ["| " + " | ".join(cell(c) for c in headings) + " |", "|" + "---|" * len(columns)]
     for row in ref.rows[:REFERENTIEL_ROWS_MAX]:
         out.append("| " + " | ".join(cell(row.get(c) or "") for c in columns) + " |")
     if len(ref.rows) > REFERENTIEL_ROWS_MAX:
