@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed
 # must not mix with ours. tests/test_validata.py runs our examples through it.
 VALIDATA := .validata-venv
 VALIDATA_STAMP := $(VALIDATA)/.installed
+# axe-core (accessibility audit in the browser tests) at node_modules/axe-core/axe.min.js
+NODE_STAMP := node_modules/.installed
 
 .PHONY: build test serve lint check reference clean validata
 
@@ -23,6 +25,10 @@ $(VALIDATA_STAMP):
 	touch $(VALIDATA_STAMP)
 
 validata: $(VALIDATA_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $(NODE_STAMP)
 
 build: $(STAMP)
 	$(BIN)/esr-schemas build
@@ -41,8 +47,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check tools tests benchmarks
 	$(BIN)/mypy
 
-test: lint $(VALIDATA_STAMP)
+test: lint $(VALIDATA_STAMP) $(NODE_STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf site build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf site build node_modules .pytest_cache .mypy_cache .ruff_cache

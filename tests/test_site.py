@@ -230,7 +230,8 @@ def test_demo_site_versions_downloads_and_fields(demo_site: tuple[Path, Path]) -
     # Each version page documents its own snapshot.
     assert 'id="champ-part_femmes"' in latest and 'id="champ-part_femmes"' in new
     assert 'id="champ-part_femmes"' not in old
-    assert "Version antérieure" in old and "Version antérieure" not in latest
+    assert "Vous lisez la version <strong>1.0.0</strong> ; la dernière est la" in old
+    assert "Vous lisez la version <strong>1.1.0</strong>, la dernière publiée" in latest
     assert "version 1.1.0" in latest and "version 1.0.0" in old
     # Versions section and the other versions listed in the metadata block.
     assert 'href="1.0.0/"' in latest and 'href="1.1.0/"' in latest
@@ -253,7 +254,7 @@ def test_demo_site_versions_downloads_and_fields(demo_site: tuple[Path, Path]) -
         "nombre décimal" in latest
         and "Valeur comprise entre <code>0</code> et <code>100</code>" in latest
     )
-    assert "motif (expression régulière)" in latest
+    assert "Forme attendue :" in latest and "expression régulière" not in latest
     assert "année (AAAA)" in latest
     assert "Champ déprécié depuis la version 1.1.0" in latest
     assert 'href="#champ-effectif"' in latest  # denominator link
@@ -303,21 +304,26 @@ def test_unpublished_schema_page_says_so(tmp_path: Path) -> None:
     assert extensions.status(descriptor) == "brouillon"
 
 
-def test_validation_service_link_uses_the_stable_schema_url() -> None:
+def test_validation_service_button_follows_the_service_contract() -> None:
+    """``{validation_service}/?schema=NAME&version=X.Y.Z``: the service builds that page."""
     registry = load_registry(BASE_REGISTRY)
     entry = registry.get("demo")
     pv = render.page_versions(entry)[0]
     without = render.render_schema_page(render.SiteContext(registry=registry), entry, pv)
-    assert "service de validation" not in without
+    assert "Valider un fichier en ligne" not in without
     ctx = render.SiteContext(
         registry=registry,
         site_url="https://registre.example.fr/esr/",
-        validation_service="https://validation.example.fr/?schema=",
+        validation_service="https://validation.example.fr/",
     )
     markdown = render.render_schema_page(ctx, entry, pv)
+    tools = markdown.split("## Outils", 1)[1].split("\n## ", 1)[0]
+    assert (
+        "[Valider un fichier en ligne](https://validation.example.fr/?schema=demo&version=1.0.0)"
+        in tools
+    )
     stable = "https://registre.example.fr/esr/schemas/demo/1.0.0/schema.json"
-    assert f"(https://validation.example.fr/?schema={stable})" in markdown
-    assert f"[{stable}]({stable})" in markdown  # metadata block
+    assert f"[{stable}]({stable})" in markdown  # technical information
 
 
 def test_build_fails_in_french_on_a_broken_page(tmp_path: Path) -> None:
@@ -432,3 +438,33 @@ def test_serve_reloads_when_a_schema_changes(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def test_help_links_and_validation_service_come_from_mkdocs_yml(tmp_path: Path) -> None:
+    """``extra.contact``, ``extra.issue_tracker`` and ``extra.validation_service`` of a
+    real mkdocs.yml reach every page (mkdocs hands ``extra`` over as its own mapping)."""
+    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    text = text.replace("docs_dir: docs", f"docs_dir: {REPO / 'docs'}")
+    text = text.replace(
+        "  - tools/esr_schemas/docsite/hooks.py",
+        f"  - {REPO / 'tools/esr_schemas/docsite/hooks.py'}",
+    )
+    for key, value in (
+        ("contact", "registre@esr.example.fr"),
+        ("issue_tracker", "https://forge.example.fr/registre/issues"),
+        ("validation_service", "https://valider.example.fr/"),
+    ):
+        assert f'  {key}: ""' in text
+        text = text.replace(f'  {key}: ""', f'  {key}: "{value}"')
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(text, encoding="utf-8")
+    site = tmp_path / "site"
+    build_site(BASE_REGISTRY, site, config_file=config)
+    for page in ("index.html", "schemas/demo/index.html", "404.html"):
+        html = (site / page).read_text(encoding="utf-8")
+        assert 'href="mailto:registre@esr.example.fr"' in html, page
+        assert 'href="https://forge.example.fr/registre/issues"' in html, page
+    schema_page = (site / "schemas/demo/index.html").read_text(encoding="utf-8")
+    assert 'href="https://valider.example.fr/?schema=demo&amp;version=1.0.0"' in schema_page
+    missing = (site / "404.html").read_text(encoding="utf-8")
+    assert "<h1>Page introuvable</h1>" in missing and "Not found" not in missing

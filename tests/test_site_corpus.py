@@ -47,13 +47,16 @@ def test_corpus_schema_renders(corpus_registry: Registry, path: Path) -> None:
     pages = render.page_versions(entry)
     assert len(pages) == 1
     markdown = render.render_schema_page(ctx, entry, pages[0])
-    for heading in (
-        "## Contexte",
-        "## Télécharger",
-        "## Valider un fichier",
-        "## Modèle de données",
-    ):
-        assert heading in markdown
+    positions = [
+        markdown.index(heading)
+        for heading in (
+            "## Outils",
+            "## Contexte",
+            "## Modèle de données",
+            "## Informations techniques",
+        )
+    ]
+    assert positions == sorted(positions)
     for field in entry.fields:
         assert f"{{ #{render.field_anchor(str(field.get('name')))}" in markdown
         assert wording.type_label(field) in markdown

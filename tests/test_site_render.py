@@ -43,7 +43,8 @@ def test_constraints_in_french() -> None:
         render.code,
     )
     assert "Valeur comprise entre `0` et `12,5`." in lines
-    assert "Doit respecter le motif (expression régulière) : `^[0-9]{7}[A-Z]$`" in lines
+    assert "Forme attendue : 8 caractères : 7 chiffres puis 1 lettre majuscule." in lines
+    assert not any("[0-9]" in line for line in lines)  # never the regular expression
     assert "Chaque valeur doit être unique dans le fichier." in lines
     assert "Au plus 8 caractères." in lines
     assert not any("required" in line or "obligatoire" in line for line in lines)
@@ -80,3 +81,21 @@ def test_table_cells_cannot_break_tables() -> None:
     assert render.cell("a | b\nc") == "a \\| b c"
     assert render.code_cell("a|b") == "<code>a&#124;b</code>"
     assert render.code("a`b") == "``a`b``"
+
+
+def test_schema_page_order_and_coded_values_with_labels() -> None:
+    from conftest import REPO
+    from esr_schemas.loader import load_registry
+
+    registry = load_registry(REPO)
+    ctx = render.SiteContext(registry=registry)
+    entry = registry.get("effectifs-etudiants")
+    markdown = render.render_schema_page(ctx, entry, render.page_versions(entry)[0])
+    assert "`F` — " in markdown or "`10` — Formation initiale hors apprentissage" in markdown
+    assert "x-esr" not in markdown and "Data Package" not in markdown
+    order = [markdown.index(h) for h in ("## Outils", "## Contexte", "## Modèle de données")]
+    assert order == sorted(order)
+    assert markdown.index("## Modèle de données") < markdown.index("## Informations techniques")
+    lead = render.referentiel_lead(ctx, registry.referentiels["regimes-inscription"])
+    assert lead.startswith("Cette liste compte **14 codes**, chacun avec son libellé.")
+    assert "Base centrale des nomenclatures" in lead

@@ -260,9 +260,9 @@ def test_libreoffice_flags_exactly_the_values_that_break_a_rule(tmp_path: Path) 
     python = require_uno()
     source = resolve(str(FIXTURE))
     template, _ = write_templates(source, tmp_path / "modeles")
-    good = fill_template(template, tmp_path / "bon.xlsx", source, FIXTURE_EXAMPLE)
-    valid = ["0010001W", "01053", "L", 1, 5, 50, dt.date(2024, 1, 1), 2024, "true", "ok"]
-    wrong = ["751717J", "1053", "X", 7, -5, 150.5, "hier", 99, "oui", "x"]
+    good = fill_template(template, tmp_path / "bon.xlsx", source, FIXTURE_EXAMPLE, as_dropdown=True)
+    valid = ["0010001W", "01053", "L", 1, 5, 50, dt.date(2024, 1, 1), 2024, "oui", "ok"]
+    wrong = ["751717J", "1053", "X", 7, -5, 150.5, "hier", 99, "peut-être", "x"]
     workbook = load_workbook(template)
     sheet = workbook[DATA_SHEET]
     sheet.append(valid)
@@ -303,3 +303,46 @@ def test_libreoffice_flags_exactly_the_values_that_break_a_rule(tmp_path: Path) 
     secret_baseline = counts[secret_template.name]
     assert counts["secret-bon.xlsx"] == secret_baseline
     assert counts["secret-faux.xlsx"] - secret_baseline == 5, "3, 1, 2.5, 1001 and x are refused"
+
+
+def test_every_registry_template_renders_to_pdf_without_overlap(tmp_path: Path) -> None:
+    """LibreOffice prints each published template (PDFs kept in test-output/pdf/ to look
+    at), and every wrapped row of the Notice is given the height its lines need:
+    LibreOffice does not grow such rows by itself, so their lines overlapped."""
+    from conftest import REPO
+    from esr_schemas.loader import load_registry
+    from esr_schemas.templates.workbook import (
+        LINE_HEIGHT,
+        NOTICE_SHEET,
+        NOTICE_WIDTHS,
+        wrapped_lines,
+    )
+
+    registry = load_registry(REPO)
+    templates = []
+    for entry in registry.schemas.values():
+        for version in entry.published:
+            source = resolve(f"{entry.name}@{version.version}", REPO)
+            xlsx, _ = write_templates(source, tmp_path / "modeles")
+            templates.append(xlsx)
+            notice = load_workbook(xlsx)[NOTICE_SHEET]
+            for row in notice.iter_rows():
+                height = notice.row_dimensions[row[0].row].height
+                texts = [
+                    (str(c.value), NOTICE_WIDTHS[i] if i else sum(NOTICE_WIDTHS))
+                    for i, c in enumerate(row[:8])
+                    if c.value
+                ]
+                if not texts or row[0].font.b:
+                    continue
+                if len(texts) > 1:  # a column row: each cell in its own width
+                    texts = [(t, NOTICE_WIDTHS[i]) for i, (t, _) in enumerate(texts)]
+                needed = min(25, max(wrapped_lines(t, w) for t, w in texts)) * LINE_HEIGHT
+                assert height is not None and height >= needed, (xlsx.name, row[0].row)
+    pdf_dir = Path(__file__).resolve().parent.parent / "test-output" / "pdf"
+    pdf_dir.mkdir(parents=True, exist_ok=True)
+    soffice("pdf", templates, pdf_dir, tmp_path / "profil")
+    for xlsx in templates:
+        pdf = pdf_dir / (xlsx.stem + ".pdf")
+        assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF"), pdf
+        assert pdf.stat().st_size > 10_000

@@ -48,15 +48,29 @@ def make_template(tmp_path: Path, spec: str | Path = FIXTURE, *extra: str) -> Pa
     return found[0]
 
 
-def fill_template(template: Path, target: Path, source: TemplateSource, example: Path) -> Path:
-    """Types the example's rows into « Données » as Excel values (codes stay text)."""
+def fill_template(
+    template: Path,
+    target: Path,
+    source: TemplateSource,
+    example: Path,
+    *,
+    as_dropdown: bool = False,
+) -> Path:
+    """Types the example's rows into « Données » as Excel values (codes stay text); with
+    ``as_dropdown``, list columns get what their dropdown offers (« oui », « 10 — … »)."""
+    from esr_schemas.templates.workbook import columns_of
+
     workbook = load_workbook(template)
     sheet = workbook[DATA_SHEET]
     header, rows = read_csv(example, source.descriptor)
     fields = dict(zip(source.field_names, source.fields, strict=True))
+    columns = {c.name: c for c in columns_of(source)}
     for number, row in enumerate(rows, start=2):
         for col, (name, raw) in enumerate(zip(header, row, strict=True), start=1):
-            sheet.cell(row=number, column=col).value = to_cell(raw, fields[name], [""])
+            value = to_cell(raw, fields[name], [""])
+            if as_dropdown:
+                value = columns[name].shown(value)
+            sheet.cell(row=number, column=col).value = value
     workbook.save(target)
     return target
 
@@ -96,7 +110,8 @@ def assert_enum_dropdowns(workbook: Workbook, fields: list[dict[str, Any]]) -> N
             assert dv.type == "list", (field.get("name"), dv.type)
             assert str(dv.sqref) == f"{letter}2:{letter}{LAST_ROW}"
             expected = list(dict.fromkeys(str(v) for v in enum if v not in (None, "")))
-            assert [str(v) for v in list_values(workbook, dv)] == expected
+            shown = [str(v).split(" — ")[0] for v in list_values(workbook, dv)]
+            assert shown == expected  # each code, maybe followed by its label
             assert dv.error and dv.prompt
 
 
@@ -156,9 +171,8 @@ def test_validations_cover_each_type_in_french(tmp_path: Path) -> None:
             assert "Valeur refusée" in dv.errorTitle
     # code_uai: required text, its pattern's exact length, blanks not ignored
     assert (dvs["A"].type, dvs["A"].formula1, dvs["A"].formula2) == ("textLength", "8", "8")
-    assert (
-        dvs["A"].error
-        == "La valeur doit comporter exactement 8 caractères (format attendu : ^[0-9]{7}[A-Z]$)."
+    assert dvs["A"].error == (
+        "Forme attendue : 8 caractères : 7 chiffres puis 1 lettre majuscule, par exemple 0010001W."
     )
     # code_commune: both branches of the pattern are five characters long
     assert (dvs["B"].type, dvs["B"].formula1, dvs["B"].formula2) == ("textLength", "5", "5")
@@ -184,7 +198,10 @@ def test_validations_cover_each_type_in_french(tmp_path: Path) -> None:
     # rentree: four-digit year
     assert (dvs["H"].type, dvs["H"].formula1, dvs["H"].formula2) == ("whole", "1000", "9999")
     # boursier: the schema's spellings of true and false
-    assert dvs["I"].type == "list" and list_values(workbook, dvs["I"]) == ["true", "false"]
+    assert dvs["I"].type == "list" and list_values(workbook, dvs["I"]) == [
+        "oui",
+        "non",
+    ]  # export writes true / false
     # libelle_court: text length
     assert (dvs["J"].type, dvs["J"].formula1, dvs["J"].formula2) == ("textLength", "2", "10")
     assert dvs["J"].error == "La valeur doit comporter entre 2 et 10 caractères."
@@ -222,7 +239,8 @@ def test_notice_sheet_explains_every_column(tmp_path: Path) -> None:
     assert by_name["code_uai"][:2] == ("A", "code_uai")
     assert by_name["code_uai"][4] == "chaîne de caractères"
     assert by_name["code_uai"][5] == "oui" and by_name["code_commune"][5] == "non"
-    assert "^[0-9]{7}[A-Z]$" in by_name["code_uai"][6]
+    assert "7 chiffres puis 1 lettre majuscule" in by_name["code_uai"][6]
+    assert "[0-9]" not in by_name["code_uai"][6]
     assert by_name["cycle"][4] == "nombre entier"
     assert by_name["cycle"][6] == "Valeurs autorisées : 1 ; 2 ; 3."
     assert by_name["taux_reussite"][4] == "nombre décimal"
@@ -245,7 +263,7 @@ def test_example_sheet_is_the_valid_example_typed(tmp_path: Path) -> None:
     assert first["code_uai"] == "0010001W" and first["code_commune"] == "01053"
     assert first["effectif"] == 120 and first["taux_reussite"] == 87.5
     assert first["date_observation"].date().isoformat() == "2024-10-15"
-    assert first["rentree"] == 2024 and first["boursier"] == "false"
+    assert first["rentree"] == 2024 and first["boursier"] == "non"  # as the dropdown offers it
     assert rows[3][header.index("libelle_court")] == "Doc, Paris"
     sheet = workbook[EXAMPLE_SHEET]
     assert sheet.cell(row=2, column=2).number_format == "@"
@@ -523,7 +541,7 @@ def test_code_list_column_gets_the_referentiel_as_dropdown(tmp_path: Path) -> No
     workbook = load_workbook(make_template(tmp_path, "codes-test", "--root", str(root)))
     dv = validations(workbook)["A"]
     assert dv.type == "list"
-    assert list_values(workbook, dv) == ["01", "02"], "codes stay text, leading zeros kept"
+    assert list_values(workbook, dv) == ["01 — Licence", "02 — Master"], "code, then label"
     labels = workbook["liste_A"]
     assert [labels.cell(row=r, column=2).value for r in (1, 2)] == ["Licence", "Master"]
     # a partial extract never restricts input: no dropdown, and the notice says why

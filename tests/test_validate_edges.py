@@ -123,7 +123,8 @@ def test_spreadsheet_cells_become_text_as_frictionless_reads_them(tmp_path: Path
     }
     report = validate_file(path, schema)
     code_error = next(e for e in report.errors if e.field_name == "code")
-    assert "format « Texte »" in code_error.fix
+    assert code_error.fix.startswith("Le zéro initial a disparu : écrivez « 01234 »")
+    assert "format Texte" in code_error.fix
 
 
 def test_quoted_cells_read_by_polars_as_by_python_csv(tmp_path: Path) -> None:

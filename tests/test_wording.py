@@ -25,7 +25,7 @@ def test_site_and_templates_say_the_same_sentences() -> None:
     plain = wording.constraint_lines(FIELD)
     assert plain == [
         "Exactement 8 caractères.",
-        "Doit respecter le motif (expression régulière) : ^[0-9]{7}[A-Z]$",
+        "Forme attendue : 7 chiffres puis 1 lettre majuscule.",
     ]
     notice = notice_lines(FIELD)
     assert all(line in notice for line in plain)
@@ -35,8 +35,7 @@ def test_site_and_templates_say_the_same_sentences() -> None:
     )
     cell = render.constraints_cell(FIELD)
     assert cell == (
-        "Exactement 8 caractères.<br>"
-        "Doit respecter le motif (expression régulière) : `^[0-9]{7}[A-Z]$`"
+        "Exactement 8 caractères.<br>Forme attendue : 7 chiffres puis 1 lettre majuscule."
     )
 
 
@@ -79,3 +78,36 @@ def test_validator_names_types_with_the_shared_nouns(tmp_path: Path) -> None:
         "Ligne 2, colonne « mois » : « 2024/03 » n'est pas une année et mois valide.",
         "Ligne 2, colonne « courriel » : « x@ » n'est pas une adresse électronique valide.",
     ]
+
+
+def test_every_registry_pattern_is_said_in_words() -> None:
+    from conftest import REPO
+    from esr_schemas.loader import load_registry
+
+    registry = load_registry(REPO)
+    for entry in registry.schemas.values():
+        for field in entry.fields:
+            if not wording.constraints(field).get("pattern"):
+                continue
+            text = wording.pattern_help(field)
+            assert text, (entry.name, field.get("name"))
+            assert not any(ch in text for ch in "[]^$\\{}|"), (entry.name, text)
+
+
+def test_pattern_words_examples_and_override() -> None:
+    field = {
+        "name": "commune",
+        "example": "69081",
+        "constraints": {"pattern": "^(?:[0-9]{2}|2A|2B)[0-9]{3}$"},
+    }
+    assert wording.pattern_help(field) == (
+        "5 caractères : 2 chiffres (ou 2A, 2B) puis 3 chiffres, par exemple 69081"
+    )
+    field["x-esr"] = {"patternHelp": "code Insee de la commune, par exemple 69081"}
+    assert wording.pattern_help(field) == "code Insee de la commune, par exemple 69081"
+    assert wording.describe_pattern("^(PE|LS|SH)(1[0-1]|[1-9])$") == (
+        "PE, LS ou SH puis un nombre de 1 à 11"
+    )
+    assert wording.describe_pattern("^(?=a)b") is None  # too intricate: no wording at all
+    assert wording.encoding_label("cp1252") == "Windows-1252"
+    assert wording.encoding_label("utf-8-sig") == "UTF-8 avec BOM"

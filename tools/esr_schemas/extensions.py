@@ -17,6 +17,8 @@ Field level (``field["x-esr"]``):
   denominator; the rate must then equal numerator / denominator (in percent when the
   field's ``maximum`` is 100) within one point of rounding.
 - ``deprecated``: ``{"since": "X.Y.Z", "reason": "..."}``.
+- ``patternHelp``: the field's ``pattern`` said in plain French, for people (messages,
+  templates, site); without it, ``wording.pattern_help`` generates it from the pattern.
 
 Schema level (``descriptor["x-esr"]``):
 
@@ -67,7 +69,7 @@ EXTENSION_KEY = "x-esr"
 
 FIELD_KEYS = {
     "codeSystem", "codeList", "personalData", "personCount", "denominator", "numerator",
-    "deprecated",
+    "deprecated", "patternHelp",
 }  # fmt: skip
 SCHEMA_KEYS = {
     "status", "secretThreshold", "rateThreshold", "personalDataBasis", "frequency", "rules",

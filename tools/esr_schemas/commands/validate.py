@@ -26,6 +26,7 @@ Codes de sortie : 0 fichier valide, 1 fichier invalide, 2 fichier ou schéma inu
 
 Exemple :
   esr-schemas validate inscriptions.csv --schema effectifs-etudiants
+  esr-schemas validate inscriptions.csv --schema effectifs-etudiants --details
   esr-schemas validate export.xlsx --schema offre-formation@1.0.0 --sheet Feuil1 --format json
   esr-schemas validate brouillon.csv --schema insertion-professionnelle --brouillon
 """
@@ -65,6 +66,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="n'affiche que les N premières erreurs (le décompte reste complet)",
     )
     parser.add_argument(
+        "--details",
+        action="store_true",
+        help="liste chaque ligne en erreur (par défaut : une ligne par colonne et type de problème, "
+        "avec un exemple, dès qu'il y a plus de 20 problèmes)",
+    )
+    parser.add_argument(
         "--no-extra-checks",
         action="store_true",
         help="désactive les contrôles propres au registre (clés de contrôle, règles entre "
@@ -73,7 +80,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--referentiels",
         action="store_true",
-        help="vérifie aussi que les codes appartiennent aux référentiels déclarés (x-esr.codeList)",
+        help="vérifie aussi que les codes appartiennent aux référentiels que le schéma cite (non fait par défaut)",
     )
     parser.add_argument(
         "--brouillon",
@@ -132,8 +139,10 @@ def run(args: argparse.Namespace) -> int:
         )
     except UnusableInput as problem:
         raise UsageError(f"Fichier ou schéma inutilisable : {problem.message}") from None
-    render = render_json if args.format == "json" else render_text
-    sys.stdout.write(render(report, args.limit_errors))
+    if args.format == "json":
+        sys.stdout.write(render_json(report, args.limit_errors))
+    else:
+        sys.stdout.write(render_text(report, args.limit_errors, details=args.details))
     if report.stats.get("rows", 0) == 0:
         sys.stderr.write(
             "Fichier inutilisable : il ne contient que la ligne d'en-tête, aucune donnée à valider.\n"

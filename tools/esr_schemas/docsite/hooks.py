@@ -7,5 +7,6 @@ from esr_schemas.docsite.plugin import (  # noqa: F401
     on_page_markdown,
     on_post_build,
     on_post_page,
+    on_post_template,
     on_pre_build,
 )

@@ -21,7 +21,7 @@ import logging
 import posixpath
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,6 +123,8 @@ def _expand_nav(nav: Any, registry: Registry, docs_dir: Path) -> Any:
     return result
 
 
+SEARCH_EXCLUDED = "---\nsearch:\n  exclude: true\n---\n\n"
+
 GENERATED_STATIC = {"schemas/index.md", "referentiels/index.md", "contribuer.md"}
 
 
@@ -130,17 +132,29 @@ def _page_exists(path: str, docs_dir: Path) -> bool:
     return path in GENERATED_STATIC or (docs_dir / path).is_file()
 
 
+THEME_DIR = Path(__file__).resolve().parent / "theme"
+"""Our templates over mkdocs-material's: help links under every page, a French 404."""
+
+
 def on_config(config: MkDocsConfig, **_: Any) -> MkDocsConfig:
+    if str(THEME_DIR) not in config.theme.dirs:
+        config.theme.dirs.insert(0, str(THEME_DIR))
     root = _root(config)
     registry = load_registry(root)
     extra: Any = config.extra or {}
-    service = extra.get("validation_service") if isinstance(extra, dict) else None
+    # mkdocs gives ``extra`` as its own mapping type, not a dict
+    extra = dict(extra) if isinstance(extra, Mapping) else {}
+    service, contact, tracker = (
+        extra.get(key) for key in ("validation_service", "contact", "issue_tracker")
+    )
     _STATE.root = root
     _STATE.registry = registry
     _STATE.ctx = render.SiteContext(
         registry=registry,
         site_url=_site_url(config),
-        validation_service=service if isinstance(service, str) else None,
+        validation_service=service or None if isinstance(service, str) else None,
+        contact=contact or None if isinstance(contact, str) else None,
+        issue_tracker=tracker or None if isinstance(tracker, str) else None,
     )
     config.nav = _expand_nav(config.nav, registry, Path(config.docs_dir))
     for watched in (root / "schemas", root / "referentiels", root / "CONTRIBUTING.md"):
@@ -194,7 +208,11 @@ def generated_pages(ctx: render.SiteContext, root: Path) -> dict[str, str]:
             pages[render.schema_page_path(entry.name)] = render.render_unreadable_schema(entry)
         for pv in render.page_versions(entry):
             path = render.schema_page_path(entry.name, None if pv.is_latest_page else pv.version)
-            pages[path] = render.render_schema_page(ctx, entry, pv)
+            markdown = render.render_schema_page(ctx, entry, pv)
+            if not pv.is_latest_page:
+                # The schema's own page is the one search finds; each version would repeat it.
+                markdown = SEARCH_EXCLUDED + markdown
+            pages[path] = markdown
     for ref in registry.referentiels.values():
         pages[render.referentiel_page_path(ref.name)] = render.render_referentiel_page(ctx, ref)
     contributing = root / "CONTRIBUTING.md"
@@ -235,14 +253,28 @@ def _feed_path() -> str | None:
     return sorted(feeds)[0] if feeds else None
 
 
+SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+NAMED_SEARCH_DIALOG = (
+    '<div class="md-search" data-md-component="search" role="dialog" '
+    'aria-label="Rechercher dans le site">'
+)
+
+
 def on_post_page(output: str, page: Page, config: MkDocsConfig, **_: Any) -> str:
-    """Announces the Atom feed of new versions in every page's head."""
+    """Names the theme's search dialog (screen readers announce it); announces the Atom
+    feed of new versions in every page's head."""
+    output = output.replace(SEARCH_DIALOG, NAMED_SEARCH_DIALOG, 1)
     feed = _feed_path()
     if feed is None or "</head>" not in output:
         return output
     href = posixpath.relpath(feed, posixpath.dirname(page.file.dest_uri) or ".")
     link = f'<link rel="alternate" type="application/atom+xml" title="Nouvelles versions des schémas" href="{href}">'
     return output.replace("</head>", f"  {link}\n  </head>", 1)
+
+
+def on_post_template(output: str, template_name: str, config: MkDocsConfig, **_: Any) -> str:
+    """The static pages (the 404 page) get the same named search dialog."""
+    return output.replace(SEARCH_DIALOG, NAMED_SEARCH_DIALOG, 1)
 
 
 def on_post_build(config: MkDocsConfig, **_: Any) -> None:

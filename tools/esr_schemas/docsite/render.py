@@ -29,16 +29,34 @@ ROLE_LABELS = {
     "wrangler": "préparateur",
 }
 
-# The files offered first in the « Télécharger » section, in this order.
-MAIN_DOWNLOADS: tuple[tuple[str, str], ...] = (
-    ("schema.json", "Schéma (JSON, Table Schema)"),
+# The files a data officer needs, first on the page (« Outils »), in this order.
+TOOL_DOWNLOADS: tuple[tuple[str, str], ...] = (
     ("modele-{name}-{version}.xlsx", "Modèle Excel à remplir"),
     ("modele-{name}-{version}.csv", "Modèle CSV (ligne d'en-tête)"),
-    ("exemples/valide.csv", "Exemple de fichier valide (CSV)"),
-    ("datapackage.json", "Data Package (JSON)"),
+    ("exemples/valide.csv", "Exemple de fichier rempli (CSV)"),
 )
+# The files for software and reusers (« Informations techniques »).
+TECHNICAL_DOWNLOADS: tuple[tuple[str, str], ...] = (
+    ("schema.json", "Schéma (fichier JSON)"),
+    ("datapackage.json", "Paquet de données (datapackage.json)"),
+)
+MAIN_DOWNLOADS = TOOL_DOWNLOADS + TECHNICAL_DOWNLOADS
+
+# Registry-internal names some READMEs cite, said in plain words on the site.
+JARGON_WORDS = {
+    "secretThreshold": "seuil de secret statistique",
+    "personalData": "donnée personnelle",
+    "personCount": "dénombrement de personnes",
+    "codeList": "référentiel",
+    "codeSystem": "identifiant contrôlé",
+    "denominator": "dénominateur",
+    "deprecated": "champ déprécié",
+    "patternHelp": "forme attendue",
+}
+JARGON_RE = re.compile(r"`x-esr\.([A-Za-z]+)`")
 
 ENUM_INLINE_MAX = 12
+REFERENTIEL_COLUMN_LABELS = {"code": "Code", "libelle": "Libellé"}
 REFERENTIEL_ROWS_MAX = 2000
 
 
@@ -52,6 +70,10 @@ class SiteContext:
     """Site-relative path of every published file -> size in bytes."""
     validation_service: str | None = None
     """Base URL of an online validation service, if there is one (mkdocs.yml ``extra``)."""
+    contact: str | None = None
+    """Who to ask: an e-mail address or a web page (mkdocs.yml ``extra.contact``)."""
+    issue_tracker: str | None = None
+    """Where to report a problem or ask for a change (mkdocs.yml ``extra.issue_tracker``)."""
 
 
 @dataclass
@@ -247,6 +269,11 @@ def prose(text: object, resolve: LinkResolver = _no_links) -> str:
     return rewrite_links(text, resolve).strip()
 
 
+def plain_words(text: str) -> str:
+    """Registry-internal key names (`` `x-esr.secretThreshold` ``) as plain French words."""
+    return JARGON_RE.sub(lambda m: JARGON_WORDS.get(m.group(1), "convention du registre"), text)
+
+
 def titled_link(value: object) -> str:
     """A ``{title, path}`` object (or a plain string, or a URL) as table-cell Markdown."""
     if isinstance(value, dict):
@@ -294,8 +321,16 @@ def _field_section(
     rows: list[tuple[str, str]] = [("Type", cell(wording.type_label(field_)))]
     rows.append(("Obligatoire", "**oui**" if wording.is_required(field_) else "non"))
     values = wording.enum_values(field_)
+    labels = _code_labels(ctx, field_)
     if values and len(values) <= ENUM_INLINE_MAX:
-        rows.append(("Valeurs autorisées", ", ".join(code_cell(v) for v in values)))
+        if labels:
+            shown = "<br>".join(
+                code_cell(v) + (f" — {cell(labels[str(v)])}" if labels.get(str(v)) else "")
+                for v in values
+            )
+        else:
+            shown = ", ".join(code_cell(v) for v in values)
+        rows.append(("Valeurs autorisées", shown))
     elif values:
         rows.append(("Valeurs autorisées", f"{len(values)} valeurs (liste ci-dessous)"))
     constraints = constraints_cell(field_)
@@ -345,9 +380,21 @@ def _field_section(
         out.append("")
     if values and len(values) > ENUM_INLINE_MAX:
         out += [f'??? note "Les {len(values)} valeurs autorisées"', ""]
-        out += [f"    - {code(v)}" for v in values]
+        out += [
+            f"    - {code(v)}" + (f" — {cell(labels[str(v)])}" if labels.get(str(v)) else "")
+            for v in values
+        ]
         out.append("")
     return out
+
+
+def _code_labels(ctx: SiteContext, field_: Mapping[str, Any]) -> dict[str, str]:
+    """Code -> label from the référentiel the field names, when the registry ships it."""
+    name = extensions.code_list(dict(field_))
+    ref = ctx.registry.referentiels.get(name) if name else None
+    if ref is None:
+        return {}
+    return {row.get("code", ""): row.get("libelle", "") for row in ref.rows}
 
 
 def _anchors(fields: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -373,14 +420,15 @@ def data_model_section(ctx: SiteContext, page: str, descriptor: Mapping[str, Any
     out += [f"Le fichier comporte **{len(fields)} colonnes**, dans cet ordre.", ""]
     anchors = _anchors(fields)
     out += ['<div class="esr-summary" markdown>', ""]
-    out += ["| Colonne | Titre | Type | Obligatoire |", "|---|---|---|---|"]
+    out += ["| Colonne | Type | Obligatoire |", "|---|---|---|"]
     for field_, anchor in zip(fields, anchors, strict=True):
         name = str(field_.get("name", ""))
         title = cell(field_.get("title") or "")
         if extensions.deprecation(dict(field_)) is not None:
             title += " *(déprécié)*"
+        title_line = f"<br>{title}" if title.strip() else ""
         out.append(
-            f"| [{code_cell(name)}](#{anchor}) | {title} | "
+            f"| [{code_cell(name)}](#{anchor}){title_line} | "
             f"{cell(wording.type_label(field_))} | {'oui' if wording.is_required(field_) else 'non'} |"
         )
     out += ["", "</div>", ""]
@@ -509,22 +557,11 @@ def render_schema_page(ctx: SiteContext, entry: SchemaEntry, pv: PageVersion) ->
     if pv.published is None:
         badges.append('<span class="esr-badge esr-badge-draft">non publiée</span>')
     out += ['<p class="esr-badges">' + " ".join(badges) + "</p>", ""]
-    description = prose(descriptor.get("description"))
+    description = prose(plain_words(str(descriptor.get("description") or "")))
     if description:
         out += [description, ""]
 
-    if (
-        not pv.is_latest_page
-        and latest_published
-        and pv.version != (entry.version or latest_published.version)
-    ):
-        out += [
-            '!!! info "Version antérieure"',
-            "",
-            f"    Vous consultez la version {pv.version} de ce schéma. "
-            f"[Voir la dernière version]({rel_link(page, schema_page_path(name))}).",
-            "",
-        ]
+    out += version_banner(page, entry, pv)
     if pv.is_latest_page and pv.published is None:
         note = f"    La version {pv.version or 'en cours'} de ce schéma n'est pas encore publiée : son contenu peut encore changer."
         if latest_published:
@@ -542,26 +579,46 @@ def render_schema_page(ctx: SiteContext, entry: SchemaEntry, pv: PageVersion) ->
                 "",
             ]
 
-    out += _metadata_block(ctx, page, entry, pv, published_versions)
+    out += _tools_section(ctx, page, entry, pv)
 
     readme = pv.readme.strip()
     out += ["## Contexte", ""]
     if readme:
         resolve = _readme_resolver(ctx, page, entry, pv.version if pv.published else None)
-        body = demote_headings(rewrite_links(readme, resolve), 1)
+        body = demote_headings(rewrite_links(plain_words(readme), resolve), 1)
         # The page already has its « Contexte » heading: drop the README's own.
         body = re.sub(r"^###\s+Contexte\s*\n", "", body, count=1, flags=re.IGNORECASE)
         out += [body, ""]
     else:
         out += ["Aucune documentation de contexte n'accompagne ce schéma.", ""]
 
-    out += _download_section(ctx, page, entry, pv)
-    out += _validate_section(ctx, entry, pv)
     out += data_model_section(ctx, page, descriptor)
     out += business_rules_section(descriptor)
+    out += ["## Informations techniques", ""]
+    out += _metadata_block(ctx, page, entry, pv, published_versions)
+    out += _technical_files(ctx, page, entry, pv)
     out += _changes_section(pv)
     out += _versions_section(page, entry, pv)
     return "\n".join(out).rstrip() + "\n"
+
+
+def version_banner(page: str, entry: SchemaEntry, pv: PageVersion) -> list[str]:
+    """« Vous lisez la version X ; la dernière est Y », at the top of every schema page."""
+    latest = entry.latest_published
+    if pv.version is None or latest is None:
+        return []
+    if pv.version == latest.version:
+        text = f"Vous lisez la version **{cell(pv.version)}**, la dernière publiée"
+        text += f" (le {cell(latest.date)})." if latest.date else "."
+    elif pv.published is None:
+        return []  # the « Version en préparation » notice says it
+    else:
+        link = rel_link(page, schema_page_path(entry.name))
+        text = (
+            f"Vous lisez la version **{cell(pv.version)}** ; la dernière est la "
+            f"[version {cell(latest.version)}]({link})."
+        )
+    return [f'<p class="esr-banner" markdown>{text}</p>', ""]
 
 
 def render_unreadable_schema(entry: SchemaEntry) -> str:
@@ -662,74 +719,106 @@ def _metadata_block(
     return out + ["", "</div>", ""]
 
 
-def _download_section(
-    ctx: SiteContext, page: str, entry: SchemaEntry, pv: PageVersion
+def _download_version(entry: SchemaEntry, pv: PageVersion) -> str | None:
+    """The published version whose files the page offers (the latest for a draft)."""
+    if pv.published is not None and pv.version:
+        return pv.version
+    latest = entry.latest_published
+    return latest.version if latest else None
+
+
+def _buttons(
+    ctx: SiteContext,
+    page: str,
+    entry: SchemaEntry,
+    version: str,
+    wanted: tuple[tuple[str, str], ...],
+    primary: int = -1,
 ) -> list[str]:
-    out = ["## Télécharger", ""]
-    version = pv.version if pv.published is not None else None
-    if version is None:
-        latest = entry.latest_published
-        if latest is None:
-            return out + [
-                "Ce schéma n'a pas encore de version publiée : aucun fichier à télécharger pour l'instant.",
-                "",
-            ]
-        version = latest.version
-        out += [f"Fichiers de la dernière version publiée ({version}) :", ""]
     files = dict(_downloads_for(ctx, entry, version))
     prefix = download_dir(entry.name, version)
-    shown: set[str] = set()
     items: list[str] = []
-    for pattern, label in MAIN_DOWNLOADS:
+    for index, (pattern, label) in enumerate(wanted):
         rel = pattern.format(name=entry.name, version=version)
         path = prefix + rel
         if path in files:
-            shown.add(path)
             filename = posixpath.basename(rel)
+            kind = " .md-button--primary" if index == primary else ""
             items.append(
                 f"[{escape_html(label)}]({rel_link(page, path)})"
-                f'{{ .md-button download="{filename}" }} '
+                f'{{ .md-button{kind} download="{filename}" }} '
                 f'<span class="esr-size">{filename} — {human_size(files[path])}</span>'
             )
-    if items:
-        out += ['<div class="esr-downloads" markdown>', ""]
-        for item in items:
-            out += [item, ""]
-        out += ["</div>", ""]
+    return items
+
+
+def validation_service_url(service: str, name: str, version: str) -> str:
+    """The service's page for one schema version: ``{service}/?schema=NAME&version=X.Y.Z``."""
+    return f"{service.rstrip('/')}/?schema={name}&version={version}"
+
+
+def _tools_section(ctx: SiteContext, page: str, entry: SchemaEntry, pv: PageVersion) -> list[str]:
+    """What a data officer uses: the templates, online validation, the command line."""
+    out = ["## Outils", ""]
+    version = _download_version(entry, pv)
+    if version is None:
+        out += [
+            "Ce schéma n'a pas encore de version publiée : pas encore de modèle à télécharger.",
+            "",
+        ]
     else:
-        out += ["Les fichiers de cette version ne sont pas encore disponibles.", ""]
-    others = [(p, s) for p, s in files.items() if p not in shown]
-    if others:
-        out += [f'??? note "Tous les fichiers de la version {version} ({len(files)})"', ""]
-        for path, size in others:
-            out.append(
-                f"    - [{path[len(prefix) :]}]({rel_link(page, path)}) ({human_size(size)})"
-            )
-        out.append("")
-    return out
-
-
-def _validate_section(ctx: SiteContext, entry: SchemaEntry, pv: PageVersion) -> list[str]:
-    target = f"{entry.name}@{pv.version}" if pv.version else entry.name
-    out = [
-        "## Valider un fichier",
-        "",
-        "Vérifiez votre fichier avant de le publier, avec l'outil du registre :",
+        if version != pv.version:
+            out += [f"Outils de la dernière version publiée ({version}) :", ""]
+        items = _buttons(ctx, page, entry, version, TOOL_DOWNLOADS, primary=0)
+        if ctx.validation_service:
+            url = validation_service_url(ctx.validation_service, entry.name, version)
+            items.append(f"[Valider un fichier en ligne]({url}){{ .md-button }}")
+        if items:
+            out += ['<div class="esr-downloads" markdown>', ""]
+            for item in items:
+                out += [item, ""]
+            out += ["</div>", ""]
+        else:
+            out += ["Les fichiers de cette version ne sont pas encore disponibles.", ""]
+        guide = rel_link(page, "guide/modele-excel.md")
+        out += [
+            "Le modèle Excel guide la saisie (listes déroulantes, contrôles) : "
+            f"[comment le remplir]({guide}).",
+            "",
+        ]
+    target = f"{entry.name}@{version}" if version else entry.name
+    out += [
+        "Pour vérifier un fichier sur votre poste avec l'outil du registre "
+        "(le fichier n'est jamais modifié) :",
         "",
         "```bash",
         f"esr-schemas validate MON_FICHIER.csv --schema {target}",
         "```",
         "",
-        "Le rapport indique, pour chaque erreur, la ligne, la colonne et la correction attendue. "
-        "Le fichier n'est jamais modifié.",
-        "",
     ]
-    if ctx.validation_service and pv.published is not None and pv.version:
-        schema_url = f"{ctx.site_url}{download_dir(entry.name, pv.version)}schema.json"
-        out += [
-            f"Vous pouvez aussi utiliser le [service de validation en ligne]({ctx.validation_service}{schema_url}).",
-            "",
-        ]
+    return out
+
+
+def _technical_files(ctx: SiteContext, page: str, entry: SchemaEntry, pv: PageVersion) -> list[str]:
+    version = _download_version(entry, pv)
+    if version is None:
+        return []
+    out = ["### Fichiers pour les logiciels", ""]
+    items = _buttons(ctx, page, entry, version, TECHNICAL_DOWNLOADS)
+    if items:
+        out += ['<div class="esr-downloads" markdown>', ""]
+        for item in items:
+            out += [item, ""]
+        out += ["</div>", ""]
+    files = dict(_downloads_for(ctx, entry, version))
+    if files:
+        prefix = download_dir(entry.name, version)
+        out += [f'??? note "Tous les fichiers de la version {version} ({len(files)})"', ""]
+        for path, size in files.items():
+            out.append(
+                f"    - [{path[len(prefix) :]}]({rel_link(page, path)}) ({human_size(size)})"
+            )
+        out.append("")
     return out
 
 
@@ -823,9 +912,10 @@ def render_referentiel_page(ctx: SiteContext, ref: Referentiel) -> str:
     page = referentiel_page_path(ref.name)
     meta = ref.metadata
     out = [f"# {cell(ref.title)}", ""]
+    out += [referentiel_lead(ctx, ref), ""]
     description = prose(meta.get("description"))
     if description:
-        out += [description, ""]
+        out += ["## D'où vient cette liste", "", description, ""]
     rows: list[tuple[str, str]] = [("Nom", code(ref.name))]
     for key, label in (("source", "Source"), ("millesime", "Millésime"), ("licence", "Licence")):
         if meta.get(key):
@@ -863,7 +953,8 @@ def render_referentiel_page(ctx: SiteContext, ref: Referentiel) -> str:
     columns = ref.columns
     if not ref.rows:
         return "\n".join(out + ["Ce référentiel est vide.", ""])
-    out += ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + "---|" * len(columns)]
+    headings = [REFERENTIEL_COLUMN_LABELS.get(c, c) for c in columns]
+    out += ["| " + " | ".join(cell(c) for c in headings) + " |", "|" + "---|" * len(columns)]
     for row in ref.rows[:REFERENTIEL_ROWS_MAX]:
         out.append("| " + " | ".join(cell(row.get(c) or "") for c in columns) + " |")
     if len(ref.rows) > REFERENTIEL_ROWS_MAX:
@@ -874,13 +965,44 @@ def render_referentiel_page(ctx: SiteContext, ref: Referentiel) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def referentiel_lead(ctx: SiteContext, ref: Referentiel) -> str:
+    """What the list is and where it comes from, in one plain paragraph."""
+    meta = ref.metadata
+    count = len(ref.rows)
+    text = f"Cette liste compte **{count} code{'s' if count > 1 else ''}**"
+    text += ", chacun avec son libellé." if "libelle" in ref.columns else "."
+    source = meta.get("source")
+    source_title = source.get("title") if isinstance(source, dict) else source
+    if isinstance(source_title, str) and source_title:
+        text += f" Elle reprend la nomenclature officielle « {cell(source_title)} »"
+        vintage = meta.get("millesime")
+        text += f", dans sa version {cell(vintage)}." if vintage else "."
+    if meta.get("partiel") is True:
+        text += (
+            " Le registre n'en fournit qu'un **extrait** : un code absent d'ici peut être "
+            "valide, le modèle Excel ne le refuse donc pas."
+        )
+    users = referentiel_users(ctx.registry, ref.name)
+    if users:
+        text += (
+            f" {len(users)} colonne{'s' if len(users) > 1 else ''} de schéma "
+            f"{'y renvoient' if len(users) > 1 else 'y renvoie'} (liste ci-dessous) : le modèle "
+            "Excel propose ses codes avec leur libellé."
+        )
+    return text
+
+
 def render_referentiels_index(ctx: SiteContext) -> str:
     page = "referentiels/index.md"
     out = [
         "# Référentiels",
         "",
-        "Les nomenclatures fournies avec le registre. Une colonne qui renvoie à un référentiel "
-        "n'accepte que ses codes ; `esr-schemas validate` le vérifie.",
+        "Les listes de codes officielles (nomenclatures nationales) dont se servent les "
+        "schémas : chaque page dit ce que la liste contient, d'où elle vient et quelles "
+        "colonnes l'utilisent. Une colonne liée à un référentiel attend un de ses codes ; "
+        "le modèle Excel les propose dans une liste déroulante et "
+        "`esr-schemas validate --referentiels` les vérifie (la validation ne le fait pas "
+        "sans cette option).",
         "",
     ]
     if not ctx.registry.referentiels:

@@ -10,8 +10,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from ..extensions import code_list
 from ..validation.types import field_format, missing_values_of
-from ..wording import true_false
+from ..wording import LABEL_SEPARATOR, boolean_meaning, enum_values, true_false
 from .fields import field_type
 
 INTEGER = re.compile(r"^[+-]?\d+$")
@@ -131,7 +132,15 @@ def from_cell(value: Any, field: dict[str, Any]) -> str:
         if kind in ("integer", "year") and isinstance(value, float) and value.is_integer():
             return str(int(value))
         return _number_text(value, field)
-    return str(value)
+    text = str(value)
+    if kind == "boolean":
+        meant = boolean_meaning(text)
+        if meant is not None and text not in true_false(field):
+            true, false = true_false(field)
+            return true if meant else false
+    elif LABEL_SEPARATOR in text and (enum_values(field) or code_list(field)):
+        return text.split(LABEL_SEPARATOR, 1)[0]  # « 10 — Formation… » chosen in the dropdown
+    return text
 
 
 def is_text_column(field: dict[str, Any]) -> bool:

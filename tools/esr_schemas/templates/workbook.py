@@ -25,12 +25,15 @@ from tableschema_to_template import create_xlsx
 from ..extensions import code_list, is_person_count, secret_threshold
 from ..validation.types import missing_value_labels
 from ..wording import (
+    YES_NO,
+    boolean_meaning,
     constraints,
     enum_values,
     french_number,
     is_number,
     is_required,
-    true_false,
+    labelled,
+    pattern_help,
     type_label,
 )
 from . import rules
@@ -44,6 +47,18 @@ EXAMPLE_SHEET = "Exemple"
 LIST_SHEET_PREFIX = "liste_"
 LAST_ROW = 1048576
 """Validations and formats cover the whole column below the header."""
+NOTICE_WIDTHS = (9, 28, 30, 60, 26, 12, 50, 20)
+"""Column widths of the Notice sheet, in characters."""
+LINE_HEIGHT = 15.0
+"""Height in points of one line of 11-point text."""
+
+
+def wrapped_lines(value: str, width: float) -> int:
+    """How many lines ``value`` takes in a cell ``width`` characters wide, wrapped."""
+    usable = max(1.0, width * 0.9)  # margins, and proportional letters wider than a digit
+    return sum(max(1, -(-len(part) // int(usable))) for part in str(value).split("\n"))
+
+
 NOTICE_TABLE_HEADER = (
     "Colonne",
     "Nom du champ",
@@ -106,13 +121,26 @@ class Column:
 
     @property
     def list_values(self) -> list[Any]:
-        """Values of the dropdown: the enum, or the two spellings of a boolean."""
+        """Values of the dropdown: the enum or the référentiel's codes, each with its label
+        when the référentiel gives one (« 10 — Formation initiale… »), or « oui » / « non »
+        for a boolean. ``export`` writes the code, or the schema's spelling of the boolean."""
+        labels = dict(self.codes)
         values = enum_values(self.field)
         if values:
-            return values
+            return [labelled(v, labels.get(str(v), "")) if labels else v for v in values]
         if self.kind == "boolean":
-            return list(true_false(self.field))
-        return [code for code, _ in self.codes]
+            return list(YES_NO)
+        return [labelled(code, label) for code, label in self.codes]
+
+    def shown(self, value: Any) -> Any:
+        """``value`` as the dropdown offers it (the Exemple sheet copies into Données)."""
+        if value is None or not self.list_values:
+            return value
+        if self.kind == "boolean":
+            meant = boolean_meaning(str(value)) if not isinstance(value, bool) else value
+            return value if meant is None else YES_NO[0 if meant else 1]
+        label = dict(self.codes).get(str(value), "")
+        return labelled(value, label) if label else value
 
 
 def clean(value: str) -> str:
@@ -155,7 +183,9 @@ def t2t_schema(columns: list[Column]) -> dict[str, Any]:
         values = column.list_values
         cons = constraints(column.field)
         if values:
-            cleaned["constraints"] = {"enum": [clean(str(v)) for v in values]}
+            # placeholders: its error message joins short lists, and Excel refuses a message
+            # past 255 characters; _list_sheet writes the real values
+            cleaned["constraints"] = {"enum": [f"v{i}" for i in range(len(values))]}
         elif column.kind in ("integer", "year"):
             cleaned["type"] = "integer"
             low, high = cons.get("minimum"), cons.get("maximum")
@@ -256,9 +286,10 @@ def _error(column: Column) -> str:
             size = f"au moins {low} caractère{'s' if low > 1 else ''}"
         else:
             size = f"entre {low} et {high} caractères"
-        pattern = cons.get("pattern")
-        shape = f" (format attendu : {pattern})" if isinstance(pattern, str) and pattern else ""
-        return f"La valeur doit comporter {size}{shape}."
+        described = pattern_help(column.field)
+        if described:
+            return f"Forme attendue : {described}."
+        return f"La valeur doit comporter {size}."
     return "Valeur invalide pour cette colonne (voir la feuille Notice)."
 
 
@@ -326,11 +357,22 @@ def _validation(column: Column, kept: DataValidation | None) -> DataValidation:
     dv.showInputMessage = True
     dv.showErrorMessage = dv.type is not None
     dv.errorStyle = "stop"
-    dv.promptTitle = _short(column.title, TITLE_MAX)
+    dv.promptTitle = _title(column)
     dv.prompt = _prompt(column)
-    dv.errorTitle = _short(f"Valeur refusée : {column.name}", TITLE_MAX)
+    refused = f"Valeur refusée : {column.name}"
+    dv.errorTitle = (
+        refused if len(refused) <= TITLE_MAX else f"Valeur refusée (colonne {column.letter})"
+    )
     dv.error = _short(_error(column), MESSAGE_MAX)
     return dv
+
+
+def _title(column: Column) -> str:
+    """The input message's title, whole (Excel cuts nothing, it refuses past 32 characters)."""
+    for candidate in (column.title, column.name):
+        if candidate and len(candidate) <= TITLE_MAX:
+            return candidate
+    return f"Colonne {column.letter}"
 
 
 def _comment(column: Column) -> Comment:
@@ -406,10 +448,9 @@ def _list_sheet(wb: Workbook, column: Column, dv: DataValidation) -> None:
         )
         if isinstance(cell.value, str):
             cell.number_format = "@"
-    labels = dict(column.codes)
-    if labels and not enum_values(column.field):
-        for row, value in enumerate(column.list_values, start=1):
-            put(sheet.cell(row=row, column=2), labels.get(str(value), ""))
+    if column.codes and not enum_values(column.field):
+        for row, (_, label) in enumerate(column.codes, start=1):
+            put(sheet.cell(row=row, column=2), label)
     sheet.sheet_state = "hidden"
     dv.formula1 = f"'{sheet.title}'!$A$1:$A${len(column.list_values)}"
 
@@ -452,17 +493,21 @@ def _notice_sheet(
             "Une cellule obligatoire laissée vide dans une ligne remplie s'affiche en rouge.",
         ),
         (
-            "5. Pour les listes de valeurs, utilisez la liste déroulante de la cellule. Les codes "
-            "(UAI, SIREN, codes de nomenclature…) sont en format texte : les zéros initiaux sont conservés.",
+            "5. Pour les listes de valeurs, utilisez la liste déroulante de la cellule : chaque code "
+            "y est suivi de son libellé, l'export n'écrit que le code ; pour oui / non, l'export "
+            "écrit l'orthographe du schéma. Les codes (UAI, SIREN, codes de nomenclature…) sont "
+            "en format texte : les zéros initiaux sont conservés.",
         ),
         (
-            "6. Dates au format AAAA-MM-JJ (par exemple 2024-09-01) ; nombres décimaux avec la "
-            "virgule ou le point selon votre tableur, l'export écrit toujours un point.",
+            "6. Dates au format AAAA-MM-JJ (par exemple 2024-09-01). Nombres : tapez-les comme "
+            "d'habitude dans le classeur ; l'export écrit le point décimal attendu. N'enregistrez "
+            "pas vous-même le classeur en CSV : un tableur français y écrit « 12,5 », que la "
+            "validation refuse.",
         ),
         (
             "7. Le tableur refuse une valeur saisie hors des règles, mais il ne contrôle ni les "
-            "cellules laissées vides, ni les valeurs collées depuis un autre fichier, ni les motifs "
-            "de codes : seul l'export ci-dessous valide tout le fichier.",
+            "cellules laissées vides, ni les valeurs collées depuis un autre fichier, ni la forme "
+            "exacte des codes : seul l'export ci-dessous valide tout le fichier.",
         ),
         (
             "8. Après un copier-coller, repérez les valeurs hors règles avec « Entourer les "
@@ -493,11 +538,21 @@ def _notice_sheet(
     title_rows = {0, rows.index(("Comment remplir ce modèle",)), rows.index(("Comment publier",))}
     if ("Règles entre colonnes",) in rows:
         title_rows.add(rows.index(("Règles entre colonnes",)))
+    page_width = sum(NOTICE_WIDTHS)
     for number, row in enumerate(rows, start=1):
         for col, value in enumerate(row, start=1):
             put(ws.cell(row=number, column=col), value)
+        first = ws.cell(row=number, column=1)
         if number - 1 in title_rows:
-            ws.cell(row=number, column=1).font = Font(bold=True, size=14 if number == 1 else 12)
+            size = 14 if number == 1 else 12
+            first.font = Font(bold=True, size=size)
+            ws.row_dimensions[number].height = size * 1.8
+        elif row[0]:
+            # one text across the whole width, wrapped; its height set, since LibreOffice
+            # does not grow a row for wrapped text in an xlsx (lines overlapped there)
+            ws.merge_cells(start_row=number, start_column=1, end_row=number, end_column=8)
+            first.alignment = Alignment(vertical="top", wrap_text=True)
+            ws.row_dimensions[number].height = LINE_HEIGHT * wrapped_lines(row[0], page_width)
     header_row = len(rows) + 1
     for col, value in enumerate(NOTICE_TABLE_HEADER, start=1):
         cell = ws.cell(row=header_row, column=col)
@@ -520,10 +575,20 @@ def _notice_sheet(
             put(cell, value)
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             cell.number_format = "@"
+        lines = max(
+            wrapped_lines(str(value), width)
+            for value, width in zip(values, NOTICE_WIDTHS, strict=True)
+        )
+        ws.row_dimensions[header_row + offset].height = LINE_HEIGHT * min(lines, 25)
         if column.required:
             ws.cell(row=header_row + offset, column=2).fill = REQUIRED_FILL
-    for letter, width in zip("ABCDEFGH", (9, 28, 30, 60, 26, 12, 50, 20), strict=True):
+    for letter, width in zip("ABCDEFGH", NOTICE_WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
+    # printed (or turned into a PDF) one page wide, in landscape: no text cut at a page edge
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
 
 
 def _example_rows(source: TemplateSource, columns: list[Column]) -> tuple[list[list[Any]], str]:
@@ -537,10 +602,10 @@ def _example_rows(source: TemplateSource, columns: list[Column]) -> tuple[list[l
             for column in columns:
                 pos = positions.get(column.name)
                 raw = row[pos] if pos is not None and pos < len(row) else ""
-                values.append(to_cell(raw, column.field, missing))
+                values.append(column.shown(to_cell(raw, column.field, missing)))
             typed.append(values)
         return typed, ""
-    fallback = [to_cell(field_example(c.field), c.field, missing) for c in columns]
+    fallback = [c.shown(to_cell(field_example(c.field), c.field, missing)) for c in columns]
     if any(v is not None for v in fallback):
         return [fallback], (
             "La feuille « Exemple » est construite à partir de l'exemple de chaque colonne : "
@@ -619,7 +684,7 @@ def columns_of(source: TemplateSource) -> list[Column]:
                 "ne se publie pas : laissez la cellule vide."
             )
         name = code_list(column.field)
-        if column.kind != "string" or not name or name not in shipped:
+        if column.kind not in ("string", "integer") or not name or name not in shipped:
             continue
         if name in referentiels and len(referentiels[name].rows) > DROPDOWN_CODES_MAX:
             column.notes.append(

@@ -42,18 +42,17 @@ def write_templates(source: TemplateSource, out_dir: Path) -> tuple[Path, Path]:
 def version_templates(
     ctx: PublishContext, entry: SchemaEntry, version: PublishedVersion, dest: Path
 ) -> None:
-    """Publishing producer: both templates in every published version's folder."""
+    """Publishing producer: both templates in every published version's folder.
+
+    The source comes from ``from_registry``, the very function ``esr-schemas template
+    NAME@VERSION`` resolves through, so the site's files equal the command's byte for
+    byte (the registry's référentiels included: they give the code-list dropdowns).
+    """
     if version.descriptor is None or not isinstance(version.descriptor.get("fields"), list):
         return  # ``check`` reports the unreadable snapshot
     if not version.descriptor["fields"]:
         return
-    source = TemplateSource(
-        name=entry.name,
-        version=version.version,
-        descriptor=version.descriptor,
-        valid_examples=list(version.valid_examples),
-        date=version.date,
-        published=True,
-        page_url=ctx.url(f"schemas/{entry.name}/{version.version}/"),
-    )
+    from .source import from_registry
+
+    source = from_registry(ctx.registry, f"{entry.name}@{version.version}", ctx.base_url)
     write_templates(source, dest)

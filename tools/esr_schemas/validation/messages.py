@@ -55,6 +55,9 @@ def describe(
                 if ftype == "string"
                 else "Ressaisissez la valeur comme texte (ex. true ou false)."
             )
+            restored = restore_zeros(cell or "", field) if ftype == "string" else None
+            if restored:
+                fix = lost_zero_fix(restored)
         elif error.note == "formula-error":
             message = (
                 f"{where} : la cellule contient une erreur de formule Excel « {cell} » "
@@ -149,16 +152,29 @@ def _constraint(error: ValidationError, field: dict[str, Any], where: str) -> tu
         return f"{where} : valeur obligatoire manquante.", "Renseignez cette cellule."
     if name == "enum":
         choices = [str(v) for v in limit or []]
-        close = difflib.get_close_matches(str(cell), choices, n=1, cutoff=0.6)
+        restored = restore_zeros(str(cell), field, choices)
+        close = likely_match(str(cell), choices)
         shown = ", ".join(f"« {v} »" for v in choices[:12]) + (" …" if len(choices) > 12 else "")
-        fix = f"Remplacez par « {close[0]} » ?" if close else f"Valeurs admises : {shown}."
+        if restored:
+            fix = lost_zero_fix(restored)
+        elif close:
+            fix = f"Remplacez par « {close} » ?"
+        else:
+            fix = f"Valeurs admises : {shown}."
         return f"{where} : « {cell} » ne fait pas partie des valeurs admises.", fix
     if name == "pattern":
+        restored = restore_zeros(str(cell), field)
+        if restored:
+            return f"{where} : « {cell} » n'a pas la forme attendue.", lost_zero_fix(restored)
+        described = wording.pattern_help(field)
         example = field.get("example")
-        fix = f"Format attendu : {limit}" + (
-            f" (exemple : « {example} »)." if example is not None else "."
-        )
-        return f"{where} : « {cell} » n'a pas le format attendu.", fix
+        if described:
+            fix = f"Forme attendue : {described}."
+        elif example is not None:
+            fix = f"Écrivez la valeur sous la même forme que l'exemple « {example} »."
+        else:
+            fix = "Vérifiez la valeur : sa forme ne correspond pas à celle de la colonne."
+        return f"{where} : « {cell} » n'a pas la forme attendue.", fix
     if name == "minLength":
         return (
             f"{where} : « {cell} » est trop court ({len(cell or '')} caractères, minimum {limit}).",
@@ -227,7 +243,10 @@ def type_hint(field: dict[str, Any], cell: str) -> str:
         )
     if ftype == "boolean":
         true, false = wording.true_false(field)
-        return f"Valeurs admises : « {true} » ou « {false} »."
+        meant = wording.boolean_meaning(cell)
+        if meant is not None:
+            return f"Écrivez « {true if meant else false} » (ce schéma écrit vrai « {true} » et faux « {false} »)."
+        return f"Valeurs admises : « {true} » (vrai) ou « {false} » (faux)."
     if ftype == "string" and fmt == "email":
         return "Écrivez une adresse complète, sans espace (ex. contact@univ-exemple.fr)."
     if ftype == "string" and fmt == "uri":
@@ -266,3 +285,85 @@ def _guess_date(cell: str) -> str | None:
         except OverflowError:
             return None
     return None
+
+
+def lost_zero_fix(restored: str) -> str:
+    zeros = len(restored) - len(restored.lstrip("0"))
+    what = "le zéro initial a disparu" if zeros == 1 else "les zéros initiaux ont disparu"
+    return f"{what[0].upper()}{what[1:]} : écrivez « {restored} » (mettez la colonne au format Texte dans le tableur)."
+
+
+def restore_zeros(cell: str, field: dict[str, Any], choices: list[str] | None = None) -> str | None:
+    """``cell`` with the leading zeros a spreadsheet dropped put back, when that makes it
+    right: a value of ``choices`` (an enum, a référentiel), else one the pattern accepts."""
+    if not cell.isdigit() or len(cell) > 20:
+        return None
+    if choices is not None:
+        for width in range(len(cell) + 1, len(cell) + 4):
+            padded = cell.zfill(width)
+            if padded in choices:
+                return padded
+        return None
+    pattern = (field.get("constraints") or {}).get("pattern")
+    if not isinstance(pattern, str):
+        return None
+    for width in range(len(cell) + 1, len(cell) + 4):
+        padded = cell.zfill(width)
+        if wording.matches_whole(pattern, padded):
+            return padded
+    return None
+
+
+def _folded(text: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if ch.isalnum())
+
+
+def likely_match(cell: str, choices: list[str]) -> str | None:
+    """The allowed value ``cell`` was most likely meant to be, or None.
+
+    The same value but for case, accents, spaces or punctuation; else, for words of
+    four characters or more, a close spelling. A short code is never matched to another
+    code that merely shares a digit (« 1 » is not « 71 »).
+    """
+    folded = _folded(cell)
+    if not folded:
+        return None
+    same = [c for c in choices if _folded(c) == folded]
+    if len(same) == 1:
+        return same[0]
+    if len(folded) < 4 or folded.isdigit():
+        return None
+    by_fold = {_folded(c): c for c in choices if len(_folded(c)) >= 4}
+    close = difflib.get_close_matches(folded, list(by_fold), n=2, cutoff=0.8)
+    return by_fold[close[0]] if close else None
+
+
+def code_list_fix(value: str, codes: list[str], list_name: str, page: str) -> str:
+    """The fix of a value missing from a référentiel: its lost zeros, or where to look."""
+    restored = restore_zeros(value, {}, codes)
+    if restored:
+        return lost_zero_fix(restored)
+    return f"Choisissez un code de la liste « {list_name} » ({page})."
+
+
+LOST_ZERO_MARK = "zéro"
+WIDE_WARNING_MIN = 3
+
+
+def lost_zero_notices(errors: list[ValidationError]) -> list[str]:
+    """One warning per column where a spreadsheet visibly dropped leading zeros."""
+    counts: dict[str, int] = {}
+    for error in errors:
+        if error.field_name and error.fix.startswith(("Le zéro initial", "Les zéros initiaux")):
+            counts[error.field_name] = counts.get(error.field_name, 0) + 1
+    return [
+        f"Colonne « {name} » : {fr_int(count)} valeurs ont perdu leurs zéros initiaux (un "
+        "tableur les a prises pour des nombres). Dans le tableur, mettez toute la colonne au "
+        "format Texte et ressaisissez les codes, ou rouvrez le CSV en indiquant que cette "
+        "colonne est du texte."
+        for name, count in counts.items()
+        if count >= WIDE_WARNING_MIN
+    ]

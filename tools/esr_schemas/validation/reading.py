@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 import numpy as np
 import polars as pl
 
+from ..wording import encoding_label
 from .errors import UnusableInput
 
 BLOCK_SIZE = 8 * 1024 * 1024
@@ -401,17 +402,6 @@ class _Transcoder:
                 "mais ne l'est pas jusqu'au bout (fichier tronqué ou mélange d'encodages). "
                 "Réenregistrez-le en « CSV UTF-8 »."
             ) from error
-
-
-def encoding_label(encoding: str) -> str:
-    """The encoding's usual name, for people."""
-    return {
-        "utf-8": "UTF-8",
-        "utf-8-sig": "UTF-8",
-        "utf-16": "UTF-16",
-        "cp1252": "Windows-1252",
-        "latin-1": "Latin-1",
-    }.get(encoding, encoding)
 
 
 # --- CSV ----------------------------------------------------------------------

@@ -6,10 +6,10 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..wording import encoding_label
 from .error_types import error_type_name
 from .errors import ValidationError, ValidationReport
 from .messages import fr_int
-from .reading import encoding_label
 
 
 def _plural(count: int, singular: str, plural: str) -> str:
@@ -84,11 +84,30 @@ def problem_groups(items: Sequence[ValidationError]) -> list[ProblemGroup]:
     ]
 
 
-def render_text(report: ValidationReport, limit: int | None = None) -> str:
+DETAILS_DEFAULT = 20
+"""Up to this many problems, the text report lists every row; past it, ``--details``."""
+
+
+def _example(group: ProblemGroup) -> str:
+    first = group.errors[0]
+    where = f"ligne {first.row_number}" if first.row_number is not None else ""
+    value = f"« {first.cell} »" if first.cell else ""
+    shown = " : ".join(part for part in (where, value) if part)
+    return f" (ex. {shown})" if shown else ""
+
+
+def render_text(
+    report: ValidationReport, limit: int | None = None, *, details: bool = False
+) -> str:
+    """The verdict, then one line per (column, kind of problem) with its count, an example
+    and the fix; the rows themselves when ``details`` is set or the problems are few.
+
+    ``limit`` caps the rows listed (the counts stay complete).
+    """
     lines: list[str] = []
     verdict = "VALIDE" if report.valid else "INVALIDE"
     lines.append(f"{report.path} : {verdict} — {summary(report)}.")
-    details = []
+    about = []
     if report.kind == "csv":
         sep = {
             ",": "virgule",
@@ -96,31 +115,44 @@ def render_text(report: ValidationReport, limit: int | None = None) -> str:
             "\t": "tabulation",
             "|": "barre verticale",
         }.get(report.delimiter or ",", report.delimiter or ",")
-        details.append(f"CSV, séparateur {sep}, encodage {encoding_label(report.encoding)}")
+        about.append(f"CSV, séparateur {sep}, encodage {encoding_label(report.encoding)}")
     else:
-        details.append("classeur XLSX")
+        about.append("classeur XLSX")
     if report.schema_name:
-        details.append(f"schéma « {report.schema_name} »")
-    lines.append("(" + ", ".join(details) + ")")
+        about.append(f"schéma « {report.schema_name} »")
+    lines.append("(" + ", ".join(about) + ")")
     for notice in report.notices:
         lines.append(f"Attention : {notice}")
+    total = len(report.errors) + len(report.warnings)
+    listing = details or total <= DETAILS_DEFAULT
     shown = 0
-    for title, items in (("Erreurs", report.errors), ("Avertissements", report.warnings)):
+    for title, items in (("À corriger", report.errors), ("Avertissements", report.warnings)):
         if not items:
             continue
         lines.append("")
         lines.append(f"{title} :")
         for group in problem_groups(items):
-            lines.append(f"- {group.where} — {group.label} ({group.kind}) : {fr_int(group.count)}")
+            lines.append(
+                f"- {group.where} — {group.label} : {fr_int(group.count)}{_example(group)}"
+            )
+            if group.fix:
+                lines.append(f"  → {group.fix}")
+            if not listing:
+                continue
             for error in group.errors:
                 if limit is not None and shown >= limit:
                     break
                 shown += 1
                 lines.append(f"    {error.message}")
-                if error.fix:
+                if error.fix and error.fix != group.fix:
                     lines.append(f"      → {error.fix}")
-    total = len(report.errors) + len(report.warnings)
-    if limit is not None and total > limit:
+    if total and not listing:
+        lines.append("")
+        lines.append(
+            f"Le détail ligne par ligne ({fr_int(total)} problèmes) s'affiche avec l'option "
+            "--details."
+        )
+    elif limit is not None and total > limit:
         lines.append("")
         lines.append(
             f"({fr_int(total - min(limit, total))} autres non affichées : --limit-errors pour en voir plus ; "

@@ -14,7 +14,7 @@ from .. import codesystems, extensions
 from .business_rules import NO_EXTRA_NOTICE, RuleChecker, partial_notices
 from .columns import ColumnResult, FieldPlan, boolean_arrays, column_exprs, finish, plan_field
 from .errors import UnusableInput, ValidationError, ValidationReport
-from .messages import describe
+from .messages import code_list_fix, describe, lost_zero_notices
 from .reading import Batch, NotUtf8, Source, open_source
 from .schema_check import check_descriptor
 from .types import missing_value_labels, missing_values_of
@@ -478,6 +478,7 @@ def _validate(
             describe(error, fields_by_name=fields_by_name, foreign=foreign)
             _say_why_missing(error, fields_by_name, descriptor)
     row_errors.sort(key=lambda x: (x.row_number or 0, x.field_number or 0))
+    report.notices.extend(lost_zero_notices(row_errors))
     for error in row_errors:
         if strict:
             error.severity = "error"
@@ -686,7 +687,9 @@ def _extra_checks(
                     f"Ligne {int(row_numbers[i])}, colonne « {e.name} » : « {value} » n'est pas un code "
                     f"du référentiel « {table.title} »."
                 )
-                error.fix = f"Utilisez un code de referentiels/{code_list}.csv."
+                error.fix = code_list_fix(
+                    value, table.codes, table.title, f"referentiels/{code_list}.csv"
+                )
                 add(error)
     if secret and extensions.is_person_count(descriptor) and ok.any():
         idx = np.flatnonzero(ok)
