@@ -4,6 +4,7 @@ on the schema page and in the Excel template (read back with openpyxl)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -242,13 +243,21 @@ def test_cli_draft_option_and_strict(tmp_path: Path) -> None:
 
 
 def test_partial_referentiel_never_rejects(tmp_path: Path, registry: Any) -> None:
+    """An extract (``"partiel": true``) never rejects a code; the whole list does."""
     schema = {
         "name": "diplomes",
         "fields": [{"name": "diplome", "type": "string", "x-esr": {"codeList": "diplomes-sise"}}],
     }
     path = tmp_path / "d.csv"
     path.write_text("diplome\nZZZZZZZ\n", encoding="utf-8")
-    report = validate_file(path, schema, registry=registry, check_code_lists=True)
+    whole = validate_file(path, schema, registry=registry, check_code_lists=True)
+    assert not whole.valid
+    full = registry.referentiels["diplomes-sise"]
+    extract = dataclasses.replace(full, metadata={**full.metadata, "partiel": True})
+    partial = dataclasses.replace(
+        registry, referentiels={**registry.referentiels, "diplomes-sise": extract}
+    )
+    report = validate_file(path, schema, registry=partial, check_code_lists=True)
     assert report.valid
     assert any("n'est qu'un extrait" in notice for notice in report.notices)
 
