@@ -11,7 +11,6 @@ import csv
 import dataclasses
 import io
 import re
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -75,14 +74,22 @@ def _is_empty(value: Any) -> bool:
 
 def read_filled(path: Path) -> FilledSheet:
     """Reads the « Données » sheet; an :class:`ExportError` says why it cannot."""
-    if not path.is_file():
-        raise ExportError(f"Fichier introuvable : {path}.")
+    from .. import guards
+
+    try:
+        guards.check_regular_file(path)  # before opening: a FIFO would block
+    except guards.Refused as refusal:
+        raise ExportError(refusal.message) from None
     if not zipfile.is_zipfile(path):
         raise ExportError(
             f"« {path.name} » n'est pas un classeur Excel au format .xlsx. Ouvrez-le dans votre "
             "tableur et enregistrez-le sous « Classeur Excel (.xlsx) » (les formats .xls, .ods et "
             ".csv ne sont pas lus par cette commande)."
         )
+    try:
+        guards.check_workbook(path)  # bounded before openpyxl or calamine allocate
+    except guards.Refused as refusal:
+        raise ExportError(refusal.message) from None
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign zip
@@ -328,15 +335,12 @@ def export(sheet: FilledSheet, source: TemplateSource) -> ExportResult:
     )
 
 
-def write_csv(text: str, out: Path) -> None:
-    """Writes next to the target then renames: a half-written CSV never remains."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", newline="", dir=out.parent, delete=False, suffix=".tmp"
-    ) as handle:
-        handle.write(text)
-        temp = Path(handle.name)
-    shutil.move(str(temp), out)
+def write_csv(text: str, out: Path, *, overwrite: bool = False) -> None:
+    """Writes next to the target then renames: a half-written CSV never remains, and an
+    existing file is replaced only with ``overwrite`` (raises ``WriteRefused``)."""
+    from ..safe_write import write_file
+
+    write_file(out, text, overwrite=overwrite)
 
 
 ENGINE_LOCATION = re.compile(

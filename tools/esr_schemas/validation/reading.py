@@ -145,15 +145,14 @@ def _size_fr(size: int) -> str:
 
 def open_source(path: Path, sheet: str | None = None, quick_encoding: bool = False) -> Source:
     """Identify the file (CSV or XLSX), its encoding, dialect and header row."""
-    if not path.exists():
-        raise UnusableInput(f"Fichier introuvable : {path}.")
-    if path.is_dir():
-        raise UnusableInput(f"{path} est un dossier, pas un fichier CSV ou XLSX.")
+    from .. import guards
+
+    guards.check_regular_file(path)  # before opening: a FIFO would block the reader
     try:
         with path.open("rb") as handle:
             head = handle.read(65536)
     except OSError as error:
-        raise UnusableInput(f"Impossible de lire {path} : {error.strerror}.") from error
+        raise UnusableInput(f"Impossible de lire {path} : {guards.os_reason(error)}.") from error
     suffix = path.suffix.lower()
     if not head:
         raise UnusableInput(
@@ -168,6 +167,12 @@ def open_source(path: Path, sheet: str | None = None, quick_encoding: bool = Fal
             "exportez-le en CSV UTF-8."
         )
     if head.startswith(ZIP_MAGIC):
+        if suffix in (".csv", ".tsv", ".txt") and not _is_workbook(path):
+            raise UnusableInput(
+                f"Le fichier {path.name} porte l'extension {suffix} mais c'est en réalité une "
+                "archive ZIP (compressée), pas un fichier CSV. Décompressez-la et donnez le "
+                "fichier CSV qu'elle contient."
+            )
         if suffix in (".csv", ".tsv", ".txt"):
             raise UnusableInput(
                 f"Le fichier {path.name} porte l'extension {suffix} mais c'est en réalité un "
@@ -191,6 +196,16 @@ def open_source(path: Path, sheet: str | None = None, quick_encoding: bool = Fal
             "binaires (image, archive, document…). Fournissez un CSV ou un classeur XLSX."
         )
     return _open_csv(path, quick_encoding)
+
+
+def _is_workbook(path: Path) -> bool:
+    """Whether a zip archive holds an XLSX workbook (judged from its list of parts)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return False
+    return "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -610,52 +625,18 @@ def _open_xlsx(path: Path, sheet: str | None) -> Source:
 
 
 def _check_zip(path: Path) -> None:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            names = {info.filename for info in infos}
-            total = sum(info.file_size for info in infos)
-            compressed = sum(info.compress_size for info in infos) or 1
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
-        raise UnusableInput(
-            f"Le classeur {path.name} est tronqué ou corrompu (archive illisible : {error}). "
-            "Réenregistrez-le depuis votre tableur, ou exportez-le en CSV UTF-8."
-        ) from error
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        raise UnusableInput(
-            f"Le fichier {path.name} est une archive ZIP mais pas un classeur Excel XLSX."
-        )
-    if total > XLSX_MAX_UNCOMPRESSED or total / compressed > XLSX_MAX_RATIO and total > 50_000_000:
-        raise UnusableInput(
-            f"Le classeur {path.name} se décompresse en {_size_fr(total)} (taux de compression "
-            f"{total / compressed:.0f}:1) : c'est trop pour un tableau de données, le fichier est "
-            "refusé par précaution (« bombe » de décompression). Exportez-le en CSV UTF-8."
-        )
-    _check_dimension(path)
+    """Sizes, ratio, cell extent and shared strings: the guard layer decides."""
+    from .. import guards
+
+    guards.check_workbook(path)
 
 
 def _check_dimension(path: Path) -> None:
-    """Refuse a sheet whose declared dimension is absurd (e.g. A1:XFD1048576)."""
-    import re
+    """Refuse a sheet whose declared or real extent is absurd (e.g. A1:XFD1048576);
+    part of :func:`_check_zip` (the guard layer reads every sheet once)."""
+    from .. import guards
 
-    with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
-                continue
-            with archive.open(info) as member:
-                head = member.read(4096).decode("utf-8", errors="replace")
-            match = re.search(r'<(?:\w+:)?dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', head)
-            if not match or not match.group(3):
-                continue
-            cols = _col_index(match.group(3)) - _col_index(match.group(1)) + 1
-            rows = int(match.group(4)) - int(match.group(2)) + 1
-            if cols * rows > XLSX_MAX_CELLS and info.file_size < cols * rows:
-                raise UnusableInput(
-                    f"Le classeur {path.name} déclare une feuille de {rows:,} lignes × {cols:,} "
-                    "colonnes".replace(",", "\u202f")
-                    + " alors qu'elle contient bien moins de données : le fichier est refusé par "
-                    "précaution. Réenregistrez-le depuis votre tableur ou exportez-le en CSV UTF-8."
-                )
+    guards.check_workbook(path)
 
 
 def _col_index(letters: str) -> int:
