@@ -8,7 +8,7 @@ import sys
 from ..check import UnknownSchemaError, run_check
 from ..render import FORMATS, render
 from ..rules.history import BaseRefError
-from ._common import add_command, load
+from ._common import UsageError, add_command, load, repo_root
 
 DESCRIPTION = """Vérifie les schémas du registre : spécification Table Schema, métadonnées,
 champs, exemples, CHANGELOG, format JSON, versions publiées. Affiche tous les constats.
@@ -47,6 +47,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    root = repo_root(args)
+    if not (root / "schemas").is_dir():
+        raise UsageError(
+            f"{root} n'est pas un registre de schémas (aucun dossier « schemas/ ») : lancez la "
+            "commande depuis le dépôt, ou passez --root vers le dépôt."
+        )
     registry = load(args)
     try:
         result = run_check(registry, args.names or None, fix=args.fix, base=args.base)

@@ -50,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--limit-errors",
-        type=int,
+        type=_count,
         metavar="N",
         help="n'affiche que les N premières erreurs (le décompte reste complet)",
     )
@@ -75,6 +75,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=10.0,
         help="délai d'attente d'un schéma distant, en secondes (10 par défaut)",
     )
+
+
+def _count(text: str) -> int:
+    """A number of errors to show: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"« {text} » n'est pas un nombre entier (exemple : --limit-errors 50)"
+        ) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(
+            f"« {text} » est négatif : donnez 0 ou plus (exemple : --limit-errors 50)"
+        )
+    return value
 
 
 def _registry(args: argparse.Namespace) -> Registry | None:
@@ -107,11 +122,13 @@ def run(args: argparse.Namespace) -> int:
         )
     except UnusableInput as problem:
         raise UsageError(f"Fichier ou schéma inutilisable : {problem.message}") from None
-    render = render_json if args.format == "json" else render_text
-    sys.stdout.write(render(report, args.limit_errors))
     if report.stats.get("rows", 0) == 0:
+        # no verdict on a file without data: no report saying it is valid
         sys.stderr.write(
-            "Fichier inutilisable : il ne contient que la ligne d'en-tête, aucune donnée à valider.\n"
+            f"Fichier inutilisable : {args.file.name} ne contient que la ligne d'en-tête, aucune "
+            "ligne de données à valider. Ajoutez vos données sous l'en-tête.\n"
         )
         return EXIT_USAGE
+    render = render_json if args.format == "json" else render_text
+    sys.stdout.write(render(report, args.limit_errors))
     return 0 if report.valid else 1
