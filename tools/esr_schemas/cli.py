@@ -129,7 +129,8 @@ def _unexpected(error: BaseException, debug: bool) -> int:
             sys.stderr.write("Le détail technique n'a pas pu être écrit.\n")
     sys.stderr.write(
         "Si le problème persiste, signalez-le aux mainteneurs du registre en joignant la "
-        "commande lancée" + (" et ce fichier" if debug else " (relancez-la avec --debug pour un détail technique)")
+        "commande lancée"
+        + (" et ce fichier" if debug else " (relancez-la avec --debug pour un détail technique)")
         + ".\n"
     )
     return EXIT_USAGE

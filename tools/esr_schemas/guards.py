@@ -50,8 +50,12 @@ SCAN_BLOCK = 4 * 1024 * 1024
 
 # CSV
 CSV_MAX_CELLS_PER_ROW = 100_000
-CSV_MAX_BLOCK_CELLS = 16_000_000
-"""Cells (records × width of the widest record) one parsed CSV block may hold."""
+CSV_MAX_BLOCK_CELLS = 6_000_000
+"""Cells (records × header width) of one CSV block: several blocks are in flight at
+once, and blank or short lines are padded to the header's width."""
+CSV_MAX_WIDE_BLOCK_CELLS = 64_000_000
+"""Cells (records × widest record) a block with records wider than its header may
+hold once widened (rare: such records are errors, one per extra cell)."""
 
 # Schemas
 SCHEMA_MAX_BYTES = 10 * 1024 * 1024
@@ -154,7 +158,13 @@ def check_workbook(path: Path) -> None:
                     _check_shared_strings(name, archive, info)
     except Refused:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError) as e:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+    ) as e:
         raise Refused(
             f"Le classeur {name} est tronqué ou corrompu (archive illisible). Réenregistrez-le "
             "depuis votre tableur, ou exportez-le en CSV UTF-8."
@@ -189,7 +199,9 @@ def _stream(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
             yield block
 
 
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,4})\$?(\d{1,9})(?::\$?([A-Z]{1,4})\$?(\d{1,9}))?"')
+_DIMENSION = re.compile(
+    rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,4})\$?(\d{1,9})(?::\$?([A-Z]{1,4})\$?(\d{1,9}))?"'
+)
 # a cell reference attribute: r="AB12"; the letters give the column, the digits the row
 _CELL_COLUMN = re.compile(rb' r="([A-Z]{1,4})\d')
 _FAR_CELL_ROW = re.compile(rb' r="[A-Z]{1,4}(\d{4,9})"')
@@ -234,9 +246,9 @@ def _check_sheet(name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> 
         _refuse_extent(name, info, max_col, max_row, cells, final=False)
     _refuse_extent(name, info, max_col, max_row, cells, final=True)
     if declared is not None:
-        cols, rows = declared
-        if cols * rows > XLSX_MAX_CELLS and cols * rows > XLSX_SPARSE_FACTOR * max(cells, 1):
-            _refuse_rectangle(name, rows, cols)
+        width, height = declared
+        if width * height > XLSX_MAX_CELLS and width * height > XLSX_SPARSE_FACTOR * max(cells, 1):
+            _refuse_rectangle(name, height, width)
 
 
 def _refuse_extent(
@@ -281,25 +293,42 @@ def _check_shared_strings(name: str, archive: zipfile.ZipFile, info: zipfile.Zip
 # --- CSV ----------------------------------------------------------------------------
 
 
-def check_csv_block(counts: np.ndarray, width: int, first_line: int, name: str) -> None:
+class WideRecord(Refused):
+    """A CSV record far wider than the header, found inside a block (the position in
+    the file is added by the reader, see :meth:`at`)."""
+
+    def __init__(self, index: int, widest: int, width: int) -> None:
+        super().__init__(self._text("Une ligne", widest, width))
+        self.index, self.widest, self.width = index, widest, width
+
+    @staticmethod
+    def _text(where: str, widest: int, width: int) -> str:
+        return (
+            f"{where} compte {_thousands(widest)} cellules alors que l'en-tête en compte "
+            f"{_thousands(width)} : le fichier est probablement mal découpé (séparateur ou "
+            "guillemets) et il est refusé par précaution. Vérifiez cette ligne, ou réenregistrez "
+            "le fichier en CSV depuis votre tableur."
+        )
+
+    def at(self, first_record: int, name: str) -> Refused:
+        """The same refusal, saying where: the block's first record is ``first_record``
+        (the header is record 1)."""
+        where = f"La ligne {first_record + self.index} (environ) de {name}"
+        return Refused(self._text(where, self.widest, self.width))
+
+
+def check_csv_block(counts: np.ndarray, width: int) -> None:
     """Refuse a parsed CSV block before it is widened to its widest record.
 
-    ``counts``: cells of each record; ``width``: cells of the header; ``first_line``:
-    line number of the block's first record (for the message)."""
+    ``counts``: cells of each record; ``width``: cells of the header. Raises
+    :class:`WideRecord`."""
     if not len(counts):
         return
     widest = int(counts.max())
     if widest <= max(width, 1) + 1:
         return
-    index = int(np.argmax(counts))
-    too_wide = widest > CSV_MAX_CELLS_PER_ROW
-    if too_wide or widest * len(counts) > CSV_MAX_BLOCK_CELLS:
-        raise Refused(
-            f"La ligne {first_line + index} (environ) de {name} compte {_thousands(widest)} "
-            f"cellules alors que l'en-tête en compte {_thousands(width)} : le fichier est "
-            "probablement mal découpé (séparateur ou guillemets) et il est refusé par précaution. "
-            "Vérifiez cette ligne, ou réenregistrez le fichier en CSV depuis votre tableur."
-        )
+    if widest > CSV_MAX_CELLS_PER_ROW or widest * len(counts) > CSV_MAX_WIDE_BLOCK_CELLS:
+        raise WideRecord(int(np.argmax(counts)), widest, width)
 
 
 def records_per_block(width: int) -> int:

@@ -128,6 +128,16 @@ def published_version(entry: SchemaEntry, version: str) -> SchemaVersion:
         raise ResolveError(unknown_version_message(entry, version))
     if published.descriptor is None:
         raise ResolveError(unreadable_message(entry, published))
+    altered = altered_files(published)
+    if altered:
+        shown = ", ".join(altered[:5]) + (" …" if len(altered) > 5 else "")
+        raise ResolveError(
+            f"La version publiée {entry.name} {version} ne correspond plus à ce qui a été publié "
+            f"(fichiers modifiés, ajoutés ou supprimés depuis la publication : {shown}) : elle "
+            "n'est pas utilisée. Restaurez le dossier "
+            f"{_shown(entry, published.path)} depuis git (git checkout -- {_shown(entry, published.path)}), "
+            "puis relancez la commande ; « esr-schemas check » détaille chaque différence."
+        )
     return SchemaVersion(
         entry=entry,
         version=published.version,
@@ -137,6 +147,18 @@ def published_version(entry: SchemaEntry, version: str) -> SchemaVersion:
         valid_examples=list(published.valid_examples),
         published=published,
     )
+
+
+def altered_files(published: PublishedVersion) -> list[str]:
+    """Files of a published version that differ from the hashes recorded when it was
+    published (modified, added or removed), sorted; empty when nothing was recorded."""
+    if not published.recorded_hashes:
+        return []
+    from .snapshot import snapshot_files
+
+    actual = snapshot_files(published.path) if published.path.is_dir() else {}
+    recorded = published.recorded_hashes
+    return sorted(p for p in set(actual) | set(recorded) if actual.get(p) != recorded.get(p))
 
 
 def schema_version(entry: SchemaEntry, version: str | None = None) -> SchemaVersion:

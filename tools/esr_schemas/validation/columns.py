@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .errors import SchemaUnusable
 from .types import (
     SUPPORTED,
     CellResult,

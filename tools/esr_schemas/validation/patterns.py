@@ -13,6 +13,7 @@ Rust read them as Unicode: it would change verdicts, so it is not used for match
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import select
@@ -49,7 +50,8 @@ def check_compiles(pattern: Any, where: str) -> str:
             warnings.simplefilter("ignore", FutureWarning)  # "possible nested set"
             re.compile(f"^{pattern}$")
     except (re.error, RecursionError, OverflowError, ValueError) as error:
-        reason = f" (position {error.pos})" if getattr(error, "pos", None) is not None else ""
+        position = getattr(error, "pos", None)
+        reason = f" (position {position})" if position is not None else ""
         raise SchemaUnusable(
             f"Le motif (pattern) {where} n'est pas une expression régulière valide{reason}. "
             "Corrigez le schéma."
@@ -144,7 +146,5 @@ def _stop(process: subprocess.Popen[str]) -> None:
         process.wait()
     for stream in (process.stdin, process.stdout):
         if stream is not None:
-            try:
+            with contextlib.suppress(OSError):
                 stream.close()
-            except OSError:
-                pass

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 import numpy as np
 import polars as pl
 
+from .. import guards
 from .errors import UnusableInput
 
 BLOCK_SIZE = 8 * 1024 * 1024
@@ -99,9 +100,15 @@ class Source:
             batch = Batch(first_row=0, counts=counts, frame=frame)
             return chunk, batch, prepare(batch) if len(counts) else None
 
-        for index, (chunk, batch, prepared) in enumerate(
-            _ordered_map(work, enumerate(_csv_chunks(self)))
-        ):
+        from ..guards import WideRecord
+
+        def delivered() -> Iterator[tuple[bytes, Batch, T | None]]:
+            try:
+                yield from _ordered_map(work, enumerate(_csv_chunks(self)))
+            except WideRecord as refusal:  # blocks arrive in order: it is the next one
+                raise refusal.at(record_number + 1, self.path.name) from None
+
+        for index, (chunk, batch, prepared) in enumerate(delivered()):
             if index == 0:
                 record_number = 1
             _check_line_length(chunk, self.path, record_number)
@@ -145,8 +152,6 @@ def _size_fr(size: int) -> str:
 
 def open_source(path: Path, sheet: str | None = None, quick_encoding: bool = False) -> Source:
     """Identify the file (CSV or XLSX), its encoding, dialect and header row."""
-    from .. import guards
-
     guards.check_regular_file(path)  # before opening: a FIFO would block the reader
     try:
         with path.open("rb") as handle:
@@ -377,8 +382,24 @@ def _csv_chunks(source: Source) -> Iterator[bytes]:
                     pending = data
                     continue
                 chunk, pending = data[: cut + 1], data[cut + 1 :]
-            emitted += len(chunk)
-            yield chunk
+            for piece in _bounded_records(chunk, quote, len(source.labels)):
+                emitted += len(piece)
+                yield piece
+
+
+def _bounded_records(chunk: bytes, quote: bytes, width: int) -> Iterator[bytes]:
+    """``chunk`` cut further so that no piece holds more records than
+    ``guards.records_per_block(width)``: every record becomes ``width`` cells, so a block
+    of blank or short lines would otherwise cost far more memory than its bytes."""
+    limit = guards.records_per_block(width)
+    while chunk.count(b"\n") > limit:
+        newlines = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+        cut = _last_boundary(chunk[: int(newlines[limit - 1]) + 1], quote)
+        if cut < 0:
+            break
+        yield chunk[: cut + 1]
+        chunk = chunk[cut + 1 :]
+    yield chunk
 
 
 def _lines_before(source: Source, offset: int) -> int:
@@ -403,11 +424,11 @@ def _parse_chunk(source: Source, chunk: bytes) -> tuple[np.ndarray, pl.DataFrame
         parsed = (
             _fast_chunk(chunk, delimiter, len(source.labels))
             if quote not in chunk
-            else _quoted_chunk(chunk, delimiter, quote)
+            else _quoted_chunk(chunk, delimiter, quote, len(source.labels))
         )
         if parsed is not None:
             return parsed
-    return _python_chunk(chunk, dialect)
+    return _python_chunk(chunk, dialect, len(source.labels))
 
 
 def _last_boundary(data: bytes, quote: bytes) -> int:
@@ -454,7 +475,7 @@ def _fast_chunk(chunk: bytes, delimiter: bytes, width: int) -> tuple[np.ndarray,
     columns = max(width, 1) + 1
     frame = _polars_read(chunk, delimiter, columns, strip_cr=bool(cr.any()))
     if frame.height != len(ends):  # pragma: no cover - defensive
-        return _python_chunk(chunk, _plain_dialect(delimiter.decode()))
+        return _python_chunk(chunk, _plain_dialect(delimiter.decode()), width)
     cells = frame.select(pl.sum_horizontal(pl.all().str.len_bytes()).alias("n")).to_series()
     counts = lengths - np.asarray(cells, dtype=np.int64) + 1
     counts[lengths == 0] = 0
@@ -462,12 +483,13 @@ def _fast_chunk(chunk: bytes, delimiter: bytes, width: int) -> tuple[np.ndarray,
     if len(wide):
         for i in wide:
             counts[i] = chunk.count(delimiter, int(starts[i]), int(ends[i])) + 1
+        guards.check_csv_block(counts, width)  # before the block is re-read that wide
         frame = _polars_read(chunk, delimiter, int(counts.max()), strip_cr=bool(cr.any()))
     return counts.astype(np.int64), frame
 
 
 def _quoted_chunk(
-    chunk: bytes, delimiter: bytes, quote: bytes
+    chunk: bytes, delimiter: bytes, quote: bytes, width: int = 0
 ) -> tuple[np.ndarray, pl.DataFrame] | None:
     """A block with quotes, parsed by polars when its quoting is regular, i.e. when
     Python's ``csv`` (frictionless' reader) and polars necessarily agree on it: every
@@ -504,6 +526,7 @@ def _quoted_chunk(
     counts = np.diff(np.searchsorted(delims, np.concatenate(([0], ends)))) + 1
     counts[lengths == 0] = 0
     columns = max(int(counts.max()) if len(counts) else 1, 1)
+    guards.check_csv_block(counts, width)
     try:
         frame = _strings_frame(chunk, delimiter, columns, quote.decode(), bool(cr.any()))
     except pl.exceptions.ComputeError:
@@ -570,12 +593,13 @@ def _plain_dialect(delimiter: str) -> Any:
     return dialect
 
 
-def _python_chunk(chunk: bytes, dialect: Any) -> tuple[np.ndarray, pl.DataFrame]:
+def _python_chunk(chunk: bytes, dialect: Any, width: int = 0) -> tuple[np.ndarray, pl.DataFrame]:
     try:
         text = chunk.decode("utf-8")
     except UnicodeDecodeError as error:
         raise NotUtf8 from error
     rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    guards.check_csv_block(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)), width)
     return _rows_to_frame(rows)
 
 
@@ -626,16 +650,12 @@ def _open_xlsx(path: Path, sheet: str | None) -> Source:
 
 def _check_zip(path: Path) -> None:
     """Sizes, ratio, cell extent and shared strings: the guard layer decides."""
-    from .. import guards
-
     guards.check_workbook(path)
 
 
 def _check_dimension(path: Path) -> None:
     """Refuse a sheet whose declared or real extent is absurd (e.g. A1:XFD1048576);
     part of :func:`_check_zip` (the guard layer reads every sheet once)."""
-    from .. import guards
-
     guards.check_workbook(path)
 
 

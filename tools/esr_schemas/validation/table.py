@@ -199,7 +199,9 @@ def _validate(
     plans = [plan_field(d, missing_values) for d in expected_desc]
     declared = {id(f) for f in fields}  # identity: comparing dicts would be quadratic
     expected = [
-        Expected(number=i + 1, name=str(d.get("name", "")), plan=p, fabricated=id(d) not in declared)
+        Expected(
+            number=i + 1, name=str(d.get("name", "")), plan=p, fabricated=id(d) not in declared
+        )
         for i, (d, p) in enumerate(zip(expected_desc, plans, strict=True))
     ]
     expected_names = {e.name for e in expected}

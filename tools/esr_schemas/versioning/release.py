@@ -47,6 +47,23 @@ def refusals(
             "Corrigez-le avant de publier."
         )
         return reasons, warnings
+    links = [
+        p
+        for p in (
+            entry.path / "versions",
+            entry.path / "versions" / version,
+            entry.versions_index_file,
+        )
+        if p.is_symlink()
+    ]
+    for link in links:
+        reasons.append(
+            f"{link.relative_to(entry.path.parent.parent).as_posix()} est un lien symbolique"
+            f"{' vers un fichier absent' if not link.exists() else ''} : une publication n'écrit "
+            "que dans de vrais dossiers et fichiers. Supprimez ce lien, puis relancez la commande."
+        )
+    if links:
+        return reasons, warnings
     if entry.published_version(version) is not None or (entry.path / "versions" / version).exists():
         reasons.append(
             f"La version {version} est déjà publiée : une version publiée ne change plus. "
