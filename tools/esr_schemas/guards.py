@@ -148,7 +148,9 @@ def check_workbook(path: Path) -> None:
             names = {info.filename for info in infos}
             if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
                 raise Refused(
-                    f"Le fichier {name} est une archive ZIP mais pas un classeur Excel XLSX."
+                    f"Le fichier {name} est une archive ZIP, mais n'est pas un classeur .xlsx "
+                    "lisible (il n'en a pas les parties). Ouvrez-le dans votre tableur et "
+                    "enregistrez-le au format .xlsx, ou exportez-le en CSV UTF-8."
                 )
             for info in infos:
                 lower = info.filename.lower()

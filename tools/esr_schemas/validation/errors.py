@@ -19,7 +19,7 @@ class SchemaUnusable(UnusableInput):
     does not compile or is too costly...), as opposed to an unreadable file."""
 
 
-@dataclass
+@dataclass(slots=True)
 class ValidationError:
     type: str
     """frictionless error code (``type-error``…) or one of ours (``uai-check-letter``…)."""
