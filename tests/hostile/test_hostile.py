@@ -336,7 +336,13 @@ HOSTILE_SCHEMAS = {
     "true-values-nested": {"fields": [{"name": "a", "type": "boolean", "trueValues": [["x"]]}]},
     "group-char-null": {"fields": [{"name": "a", "type": "number", "groupChar": None}]},
     "array-item-bad-regex": {
-        "fields": [{"name": "a", "type": "array", "arrayItem": {"constraints": {"pattern": "(["}}}]
+        "fields": [
+            {
+                "name": "a",
+                "type": "array",
+                "arrayItem": {"type": "string", "constraints": {"pattern": "(["}},
+            }
+        ]
     },
     "fields-not-objects": {"fields": ["a", 3]},
     "constraints-list": {"fields": [{"name": "a", "constraints": ["required"]}]},
@@ -380,7 +386,11 @@ def test_catastrophic_array_item_pattern_stops_at_its_budget(tmp_path: Path) -> 
         tmp_path,
         {
             "fields": [
-                {"name": "a", "type": "array", "arrayItem": {"constraints": {"pattern": pattern}}}
+                {
+                    "name": "a",
+                    "type": "array",
+                    "arrayItem": {"type": "string", "constraints": {"pattern": pattern}},
+                }
             ]
         },
     )

@@ -517,7 +517,7 @@ def _check_array_item(item: Any, field: dict[str, Any], where: list[Any], by_typ
             f"Schéma invalide : « arrayItem » du champ « {name} » a un type inconnu "
             f"{json.dumps(ftype, ensure_ascii=False)[:80]}."
         )
-    _first_error(validator, {"name": "x", **item}, [*where, "arrayItem"])
+    _first_error(validator, {"name": "x", "type": ftype, **item}, [*where, "arrayItem"])
 
 
 _JSON_TYPES_FR = {
