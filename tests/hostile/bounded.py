@@ -61,6 +61,7 @@ def run_cli(
             cwd=cwd,
             capture_output=True,
             text=True,
+            errors="replace",
             timeout=seconds * 2,
             preexec_fn=limits,
             stdin=stdin,

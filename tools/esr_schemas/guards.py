@@ -49,7 +49,8 @@ huge string referenced by many cells is copied into each of them by the readers.
 SCAN_BLOCK = 4 * 1024 * 1024
 
 # CSV
-CSV_MAX_CELLS_PER_ROW = 100_000
+CSV_MAX_CELLS_PER_ROW = 50_000
+"""Cells of one CSV record, header included (a spreadsheet holds 16,384 columns)."""
 CSV_MAX_BLOCK_CELLS = 6_000_000
 """Cells (records × header width) of one CSV block: several blocks are in flight at
 once, and blank or short lines are padded to the header's width."""
@@ -146,7 +147,7 @@ def check_workbook(path: Path) -> None:
             infos = archive.infolist()
             _check_zip_sizes(name, infos)
             names = {info.filename for info in infos}
-            if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+            if not {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml"} <= names:
                 raise Refused(
                     f"Le fichier {name} est une archive ZIP, mais n'est pas un classeur .xlsx "
                     "lisible (il n'en a pas les parties). Ouvrez-le dans votre tableur et "
@@ -331,6 +332,16 @@ def check_csv_block(counts: np.ndarray, width: int) -> None:
         return
     if widest > CSV_MAX_CELLS_PER_ROW or widest * len(counts) > CSV_MAX_WIDE_BLOCK_CELLS:
         raise WideRecord(int(np.argmax(counts)), widest, width)
+
+
+def check_csv_header(width: int, name: str) -> None:
+    """Refuse a header wider than ``CSV_MAX_CELLS_PER_ROW`` before any block is read."""
+    if width > CSV_MAX_CELLS_PER_ROW:
+        raise Refused(
+            f"L'en-tête de {name} compte {_thousands(width)} colonnes : c'est trop pour un "
+            f"tableau de données (au plus {_thousands(CSV_MAX_CELLS_PER_ROW)}). Vérifiez le "
+            "séparateur, ou découpez le fichier."
+        )
 
 
 def records_per_block(width: int) -> int:

@@ -325,6 +325,7 @@ def _open_csv(path: Path, quick_encoding: bool = False) -> Source:
     source._dialect = dialect
     header = next(csv.reader(io.StringIO("".join(sample), newline=""), dialect), [])
     source.labels = ["" if cell is None else str(cell).strip() for cell in header]
+    guards.check_csv_header(len(source.labels), path.name)
     return source
 
 

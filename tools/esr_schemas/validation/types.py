@@ -9,6 +9,7 @@ rarely run more than a few thousand times per file.
 from __future__ import annotations
 
 import base64
+import decimal
 import datetime as dt
 import json
 import re
@@ -404,7 +405,13 @@ def decimal_key(value: Decimal) -> str:
         return "inf" if value > 0 else "-inf"
     if value == 0:
         return "0"
-    normal = value.normalize()
+    try:
+        normal = value.normalize()
+    except decimal.DecimalException:  # an exponent past the default context's range
+        wide = decimal.Context(
+            prec=max(len(value.as_tuple().digits), 28), Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN
+        )
+        normal = value.normalize(wide)
     exponent = normal.as_tuple().exponent
     if isinstance(exponent, int) and abs(exponent) > 400:
         return str(normal)

@@ -100,7 +100,7 @@ def bump_level(old: str | None, new: str | None) -> Level | None:
     return Level.PATCH
 
 
-def side(entry: SchemaEntry, ref: str | None) -> Side:
+def side(entry: SchemaEntry, ref: str | None, *, verify: bool = True) -> Side:
     """The working copy (``ref`` None or ``courante``) or a published version."""
     try:
         if (
@@ -115,7 +115,7 @@ def side(entry: SchemaEntry, ref: str | None) -> Side:
                 f"ou « {WORKING} » pour la version de travail."
             )
         else:
-            found = published_version(entry, ref)
+            found = published_version(entry, ref, verify=verify)
     except ResolveError as exc:
         raise VersionNotFound(str(exc)) from None
     return Side(
@@ -144,13 +144,15 @@ def compare(
 
 
 def compare_latest(
-    registry: Registry | None, entry: SchemaEntry, prove: bool = True
+    registry: Registry | None, entry: SchemaEntry, prove: bool = True, verify: bool = True
 ) -> Comparison | None:
     """Latest published version → working copy; None when nothing is published yet."""
     latest = entry.latest_published
     if latest is None or latest.descriptor is None or entry.descriptor is None:
         return None
-    return compare(registry, entry.name, side(entry, latest.version), side(entry, None), prove)
+    return compare(
+        registry, entry.name, side(entry, latest.version, verify=verify), side(entry, None), prove
+    )
 
 
 def _file_changes(old: Side, new: Side) -> list[Change]:

@@ -13,7 +13,7 @@ from .. import semver
 from ..dates import is_iso_date
 from ..model import Registry, SchemaEntry
 from ..snapshot import write_snapshot
-from . import compare_latest
+from . import VersionNotFound, compare_latest
 from .report import change_line
 
 CHECK_ERRORS_SHOWN = 20
@@ -89,7 +89,11 @@ def refusals(
             f"L'entrée « ## {version} » du CHANGELOG n'a pas de date AAAA-MM-JJ : écrivez "
             f"« ## {version} (AAAA-MM-JJ) » ou passez --date."
         )
-    comparison = compare_latest(registry, entry)
+    try:
+        comparison = compare_latest(registry, entry)
+    except VersionNotFound as exc:  # the latest published version was altered
+        reasons.append(str(exc))
+        comparison = None
     if comparison is not None and comparison.new.version != comparison.old.version:
         if comparison.bump_too_small:
             bump = comparison.bump
