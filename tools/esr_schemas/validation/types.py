@@ -9,8 +9,8 @@ rarely run more than a few thousand times per file.
 from __future__ import annotations
 
 import base64
-import decimal
 import datetime as dt
+import decimal
 import json
 import re
 from collections.abc import Callable
