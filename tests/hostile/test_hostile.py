@@ -503,3 +503,34 @@ def test_an_unexpected_error_is_a_french_message_not_a_traceback(
     assert log.exists() is debug
     if debug:
         assert "ZeroDivisionError" in log.read_text("utf-8")
+
+
+def test_export_never_writes_into_a_published_version(filled: Path, registry: Path) -> None:
+    version = registry / "schemas" / "demo" / "versions" / "1.0.0"
+    before = digest(version)
+    run = run_cli(
+        "export", filled, "--schema", "demo", "--root", registry, "-o", version / "nouveau.csv"
+    )
+    assert_refused(run)
+    assert "version publiée" in run.err
+    assert digest(version) == before
+
+
+def test_export_never_replaces_what_is_not_a_regular_file(filled: Path, registry: Path) -> None:
+    fifo = filled.parent / "tube.csv"
+    os.mkfifo(fifo)
+    run = run_cli("export", filled, "--schema", "demo", "--root", registry, "-o", fifo, "--force")
+    assert_refused(run)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+def test_template_never_overwrites_a_filled_workbook(filled: Path, registry: Path) -> None:
+    folder = filled.parent / "modele"
+    target = next(folder.glob("*.xlsx"))
+    target.write_bytes(filled.read_bytes())  # the user filled the template in place
+    before = digest(folder)
+    run = run_cli("template", "demo", "--root", registry, "-o", folder)
+    assert_refused(run)
+    assert "--force" in run.err
+    assert digest(folder) == before
+    assert run_cli("template", "demo", "--root", registry, "-o", folder, "--force").code == 0

@@ -454,12 +454,42 @@ def _profile() -> dict[str, Any]:
     return dict(json.loads(text))
 
 
+# Keywords of the profile that bound sizes or shapes of text rather than types: the
+# reference implementation accepts descriptors that break them (an empty list of
+# foreign keys...), so the guard leaves them to ``check``'s rule spec-table-schema.
+_SHAPE_KEYWORDS = {
+    "minItems": int,
+    "maxItems": int,
+    "uniqueItems": bool,
+    "minLength": int,
+    "maxLength": int,
+    "pattern": str,
+    "format": str,
+}
+
+
+def _types_only(schema: Any) -> Any:
+    """The profile without its shape keywords, ``oneOf`` read as ``anyOf`` (without
+    ``minItems``, an empty list fits two branches)."""
+    if isinstance(schema, list):
+        return [_types_only(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        kind = _SHAPE_KEYWORDS.get(key)
+        if kind is not None and isinstance(value, kind):
+            continue  # a keyword (a property of that name has a schema object as value)
+        out["anyOf" if key == "oneOf" else key] = _types_only(value)
+    return out
+
+
 @cache
 def _validators() -> tuple[Any, dict[str, Any]]:
     """A validator of the descriptor without its fields, and one per field type."""
     import jsonschema
 
-    profile = _profile()
+    profile = _types_only(_profile())
     top = dict(profile)
     top["properties"] = {k: v for k, v in profile["properties"].items() if k != "fields"}
     top["required"] = []

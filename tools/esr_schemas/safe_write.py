@@ -40,8 +40,15 @@ def through_link_into_versions(path: Path) -> bool:
     return absolute.resolve() != absolute and published_target(absolute)
 
 
-def check_target(path: Path, *, overwrite: bool) -> None:
-    """Raise :class:`WriteRefused` unless ``path`` may be written."""
+def check_target(path: Path, *, overwrite: bool, release: bool = False) -> None:
+    """Raise :class:`WriteRefused` unless ``path`` may be written (``release``: the
+    publication itself, the only writer into ``versions/X.Y.Z/``)."""
+    if not release and not through_link_into_versions(path) and published_target(path):
+        raise WriteRefused(
+            f"« {path} » est dans le dossier d'une version publiée ({path.resolve().parent}) : "
+            "les versions publiées ne changent plus, rien n'y est écrit. Choisissez un autre "
+            "dossier."
+        )
     if through_link_into_versions(path):
         raise WriteRefused(
             f"« {path} » est un lien vers une version publiée ({path.resolve()}) : les versions "
@@ -57,6 +64,11 @@ def check_target(path: Path, *, overwrite: bool) -> None:
             f"« {path} » est un dossier : donnez le nom du fichier à écrire (par exemple "
             f"{path / 'donnees.csv'})."
         )
+    if path.exists() and not path.is_file():
+        raise WriteRefused(
+            f"« {path} » n'est pas un fichier ordinaire (périphérique, tube…) : il n'est pas "
+            "remplacé. Donnez le chemin d'un fichier."
+        )
     if path.exists() and not overwrite:
         raise WriteRefused(
             f"« {path} » existe déjà : il n'est pas remplacé. Choisissez un autre nom, ou ajoutez "
@@ -64,12 +76,14 @@ def check_target(path: Path, *, overwrite: bool) -> None:
         )
 
 
-def write_file(path: Path, data: bytes | str, *, overwrite: bool = False) -> None:
+def write_file(
+    path: Path, data: bytes | str, *, overwrite: bool = False, release: bool = False
+) -> None:
     """Write ``data`` to ``path`` (text as UTF-8) by a temporary file and a rename.
 
     Raises :class:`WriteRefused` (French) when the target may not be written or the
     system refuses."""
-    check_target(path, overwrite=overwrite)
+    check_target(path, overwrite=overwrite, release=release)
     content = data.encode("utf-8") if isinstance(data, str) else data
     folder = path.parent
     try:

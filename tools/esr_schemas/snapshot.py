@@ -42,7 +42,7 @@ def write_snapshot(entry: SchemaEntry, version: str, date: str) -> Path:
     text = (
         entry.changelog_file.read_text(encoding="utf-8") if entry.changelog_file.is_file() else ""
     )
-    write_file(dest / "CHANGELOG.md", changelog_section(text, version))
+    write_file(dest / "CHANGELOG.md", changelog_section(text, version), release=True)
     index_file = entry.versions_index_file
     index = json.loads(index_file.read_text(encoding="utf-8")) if index_file.is_file() else {}
     index[version] = {"date": date, "files": snapshot_files(dest)}
