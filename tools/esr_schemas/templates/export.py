@@ -92,9 +92,9 @@ def read_filled(path: Path) -> FilledSheet:
         raise ExportError(refusal.message) from None
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign zip
+    except Exception:  # openpyxl raises many kinds on a damaged or foreign zip
         raise ExportError(
-            f"« {path.name} » n'est pas un classeur .xlsx lisible ({type(exc).__name__}). "
+            f"« {path.name} » n'est pas un classeur .xlsx lisible (contenu endommagé ou d'un autre format). "
             "Ouvrez-le dans votre tableur et enregistrez-le de nouveau au format .xlsx."
         ) from None
     try:

@@ -205,7 +205,7 @@ def _data_proof(registry: Registry | None, old: Side, new: Side) -> list[Change]
                     "example-rejected",
                     "",
                     f"L'exemple valide {rel} de la {old.label} n'a pas pu être validé avec la "
-                    f"{new.label} ({exc}).",
+                    f"{new.label} ({_reason(exc)}).",
                     file=rel,
                 )
             )
@@ -232,3 +232,10 @@ def _data_proof(registry: Registry | None, old: Side, new: Side) -> list[Change]
             )
         )
     return changes
+
+
+def _reason(error: Exception) -> str:
+    """Our own French message; never the English text of someone else's exception."""
+    if type(error).__module__.startswith("esr_schemas"):
+        return str(error)
+    return "erreur inattendue lors de la validation"
