@@ -16,9 +16,21 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from bounded import FRENCH, assert_refused, digest, run_cli
 
 DEMO_FIELDS = ["code_uai", "rentree", "niveau", "effectif"]
+BASE_REGISTRY = Path(__file__).resolve().parents[1] / "fixtures" / "base-registry"
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Path:
+    """A copy of the small clean registry (one schema ``demo``, version 1.0.0 published)."""
+    import shutil
+
+    root = tmp_path / "registry"
+    shutil.copytree(BASE_REGISTRY, root)
+    return root
 
 
 def _schema(tmp_path: Path, descriptor: object, name: str = "schema.json") -> Path:
