@@ -304,7 +304,10 @@ def _successors(old: dict[str, Any]) -> list[tuple[str, dict[str, Any], Level]]:
     minor = copy.deepcopy(old)
     field = _enum_field(minor)
     if field is not None:
-        field["constraints"]["enum"] = [*field["constraints"]["enum"], "valeur-ajoutee"]
+        values = field["constraints"]["enum"]
+        # a value of the enum's own JSON type (the Table Schema profile refuses a mix)
+        extra = max(values) + 1 if all(isinstance(v, int) for v in values) else "valeur-ajoutee"
+        field["constraints"]["enum"] = [*values, extra]
         result.append(("enum-elargi", minor, Level.MINOR))
     return result
 

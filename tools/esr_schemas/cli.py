@@ -49,6 +49,13 @@ class FrenchArgumentParser(argparse.ArgumentParser):
             .replace("invalid choice", "choix invalide")
             .replace("expected one argument", "une valeur est attendue")
             .replace("argument ", "argument ")
+            .replace("(choose from ", "(valeurs possibles : ")
+            .replace("invalid int value", "nombre entier invalide")
+            .replace("invalid float value", "nombre invalide")
+            .replace("ambiguous option", "option ambiguë")
+            .replace("could match", "peut désigner")
+            .replace("not allowed with argument", "incompatible avec l'argument")
+            .replace("ignored explicit argument", "valeur non attendue")
         )
         self.print_usage(sys.stderr)
         sys.stderr.write(f"{self.prog} : erreur : {translated}\n")
@@ -63,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser._positionals.title = "arguments"
     parser._optionals.title = "options"
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help=f"en cas d'erreur inattendue, écrit le détail technique dans {DEBUG_LOG}",
+    )
     subparsers = parser.add_subparsers(
         dest="command", metavar="COMMANDE", title="commandes", parser_class=FrenchArgumentParser
     )
@@ -72,9 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+DEBUG_LOG = "esr-schemas-erreur.log"
+"""Where ``--debug`` writes the traceback of an unexpected error (current folder)."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in arguments  # accepted after the command's name too
+    arguments = [a for a in arguments if a != "--debug"] if debug else arguments
+    args = parser.parse_args(arguments)
+    args.debug = debug
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USAGE
@@ -83,6 +103,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("Interrompu.\n")
         return EXIT_USAGE
+    except (SystemExit, GeneratorExit):
+        raise
+    except BaseException as error:  # the last resort: never a traceback on the screen
+        return _unexpected(error, debug)
+
+
+def _unexpected(error: BaseException, debug: bool) -> int:
+    """A French message for an error nothing else caught; the traceback goes to a log
+    file with ``--debug`` only."""
+    if isinstance(error, MemoryError):
+        what = "la mémoire disponible ne suffit pas pour traiter ce fichier"
+    elif isinstance(error, RecursionError):
+        what = "le fichier est trop profondément imbriqué"
+    elif isinstance(error, OSError):
+        from .guards import os_reason
+
+        where = f" ({error.filename})" if getattr(error, "filename", None) else ""
+        what = f"erreur système{where} : {os_reason(error)}"
+    else:
+        what = "erreur interne inattendue"
+    sys.stderr.write(f"esr-schemas : la commande n'a pas pu aboutir ({what}).\n")
+    if debug:
+        import traceback
+        from pathlib import Path
+
+        try:
+            with Path(DEBUG_LOG).open("a", encoding="utf-8") as log:
+                traceback.print_exception(error, file=log)
+            sys.stderr.write(f"Le détail technique est dans {Path(DEBUG_LOG).resolve()}.\n")
+        except OSError:
+            sys.stderr.write("Le détail technique n'a pas pu être écrit.\n")
+    sys.stderr.write(
+        "Si le problème persiste, signalez-le aux mainteneurs du registre en joignant la "
+        "commande lancée"
+        + (" et ce fichier" if debug else " (relancez-la avec --debug pour un détail technique)")
+        + ".\n"
+    )
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -141,8 +141,10 @@ def working_copy(entry: SchemaEntry) -> SchemaVersion:
     )
 
 
-def published_version(entry: SchemaEntry, version: str) -> SchemaVersion:
-    """The published snapshot ``version`` of ``entry``."""
+def published_version(entry: SchemaEntry, version: str, *, verify: bool = True) -> SchemaVersion:
+    """The published snapshot ``version`` of ``entry``, checked against the hashes
+    recorded when it was published (``verify``; only ``check``'s own rules, which report
+    every difference, read an altered snapshot)."""
     published = entry.published_version(version)
     if published is None:
         raise ResolveError(unknown_version_message(entry, version))
@@ -150,6 +152,16 @@ def published_version(entry: SchemaEntry, version: str) -> SchemaVersion:
         raise ResolveError(unverified_message(entry, published))
     if published.descriptor is None:
         raise ResolveError(unreadable_message(entry, published))
+    altered = altered_files(published) if verify else []
+    if altered:
+        shown = ", ".join(altered[:5]) + (" …" if len(altered) > 5 else "")
+        raise ResolveError(
+            f"La version publiée {entry.name} {version} ne correspond plus à ce qui a été publié "
+            f"(fichiers modifiés, ajoutés ou supprimés depuis la publication : {shown}) : elle "
+            "n'est pas utilisée. Restaurez le dossier "
+            f"{_shown(entry, published.path)} depuis git (git checkout -- {_shown(entry, published.path)}), "
+            "puis relancez la commande ; « esr-schemas check » détaille chaque différence."
+        )
     return SchemaVersion(
         entry=entry,
         version=published.version,
@@ -159,6 +171,18 @@ def published_version(entry: SchemaEntry, version: str) -> SchemaVersion:
         valid_examples=list(published.valid_examples),
         published=published,
     )
+
+
+def altered_files(published: PublishedVersion) -> list[str]:
+    """Files of a published version that differ from the hashes recorded when it was
+    published (modified, added or removed), sorted; empty when nothing was recorded."""
+    if not published.recorded_hashes:
+        return []
+    from .snapshot import snapshot_files
+
+    actual = snapshot_files(published.path) if published.path.is_dir() else {}
+    recorded = published.recorded_hashes
+    return sorted(p for p in set(actual) | set(recorded) if actual.get(p) != recorded.get(p))
 
 
 def schema_version(entry: SchemaEntry, version: str | None = None) -> SchemaVersion:

@@ -10,6 +10,7 @@ from . import semver
 from .jsonutil import dumps_canonical
 from .loader import changelog_section, snapshot_files
 from .model import SchemaEntry
+from .safe_write import write_file
 
 __all__ = ["SNAPSHOT_FILES", "snapshot_files", "write_snapshot"]
 
@@ -22,7 +23,7 @@ def write_snapshot(entry: SchemaEntry, version: str, date: str) -> Path:
     The caller refuses bad releases first (``versioning.release.refusals``).
     """
     dest = entry.path / "versions" / version
-    if dest.exists():
+    if dest.exists() or dest.is_symlink():
         raise FileExistsError(f"La version {version} de « {entry.name} » est déjà publiée.")
     dest.mkdir(parents=True)
     for name in SNAPSHOT_FILES:
@@ -34,10 +35,10 @@ def write_snapshot(entry: SchemaEntry, version: str, date: str) -> Path:
     text = (
         entry.changelog_file.read_text(encoding="utf-8") if entry.changelog_file.is_file() else ""
     )
-    (dest / "CHANGELOG.md").write_text(changelog_section(text, version), encoding="utf-8")
+    write_file(dest / "CHANGELOG.md", changelog_section(text, version), release=True)
     index_file = entry.versions_index_file
     index = json.loads(index_file.read_text(encoding="utf-8")) if index_file.is_file() else {}
     index[version] = {"date": date, "files": snapshot_files(dest)}
     ordered = dict(sorted(index.items(), key=lambda item: semver.sort_key(item[0])))
-    index_file.write_text(dumps_canonical(ordered), encoding="utf-8")
+    write_file(index_file, dumps_canonical(ordered), overwrite=True)
     return dest

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from ..render import FORMATS
-from ._common import add_command, load_repository
+from ._common import UsageError, add_command, load_repository, repo_root
 
 DESCRIPTION = """Vérifie les schémas du registre : spécification Table Schema, métadonnées,
 champs, exemples, CHANGELOG, format JSON, versions publiées. Affiche tous les constats.
@@ -49,6 +49,12 @@ def run(args: argparse.Namespace) -> int:
     from ..render import render
     from ..rules.history import BaseRefError
 
+    root = repo_root(args)
+    if not (root / "schemas").is_dir():
+        raise UsageError(
+            f"{root} n'est pas un registre de schémas (aucun dossier « schemas/ ») : lancez la "
+            "commande depuis le dépôt, ou passez --root vers le dépôt."
+        )
     registry = load_repository(args)
     try:
         result = run_check(registry, args.names or None, fix=args.fix, base=args.base)

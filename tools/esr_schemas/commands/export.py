@@ -46,11 +46,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--force",
         action="store_true",
-        help="écrit le CSV même s'il est invalide (les erreurs restent listées)",
+        help=(
+            "écrit le CSV même s'il est invalide (les erreurs restent listées) et remplace "
+            "le fichier de sortie s'il existe déjà"
+        ),
     )
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..safe_write import WriteRefused, check_target
     from ..templates import SourceError
     from ..templates.export import ExportError, describe, export, read_filled, write_csv
     from ..templates.source import for_workbook
@@ -67,6 +71,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if out.resolve() == workbook.resolve():
         sys.stderr.write("Erreur : le fichier de sortie ne peut pas être le classeur lui-même.\n")
+        return 2
+    try:  # before the export's work: refuse an output that would not be written
+        check_target(out, overwrite=args.force)
+    except WriteRefused as exc:
+        sys.stderr.write(f"Erreur : {exc} Aucun fichier écrit.\n")
         return 2
     if sheet.marker is not None and sheet.marker[1] and sheet.marker[1] != source.version:
         sys.stderr.write(
@@ -98,9 +107,9 @@ def run(args: argparse.Namespace) -> int:
             )
             return 1
     try:
-        write_csv(result.csv_text, out)
-    except OSError as exc:
-        sys.stderr.write(f"Erreur : impossible d'écrire « {out} » ({exc.strerror}).\n")
+        write_csv(result.csv_text, out, overwrite=args.force)
+    except WriteRefused as exc:
+        sys.stderr.write(f"Erreur : {exc} Aucun fichier écrit.\n")
         return 2
     if problems:
         sys.stdout.write(

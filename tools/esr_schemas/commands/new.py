@@ -36,6 +36,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
 
 
+MAX_NAME = 80
+"""Characters of a schema name: it names a folder, files and URLs."""
+
+
 def run(args: argparse.Namespace) -> int:
     from ..config import site_url
     from ..loader import load_registry
@@ -46,6 +50,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             f"Nom de schéma invalide « {name} » : minuscules sans accent, chiffres et tirets, "
             "commençant par une lettre (ex. insertion-professionnelle)."
+        )
+    if len(name) > MAX_NAME:
+        raise UsageError(
+            f"Nom de schéma trop long ({len(name)} caractères, au plus {MAX_NAME}) : choisissez "
+            "un nom court et parlant (ex. insertion-professionnelle)."
         )
     day = iso_date(args.date) if args.date is not None else date_type.today().isoformat()
     folder = root / "schemas" / name

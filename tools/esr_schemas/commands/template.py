@@ -40,9 +40,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="DOSSIER",
         help="dossier de sortie (par défaut : dossier courant)",
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="remplace les modèles de même nom déjà présents dans le dossier",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..safe_write import WriteRefused
     from ..templates import SourceError, resolve, write_templates
 
     root = registry_source(args).root if names_a_schema(args.schema) else None
@@ -57,9 +63,9 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        xlsx_path, csv_path = write_templates(source, args.output)
-    except OSError as exc:
-        sys.stderr.write(f"Erreur : impossible d'écrire dans « {args.output} » ({exc.strerror}).\n")
+        xlsx_path, csv_path = write_templates(source, args.output, overwrite=args.force)
+    except WriteRefused as exc:
+        sys.stderr.write(f"Erreur : {exc}\n")
         return 2
     from ..templates.workbook import dropdown_count
 

@@ -61,7 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--limit-errors",
-        type=int,
+        type=_count,
         metavar="N",
         help="n'affiche que les N premières erreurs (le décompte reste complet)",
     )
@@ -102,6 +102,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
 
 
+def _count(text: str) -> int:
+    """A number of errors to show: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"« {text} » n'est pas un nombre entier (exemple : --limit-errors 50)"
+        ) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(
+            f"« {text} » est négatif : donnez 0 ou plus (exemple : --limit-errors 50)"
+        )
+    return value
+
+
 def _registry(args: argparse.Namespace) -> Registry | None:
     """The registry a schema name is looked up in; for a file or an address, the one its
     référentiels come from, or None when there is none (the schema still works)."""
@@ -139,13 +154,15 @@ def run(args: argparse.Namespace) -> int:
         )
     except UnusableInput as problem:
         raise UsageError(f"Fichier ou schéma inutilisable : {problem.message}") from None
+    if report.stats.get("rows", 0) == 0:
+        # no verdict on a file without data: no report saying it is valid
+        sys.stderr.write(
+            f"Fichier inutilisable : {args.file.name} ne contient que la ligne d'en-tête, aucune "
+            "ligne de données à valider. Ajoutez vos données sous l'en-tête.\n"
+        )
+        return EXIT_USAGE
     if args.format == "json":
         sys.stdout.write(render_json(report, args.limit_errors))
     else:
         sys.stdout.write(render_text(report, args.limit_errors, details=args.details))
-    if report.stats.get("rows", 0) == 0:
-        sys.stderr.write(
-            "Fichier inutilisable : il ne contient que la ligne d'en-tête, aucune donnée à valider.\n"
-        )
-        return EXIT_USAGE
     return 0 if report.valid else 1

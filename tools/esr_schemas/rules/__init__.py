@@ -113,6 +113,23 @@ class SchemaContext:
             rule_id, message, fix, file=file or self.file, schema=self.entry.name, **where
         )
 
+    def write_fix(self, rule_id: str, content: bytes | str) -> Finding | None:
+        """Rewrites schema.json for ``--fix``; a finding of ``rule_id`` when the file may
+        not be rewritten (a link into a published version, a refused write)."""
+        from ..safe_write import WriteRefused, write_file
+
+        try:
+            write_file(self.entry.schema_file, content, overwrite=True)
+        except WriteRefused as refusal:
+            return self.finding(
+                rule_id,
+                f"Correction non appliquée : {refusal}",
+                "Corrigez le fichier à la main, ou remplacez le lien par une copie puis relancez "
+                "« esr-schemas check --fix ».",
+            )
+        self.fixed.append(self.file)
+        return None
+
 
 @dataclass
 class RegistryContext:

@@ -70,8 +70,9 @@ def common_block_mismatch(ctx: SchemaContext) -> Iterator[Finding]:
             pointer=pointer("fields", index),
         )
     if changed:
-        ctx.entry.schema_file.write_text(dumps_canonical(ctx.descriptor), encoding="utf-8")
-        ctx.fixed.append(ctx.file)
+        refused = ctx.write_fix("common-block-mismatch", dumps_canonical(ctx.descriptor))
+        if refused is not None:
+            yield refused
 
 
 def _differences(copy: dict[str, Any], shared: dict[str, Any]) -> str:

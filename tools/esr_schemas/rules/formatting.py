@@ -20,8 +20,9 @@ def not_canonical(ctx: SchemaContext) -> Iterator[Finding]:
     if ctx.entry.raw == expected:
         return
     if ctx.fix:
-        ctx.entry.schema_file.write_bytes(expected)
-        ctx.fixed.append(ctx.file)
+        refused = ctx.write_fix("json-not-canonical", expected)
+        if refused is not None:
+            yield refused
         return
     line = _first_difference(ctx.entry.raw or b"", expected)
     yield ctx.finding(

@@ -11,7 +11,6 @@ import csv
 import dataclasses
 import io
 import re
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -104,10 +103,13 @@ def read_filled(path: Path) -> FilledSheet:
     The workbook guards of the validator run first (archive size, declared dimension);
     fastexcel then reads the sheet column by column, python-calamine cell by cell when a
     column mixes kinds of cells."""
+    from .. import guards
     from ..validation import reading, workbook
 
-    if not path.is_file():
-        raise ExportError(f"Fichier introuvable : {path}.")
+    try:
+        guards.check_regular_file(path)  # before opening: a FIFO would block
+    except guards.Refused as refusal:
+        raise ExportError(refusal.message) from None
     if not zipfile.is_zipfile(path):
         raise ExportError(
             f"« {path.name} » n'est pas un classeur Excel au format .xlsx. Ouvrez-le dans votre "
@@ -626,15 +628,12 @@ def export(sheet: FilledSheet, source: TemplateSource) -> ExportResult:
     )
 
 
-def write_csv(text: str, out: Path) -> None:
-    """Writes next to the target then renames: a half-written CSV never remains."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", newline="", dir=out.parent, delete=False, suffix=".tmp"
-    ) as handle:
-        handle.write(text)
-        temp = Path(handle.name)
-    shutil.move(str(temp), out)
+def write_csv(text: str, out: Path, *, overwrite: bool = False) -> None:
+    """Writes next to the target then renames: a half-written CSV never remains, and an
+    existing file is replaced only with ``overwrite`` (raises ``WriteRefused``)."""
+    from ..safe_write import write_file
+
+    write_file(out, text, overwrite=overwrite)
 
 
 ENGINE_LOCATION = re.compile(

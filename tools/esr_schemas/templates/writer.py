@@ -29,13 +29,19 @@ def template_paths(source: TemplateSource, out_dir: Path) -> tuple[Path, Path]:
     return out_dir / f"{stem}.xlsx", out_dir / f"{stem}.csv"
 
 
-def write_templates(source: TemplateSource, out_dir: Path) -> tuple[Path, Path]:
+def write_templates(
+    source: TemplateSource, out_dir: Path, *, overwrite: bool = True
+) -> tuple[Path, Path]:
+    """Both templates in ``out_dir``; an existing file is replaced only with
+    ``overwrite`` (raises ``safe_write.WriteRefused`` otherwise, before writing anything)."""
+    from ..safe_write import check_target, write_file
     from .workbook import build_workbook
 
     xlsx_path, csv_path = template_paths(source, out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    xlsx_path.write_bytes(build_workbook(source))
-    csv_path.write_bytes(header_csv(source))
+    for path in (xlsx_path, csv_path):
+        check_target(path, overwrite=overwrite)
+    write_file(xlsx_path, build_workbook(source), overwrite=overwrite)
+    write_file(csv_path, header_csv(source), overwrite=overwrite)
     return xlsx_path, csv_path
 
 

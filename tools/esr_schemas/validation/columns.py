@@ -17,16 +17,12 @@ process with a time budget; past it, the file is declared unusable.
 
 from __future__ import annotations
 
-import multiprocessing
-import re
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from .errors import SchemaUnusable
 from .types import (
     SUPPORTED,
     CellResult,
@@ -39,7 +35,6 @@ from .types import (
     value_reader,
 )
 
-PATTERN_TIME_BUDGET = 10.0
 CACHE_LIMIT = 2_000_000
 FEW_CELLS = 2_000
 BOUNDS = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}
@@ -58,6 +53,8 @@ class FieldPlan:
     fast: str | None = None
     rust_pattern: str | None = None
     python_pattern: str | None = None
+    python_matcher: Any = None
+    """The budgeted child-process matcher of ``python_pattern`` (``patterns.BudgetedPattern``)."""
     needs_key: bool = True
     """Whether canonical keys are needed (unique, primaryKey, foreignKeys, secrecy)."""
     names: list[str] = field(default_factory=list)
@@ -105,24 +102,13 @@ def plan_field(descriptor: dict[str, Any], missing_values: list[str]) -> FieldPl
 
 
 def _plan_pattern(plan: FieldPlan, pattern: str) -> None:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)  # "possible nested set"
-            re.compile(f"^{pattern}$")
-    except re.error as error:
-        raise SchemaUnusable(
-            f"Le motif (pattern) du champ « {plan.name} » n'est pas une expression régulière "
-            f"valide : {error}. Corrigez le schéma."
-        ) from error
-    translated = rust_translation(pattern)
-    if translated is None:
+    from .patterns import BudgetedPattern, check_compiles, rust_pattern
+
+    check_compiles(pattern, f"du champ « {plan.name} »")
+    rust = rust_pattern(pattern)
+    if rust is None:
         plan.python_pattern = pattern
-        return
-    rust = "^(?:^" + translated + "(?:\\n?\\z))"
-    try:
-        pl.Series(["x"]).str.contains(rust)
-    except Exception:
-        plan.python_pattern = pattern
+        plan.python_matcher = BudgetedPattern(pattern, f"du champ « {plan.name} »")
     else:
         plan.rust_pattern = rust
 
@@ -502,31 +488,14 @@ def _bound_exprs(
     return out
 
 
-def _match_all(pattern: str, values: list[str]) -> list[bool]:
-    compiled = re.compile(f"^{pattern}$")
-    return [bool(compiled.match(v)) for v in values]
-
-
 def _python_pattern(plan: FieldPlan, values: pl.Series, mask: pl.Series) -> pl.Series:
     """Patterns Rust's regex cannot compile: Python ``re`` in a child process, with a
     time budget (a catastrophic pattern cannot hang the validation)."""
-    assert plan.python_pattern is not None
+    assert plan.python_matcher is not None
     distinct = values.filter(mask).unique().to_list()
     if not distinct:
         return pl.Series([False] * len(values))
-    context = multiprocessing.get_context("fork")
-    with context.Pool(1) as pool:
-        job = pool.apply_async(_match_all, (plan.python_pattern, distinct))
-        try:
-            matches = job.get(timeout=PATTERN_TIME_BUDGET)
-        except multiprocessing.TimeoutError as error:
-            pool.terminate()
-            raise SchemaUnusable(
-                f"Le motif (pattern) du champ « {plan.name} » est trop coûteux à évaluer "
-                f"(plus de {PATTERN_TIME_BUDGET:.0f} s : retour arrière catastrophique, « ReDoS »). "
-                "Simplifiez l'expression régulière du schéma (évitez les répétitions imbriquées "
-                "comme (a+)+ et les références arrière)."
-            ) from error
+    matches = plan.python_matcher.matches(distinct)
     bad = {v for v, ok in zip(distinct, matches, strict=True) if not ok}
     return values.is_in(list(bad)) & mask
 

@@ -19,7 +19,7 @@ class SchemaUnusable(UnusableInput):
     does not compile or is too costly...), as opposed to an unreadable file."""
 
 
-@dataclass
+@dataclass(slots=True)
 class ValidationError:
     type: str
     """frictionless error code (``type-error``…) or one of ours (``uai-check-letter``…)."""
@@ -74,7 +74,12 @@ class ValidationReport:
         errors = [e.to_dict() for e in self.errors]
         return {
             "valid": self.valid,
-            "stats": {**self.stats, "errors": len(self.errors), "warnings": len(self.warnings)},
+            "stats": {
+                **self.stats,
+                # the real count: errors past the stored ones are counted, not kept
+                "errors": len(self.errors) + int(self.stats.get("errorsNotStored", 0)),
+                "warnings": len(self.warnings),
+            },
             "errors": errors,
             "warnings": [w.to_dict() for w in self.warnings],
             "notices": list(self.notices),

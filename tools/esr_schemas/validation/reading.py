@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 import numpy as np
 import polars as pl
 
+from .. import guards
 from ..wording import encoding_label
 from .errors import UnusableInput
 
@@ -110,9 +111,15 @@ class Source:
             batch = Batch(first_row=0, counts=counts, frame=frame)
             return chunk, batch, prepare(batch) if len(counts) else None
 
-        for index, (chunk, batch, prepared) in enumerate(
-            _ordered_map(work, enumerate(_csv_chunks(self)))
-        ):
+        from ..guards import WideRecord
+
+        def delivered() -> Iterator[tuple[bytes, Batch, T | None]]:
+            try:
+                yield from _ordered_map(work, enumerate(_csv_chunks(self)))
+            except WideRecord as refusal:  # blocks arrive in order: it is the next one
+                raise refusal.at(record_number + 1, self.path.name) from None
+
+        for index, (chunk, batch, prepared) in enumerate(delivered()):
             if index == 0:
                 record_number = 1
             _check_line_length(chunk, self.path, record_number)
@@ -156,15 +163,12 @@ def _size_fr(size: int) -> str:
 
 def open_source(path: Path, sheet: str | None = None, quick_encoding: bool = False) -> Source:
     """Identify the file (CSV or XLSX), its encoding, dialect and header row."""
-    if not path.exists():
-        raise UnusableInput(f"Fichier introuvable : {path}.")
-    if path.is_dir():
-        raise UnusableInput(f"{path} est un dossier, pas un fichier CSV ou XLSX.")
+    guards.check_regular_file(path)  # before opening: a FIFO would block the reader
     try:
         with path.open("rb") as handle:
             head = handle.read(65536)
     except OSError as error:
-        raise UnusableInput(f"Impossible de lire {path} : {error.strerror}.") from error
+        raise UnusableInput(f"Impossible de lire {path} : {guards.os_reason(error)}.") from error
     suffix = path.suffix.lower()
     if not head:
         raise UnusableInput(
@@ -179,6 +183,12 @@ def open_source(path: Path, sheet: str | None = None, quick_encoding: bool = Fal
             "exportez-le en CSV UTF-8."
         )
     if head.startswith(ZIP_MAGIC):
+        if suffix in (".csv", ".tsv", ".txt") and not _is_workbook(path):
+            raise UnusableInput(
+                f"Le fichier {path.name} porte l'extension {suffix} mais c'est en réalité une "
+                "archive ZIP (compressée), pas un fichier CSV. Décompressez-la et donnez le "
+                "fichier CSV qu'elle contient."
+            )
         if suffix in (".csv", ".tsv", ".txt"):
             raise UnusableInput(
                 f"Le fichier {path.name} porte l'extension {suffix} mais c'est en réalité un "
@@ -202,6 +212,16 @@ def open_source(path: Path, sheet: str | None = None, quick_encoding: bool = Fal
             "binaires (image, archive, document…). Fournissez un CSV ou un classeur XLSX."
         )
     return _open_csv(path, quick_encoding)
+
+
+def _is_workbook(path: Path) -> bool:
+    """Whether a zip archive holds an XLSX workbook (judged from its list of parts)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return False
+    return "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -460,6 +480,7 @@ def _open_csv(path: Path, quick_encoding: bool = False) -> Source:
     source._dialect = dialect
     header = next(csv.reader(io.StringIO("".join(sample), newline=""), dialect), [])
     source.labels = ["" if cell is None else str(cell).strip() for cell in header]
+    guards.check_csv_header(len(source.labels), path.name)
     return source
 
 
@@ -517,8 +538,24 @@ def _csv_chunks(source: Source) -> Iterator[bytes]:
                     pending = data
                     continue
                 chunk, pending = data[: cut + 1], data[cut + 1 :]
-            emitted += len(chunk)
-            yield chunk
+            for piece in _bounded_records(chunk, quote, len(source.labels)):
+                emitted += len(piece)
+                yield piece
+
+
+def _bounded_records(chunk: bytes, quote: bytes, width: int) -> Iterator[bytes]:
+    """``chunk`` cut further so that no piece holds more records than
+    ``guards.records_per_block(width)``: every record becomes ``width`` cells, so a block
+    of blank or short lines would otherwise cost far more memory than its bytes."""
+    limit = guards.records_per_block(width)
+    while chunk.count(b"\n") > limit:
+        newlines = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+        cut = _last_boundary(chunk[: int(newlines[limit - 1]) + 1], quote)
+        if cut < 0:
+            break
+        yield chunk[: cut + 1]
+        chunk = chunk[cut + 1 :]
+    yield chunk
 
 
 def _lines_before(source: Source, offset: int) -> int:
@@ -547,7 +584,7 @@ def _parse_chunk(source: Source, chunk: bytes) -> tuple[np.ndarray, pl.DataFrame
         )
         if parsed is not None:
             return parsed
-    return _python_chunk(chunk, dialect)
+    return _python_chunk(chunk, dialect, len(source.labels))
 
 
 def _last_boundary(data: bytes, quote: bytes) -> int:
@@ -605,7 +642,7 @@ def _fast_chunk(chunk: bytes, delimiter: bytes, width: int) -> tuple[np.ndarray,
     columns = max(width, 1) + 1
     frame = _polars_read(chunk, delimiter, columns, strip_cr=bool(cr.any()))
     if frame.height != len(ends):  # pragma: no cover - defensive
-        return _python_chunk(chunk, _plain_dialect(delimiter.decode()))
+        return _python_chunk(chunk, _plain_dialect(delimiter.decode()), width)
     cells = frame.select(pl.sum_horizontal(pl.all().str.len_bytes()).alias("n")).to_series()
     counts = lengths - np.asarray(cells, dtype=np.int64) + 1
     counts[lengths == 0] = 0
@@ -613,6 +650,7 @@ def _fast_chunk(chunk: bytes, delimiter: bytes, width: int) -> tuple[np.ndarray,
     if len(wide):
         for i in wide:
             counts[i] = chunk.count(delimiter, int(starts[i]), int(ends[i])) + 1
+        guards.check_csv_block(counts, width)  # before the block is re-read that wide
         frame = _polars_read(chunk, delimiter, int(counts.max()), strip_cr=bool(cr.any()))
     return counts.astype(np.int64), frame
 
@@ -662,6 +700,7 @@ def _quoted_chunk(
     if frame.height != len(ends):
         return None
     counts = _quoted_counts(frame, quotes, starts, ends, lengths, quote_text)
+    guards.check_csv_block(counts, width)
     wide = np.flatnonzero(counts > columns)
     if len(wide):  # more cells than read: counted exactly, and the block read again
         dialect = _plain_dialect(delimiter.decode())
@@ -754,12 +793,13 @@ def _plain_dialect(delimiter: str) -> Any:
     return dialect
 
 
-def _python_chunk(chunk: bytes, dialect: Any) -> tuple[np.ndarray, pl.DataFrame]:
+def _python_chunk(chunk: bytes, dialect: Any, width: int = 0) -> tuple[np.ndarray, pl.DataFrame]:
     try:
         text = chunk.decode("utf-8")
     except UnicodeDecodeError as error:
         raise NotUtf8 from error
     rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    guards.check_csv_block(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)), width)
     return _rows_to_frame(rows)
 
 
@@ -834,52 +874,14 @@ def _check_ods(path: Path) -> None:
 
 
 def _check_zip(path: Path) -> None:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            names = {info.filename for info in infos}
-            total = sum(info.file_size for info in infos)
-            compressed = sum(info.compress_size for info in infos) or 1
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
-        raise UnusableInput(
-            f"Le classeur {path.name} est tronqué ou corrompu (archive illisible : {error}). "
-            "Réenregistrez-le depuis votre tableur, ou exportez-le en CSV UTF-8."
-        ) from error
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        raise UnusableInput(
-            f"Le fichier {path.name} est une archive ZIP mais pas un classeur Excel XLSX."
-        )
-    if total > XLSX_MAX_UNCOMPRESSED or total / compressed > XLSX_MAX_RATIO and total > 50_000_000:
-        raise UnusableInput(
-            f"Le classeur {path.name} se décompresse en {_size_fr(total)} (taux de compression "
-            f"{total / compressed:.0f}:1) : c'est trop pour un tableau de données, le fichier est "
-            "refusé par précaution (« bombe » de décompression). Exportez-le en CSV UTF-8."
-        )
-    _check_dimension(path)
+    """Sizes, ratio, cell extent and shared strings: the guard layer decides."""
+    guards.check_workbook(path)
 
 
 def _check_dimension(path: Path) -> None:
-    """Refuse a sheet whose declared dimension is absurd (e.g. A1:XFD1048576)."""
-    import re
-
-    with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
-                continue
-            with archive.open(info) as member:
-                head = member.read(4096).decode("utf-8", errors="replace")
-            match = re.search(r'<(?:\w+:)?dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', head)
-            if not match or not match.group(3):
-                continue
-            cols = _col_index(match.group(3)) - _col_index(match.group(1)) + 1
-            rows = int(match.group(4)) - int(match.group(2)) + 1
-            if cols * rows > XLSX_MAX_CELLS and info.file_size < cols * rows:
-                raise UnusableInput(
-                    f"Le classeur {path.name} déclare une feuille de {rows:,} lignes × {cols:,} "
-                    "colonnes".replace(",", "\u202f")
-                    + " alors qu'elle contient bien moins de données : le fichier est refusé par "
-                    "précaution. Réenregistrez-le depuis votre tableur ou exportez-le en CSV UTF-8."
-                )
+    """Refuse a sheet whose declared or real extent is absurd (e.g. A1:XFD1048576);
+    part of :func:`_check_zip` (the guard layer reads every sheet once)."""
+    guards.check_workbook(path)
 
 
 def _col_index(letters: str) -> int:

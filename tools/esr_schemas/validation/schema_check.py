@@ -10,7 +10,16 @@ from .errors import SchemaUnusable
 from .types import BOUND_CONSTRAINTS, KNOWN_TYPES, SUPPORTED, value_reader
 
 
+def check_bounds_and_profile(descriptor: Any) -> None:
+    """Size, depth, number of fields and the type of every value (the Table Schema
+    profile), before any other code reads the descriptor (the guard layer)."""
+    from ..guards import check_schema
+
+    check_schema(descriptor)
+
+
 def check_descriptor(descriptor: Any) -> None:
+    check_bounds_and_profile(descriptor)
     if not isinstance(descriptor, dict):
         raise SchemaUnusable("Le schéma n'est pas un Table Schema : un objet JSON {…} est attendu.")
     fields = descriptor.get("fields")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import socket
 import urllib.error
 import urllib.request
@@ -25,9 +24,9 @@ def resolve_schema(
         descriptor = _fetch(spec, timeout)
     elif spec.endswith(".json") or "/" in spec or Path(spec).is_file():
         path = Path(spec)
-        if not path.is_file():
+        if not path.exists():
             raise UnusableInput(f"Schéma introuvable : le fichier {spec} n'existe pas.")
-        descriptor = _parse(path.read_bytes(), spec)
+        descriptor = _parse(_read_schema_file(path), spec)
     else:
         descriptor = _from_registry(spec, registry)
     check_descriptor(descriptor)
@@ -77,11 +76,21 @@ def _fetch(url: str, timeout: float) -> dict[str, Any]:
     return _parse(data, url)
 
 
-def _parse(data: bytes, where: str) -> dict[str, Any]:
+def _read_schema_file(path: Path) -> bytes:
+    from ..guards import SCHEMA_MAX_BYTES, check_regular_file, os_reason
+
+    check_regular_file(path)  # before opening: a FIFO would block
     try:
-        descriptor = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise UnusableInput(f"Le schéma {where} n'est pas un JSON lisible ({error}).") from error
+        with path.open("rb") as handle:
+            return handle.read(SCHEMA_MAX_BYTES + 1)
+    except OSError as error:
+        raise UnusableInput(f"Impossible de lire le schéma {path} : {os_reason(error)}.") from error
+
+
+def _parse(data: bytes, where: str) -> dict[str, Any]:
+    from ..guards import load_schema_json
+
+    descriptor = load_schema_json(data, where)
     if not isinstance(descriptor, dict):
         raise UnusableInput(f"Le schéma {where} n'est pas un Table Schema (objet JSON attendu).")
     return descriptor

@@ -20,6 +20,7 @@ from .schema_check import check_descriptor
 from .types import missing_value_labels, missing_values_of
 
 MAX_STORED_ERRORS = 1_000_000
+COLUMNS_PER_QUERY = 256
 NULL = "\x00"
 SEP = "\x1f"
 
@@ -80,13 +81,15 @@ def _header(
                 "renommez les colonnes en double."
             )
     else:
+        first_position: dict[str, int] = {}  # label -> its first column (linear, not quadratic)
+        for number, label in enumerate(labels, start=1):
+            first_position.setdefault(label, number)
         for number, (fdesc, label) in enumerate(zip(fields, labels, strict=False), start=1):
             fname = str(fdesc.get("name", ""))
             if not label:
                 raw.append(("blank-label", fname, number, ""))
                 continue
-            earlier = [i for i, seen in enumerate(labels[: number - 1], start=1) if seen == label]
-            if earlier:
+            if first_position[label] < number:
                 raw.append(("duplicate-label", fname, number, label))
                 continue
             if label != fname:
@@ -200,8 +203,11 @@ def _validate(
         # a field of the primary key is required for superset/partial matching
         pass
     plans = [plan_field(d, missing_values) for d in expected_desc]
+    declared = {id(f) for f in fields}  # identity: comparing dicts would be quadratic
     expected = [
-        Expected(number=i + 1, name=str(d.get("name", "")), plan=p, fabricated=d not in fields)
+        Expected(
+            number=i + 1, name=str(d.get("name", "")), plan=p, fabricated=id(d) not in declared
+        )
         for i, (d, p) in enumerate(zip(expected_desc, plans, strict=True))
     ]
     expected_names = {e.name for e in expected}
@@ -264,15 +270,23 @@ def _validate(
         row_errors.append(error)
 
     source.column_types = [e.plan.type for e in expected]
-    stages: list[list[pl.Expr]] = []  # every column's stage k runs in one with_columns
-    outputs: list[pl.Expr] = []
+    # Each column's expressions read its own cells only, so columns are judged in groups,
+    # one query per group: polars plans a query in a time that grows faster than its
+    # number of expressions (a header of 40,000 columns took minutes in one query).
+    groups: list[tuple[list[str], list[list[pl.Expr]], list[pl.Expr]]] = []
     for index, e in enumerate(expected):
+        if index % COLUMNS_PER_QUERY == 0:
+            groups.append((["__n"], [], []))
+        group_columns, stages, group_outputs = groups[-1]
+        group_columns.append(f"c{e.number - 1}")
+        # every column's stage k runs in one with_columns
         staged = column_exprs(e.plan, index, f"c{e.number - 1}", pl.col("__n") >= e.number)
         for k, exprs in enumerate(staged.inputs):
             if k == len(stages):
                 stages.append([])
             stages[k] += exprs
-        outputs += staged.outputs
+        group_outputs += staged.outputs
+    outputs = [o for _, _, group_outputs in groups for o in group_outputs]
     wanted = [f"c{e.number - 1}" for e in expected]
 
     def judge(batch: Batch) -> tuple[Batch, pl.DataFrame, dict[str, ColumnResult]]:
@@ -280,20 +294,24 @@ def _validate(
         exact reader on the cells it could not settle. Runs in the reading threads,
         several batches at once, ahead of the error reporting."""
         frame = batch.frame
-        absent = [c for c in wanted if c not in frame.columns]
+        present = set(frame.columns)  # a set: a header may have many thousands of columns
+        absent = [c for c in wanted if c not in present]
         if absent:
             frame = frame.with_columns([pl.lit("", dtype=pl.String).alias(c) for c in absent])
         frame = frame.with_columns(pl.Series("__n", batch.counts))
         if not outputs:
             out = pl.DataFrame()
         else:
-            query = frame.lazy()
-            for stage in stages:
-                query = query.with_columns(stage)
             # the stages already share every costly subexpression: polars' own search
             # for common subexpressions would only add planning time
             no_cse = pl.QueryOptFlags(comm_subexpr_elim=False)
-            out = query.select(outputs).collect(optimizations=no_cse)
+            parts = []
+            for group_columns, stages, group_outputs in groups:
+                query = frame.lazy() if len(groups) == 1 else frame.select(group_columns).lazy()
+                for stage in stages:
+                    query = query.with_columns(stage)
+                parts.append(query.select(group_outputs).collect(optimizations=no_cse))
+            out = parts[0] if len(parts) == 1 else pl.concat(parts, how="horizontal")
         arrays = boolean_arrays(out)
         results = {
             e.name: finish(e.plan, index, out, frame[f"c{e.number - 1}"], arrays)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import decimal
 import json
 import re
 from collections.abc import Callable
@@ -566,7 +567,13 @@ def decimal_key(value: Decimal) -> str:
         return "inf" if value > 0 else "-inf"
     if value == 0:
         return "0"
-    normal = value.normalize()
+    try:
+        normal = value.normalize()
+    except decimal.DecimalException:  # an exponent past the default context's range
+        wide = decimal.Context(
+            prec=max(len(value.as_tuple().digits), 28), Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN
+        )
+        normal = value.normalize(wide)
     exponent = normal.as_tuple().exponent
     if isinstance(exponent, int) and abs(exponent) > 400:
         return str(normal)
@@ -595,7 +602,7 @@ def cell_checker(field: dict[str, Any], with_pattern: bool = False) -> Callable[
         if limit is None or name == "required":
             continue
         if name == "pattern":
-            if with_pattern and isinstance(limit, str):
+            if with_pattern:
                 checks.append((name, _pattern_check(limit)))
             continue
         if name in BOUND_CONSTRAINTS:
@@ -659,24 +666,20 @@ def array_item_constraints(field: dict[str, Any]) -> list[str]:
     ]
 
 
-def _pattern_check(pattern: str) -> Callable[[Any], bool]:
-    """An array item's pattern, with frictionless' meaning (``re.match("^p$")``), run by
-    Rust's linear-time engine when the pattern translates (see ``rust_translation``)."""
-    from .columns import rust_translation
+def _pattern_check(pattern: Any) -> Callable[[Any], bool]:
+    """An array item's pattern, with frictionless' meaning (``re.match("^p$")``): Rust's
+    linear-time engine when the pattern translates, else Python's ``re`` in a child
+    process under a time budget (``patterns.py``)."""
+    from .patterns import BudgetedPattern, check_compiles, rust_pattern
 
-    translated = rust_translation(pattern)
-    if translated is not None:
+    where = "des éléments de liste (arrayItem)"
+    check_compiles(pattern, where)
+    rust = rust_pattern(pattern)
+    if rust is not None:
         import polars as pl
 
-        rust = "^(?:^" + translated + "(?:\\n?\\z))"
-        try:
-            pl.Series(["x"]).str.contains(rust)
-        except Exception:
-            translated = None
-        else:
-            return lambda value: bool(pl.Series([str(value)]).str.contains(rust)[0])
-    compiled = re.compile(f"^{pattern}$")
-    return lambda value: compiled.match(str(value)) is not None
+        return lambda value: bool(pl.Series([str(value)]).str.contains(rust)[0])
+    return BudgetedPattern(pattern, where)
 
 
 def _enum_check(allowed: list[Any]) -> Callable[[Any], bool]:
@@ -697,8 +700,12 @@ def _in(value: Any, allowed: list[Any]) -> bool:
 
 
 def _safe(test: Callable[[Any], bool], value: Any) -> bool:
+    from .errors import UnusableInput
+
     try:
         return bool(test(value))
+    except UnusableInput:  # a pattern past its time budget: the whole validation stops
+        raise
     except Exception:
         return False
 

@@ -100,7 +100,7 @@ def bump_level(old: str | None, new: str | None) -> Level | None:
     return Level.PATCH
 
 
-def side(entry: SchemaEntry, ref: str | None) -> Side:
+def side(entry: SchemaEntry, ref: str | None, *, verify: bool = True) -> Side:
     """The working copy (``ref`` None or ``courante``) or a published version."""
     try:
         if (
@@ -115,7 +115,7 @@ def side(entry: SchemaEntry, ref: str | None) -> Side:
                 f"ou « {WORKING} » pour la version de travail."
             )
         else:
-            found = published_version(entry, ref)
+            found = published_version(entry, ref, verify=verify)
     except ResolveError as exc:
         raise VersionNotFound(str(exc)) from None
     return Side(
@@ -144,7 +144,7 @@ def compare(
 
 
 def compare_latest(
-    registry: Registry | None, entry: SchemaEntry, prove: bool = True
+    registry: Registry | None, entry: SchemaEntry, prove: bool = True, verify: bool = True
 ) -> Comparison | None:
     """Latest published version → working copy; None when nothing is published yet, or
     when that version was edited since (``published-version-modified`` says so)."""
@@ -153,7 +153,9 @@ def compare_latest(
         return None
     if not latest.verified:
         return None
-    return compare(registry, entry.name, side(entry, latest.version), side(entry, None), prove)
+    return compare(
+        registry, entry.name, side(entry, latest.version, verify=verify), side(entry, None), prove
+    )
 
 
 def _file_changes(old: Side, new: Side) -> list[Change]:
@@ -206,7 +208,7 @@ def _data_proof(registry: Registry | None, old: Side, new: Side) -> list[Change]
                     "example-rejected",
                     "",
                     f"L'exemple valide {rel} de la {old.label} n'a pas pu être validé avec la "
-                    f"{new.label} ({exc}).",
+                    f"{new.label} ({_reason(exc)}).",
                     file=rel,
                 )
             )
@@ -233,3 +235,10 @@ def _data_proof(registry: Registry | None, old: Side, new: Side) -> list[Change]
             )
         )
     return changes
+
+
+def _reason(error: Exception) -> str:
+    """Our own French message; never the English text of someone else's exception."""
+    if type(error).__module__.startswith("esr_schemas"):
+        return str(error)
+    return "erreur inattendue lors de la validation"

@@ -14,7 +14,7 @@ from ..dates import is_iso_date
 from ..model import Registry, SchemaEntry
 from ..resolve import unverified_message
 from ..snapshot import write_snapshot
-from . import compare_latest
+from . import VersionNotFound, compare_latest
 from .report import change_line
 
 CHECK_ERRORS_SHOWN = 20
@@ -48,6 +48,23 @@ def refusals(
             "Corrigez-le avant de publier."
         )
         return reasons, warnings
+    links = [
+        p
+        for p in (
+            entry.path / "versions",
+            entry.path / "versions" / version,
+            entry.versions_index_file,
+        )
+        if p.is_symlink()
+    ]
+    for link in links:
+        reasons.append(
+            f"{link.relative_to(entry.path.parent.parent).as_posix()} est un lien symbolique"
+            f"{' vers un fichier absent' if not link.exists() else ''} : une publication n'écrit "
+            "que dans de vrais dossiers et fichiers. Supprimez ce lien, puis relancez la commande."
+        )
+    if links:
+        return reasons, warnings
     if entry.published_version(version) is not None or (entry.path / "versions" / version).exists():
         reasons.append(
             f"La version {version} est déjà publiée : une version publiée ne change plus. "
@@ -74,7 +91,11 @@ def refusals(
             f"L'entrée « ## {version} » du CHANGELOG n'a pas de date AAAA-MM-JJ : écrivez "
             f"« ## {version} (AAAA-MM-JJ) » ou passez --date."
         )
-    comparison = compare_latest(registry, entry)
+    try:
+        comparison = compare_latest(registry, entry)
+    except VersionNotFound as exc:  # the latest published version was altered
+        reasons.append(str(exc))
+        comparison = None
     if comparison is not None and comparison.new.version != comparison.old.version:
         if comparison.bump_too_small:
             bump = comparison.bump

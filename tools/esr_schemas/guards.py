@@ -1,0 +1,619 @@
+"""Guards at the door: every input is bounded before a parser allocates for it.
+
+One layer shared by every face (the command line now, the web service next): a file
+must be a regular file (a FIFO or a terminal would block the reader); a workbook is
+judged from its zip directory and its streamed XML before calamine or openpyxl build
+anything (sizes, compression ratio, declared and real cell extent, shared strings); a
+CSV block is refused before it is widened to its widest record; a schema is bounded in
+size, depth and number of fields, and checked against the Table Schema profile shipped
+in ``data/table-schema.json`` before any code reads one of its values.
+
+Each refusal is a :class:`Refused` (an :class:`UnusableInput`): a French sentence
+saying what is wrong and how to get a usable file, which the faces turn into exit
+code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+import zipfile
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .validation.errors import SchemaUnusable, UnusableInput
+
+# Workbooks
+XLSX_MAX_UNCOMPRESSED = 512 * 1024 * 1024
+"""Total uncompressed size of a workbook's parts."""
+XLSX_MAX_RATIO = 200
+"""Compression ratio above which a large workbook is taken for a decompression bomb."""
+XLSX_RATIO_FROM = 50_000_000
+"""Uncompressed size from which the ratio is looked at (small parts compress very well)."""
+XLSX_MAX_CELLS = 50_000_000
+"""Cells of a sheet's rectangle (rows × columns) that readers allocate."""
+XLSX_SPARSE_FACTOR = 8
+"""A rectangle may be this many times larger than the cells really present (and at
+least ``XLSX_SPARSE_FROM`` cells): beyond, one far cell would make a reader allocate
+a whole empty grid."""
+XLSX_SPARSE_FROM = 2_000_000
+XLSX_MAX_SHARED_STRING = 1024 * 1024
+"""Bytes of one shared string (Excel itself holds 32,767 characters per cell): one
+huge string referenced by many cells is copied into each of them by the readers."""
+SCAN_BLOCK = 4 * 1024 * 1024
+
+# CSV
+CSV_MAX_CELLS_PER_ROW = 50_000
+"""Cells of one CSV record, header included (a spreadsheet holds 16,384 columns)."""
+CSV_MAX_BLOCK_CELLS = 6_000_000
+"""Cells (records × header width) of one CSV block: several blocks are in flight at
+once, and blank or short lines are padded to the header's width."""
+CSV_MAX_WIDE_BLOCK_CELLS = 64_000_000
+"""Cells (records × widest record) a block with records wider than its header may
+hold once widened (rare: such records are errors, one per extra cell)."""
+
+# Schemas
+SCHEMA_MAX_BYTES = 10 * 1024 * 1024
+SCHEMA_MAX_DEPTH = 64
+SCHEMA_MAX_FIELDS = 20_000
+SCHEMA_MAX_DIGITS = 100
+
+
+class Refused(UnusableInput):
+    """An input refused by a guard; the message is French and says how to fix it."""
+
+
+class SchemaRefused(Refused, SchemaUnusable):
+    """A schema refused by a guard (too large, too deep, not a Table Schema)."""
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", "\u202f")
+
+
+def _size_fr(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.0f} Mo"
+    return f"{max(size, 1) / 1024:.0f} Ko"
+
+
+# --- files --------------------------------------------------------------------------
+
+
+def check_regular_file(path: Path) -> None:
+    """Refuse what is not an ordinary file, before it is opened: opening a FIFO with no
+    writer, or reading a terminal (``/dev/stdin``), would wait forever."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise Refused(f"Fichier introuvable : {path}.") from None
+    except OSError as error:
+        raise Refused(f"Impossible de lire {path} : {os_reason(error)}.") from error
+    if stat.S_ISDIR(info.st_mode):
+        raise Refused(f"{path} est un dossier, pas un fichier CSV ou XLSX.")
+    if not stat.S_ISREG(info.st_mode):
+        raise Refused(
+            f"{path} n'est pas un fichier ordinaire (tube, terminal ou périphérique) : il ne peut "
+            "pas être lu. Enregistrez les données dans un fichier, puis donnez son chemin."
+        )
+
+
+_ERRNO_FR = {
+    "EACCES": "permission refusée",
+    "EPERM": "opération non permise",
+    "ENOENT": "fichier ou dossier introuvable",
+    "ENOTDIR": "un élément du chemin n'est pas un dossier",
+    "EISDIR": "c'est un dossier",
+    "ENOSPC": "plus d'espace sur le disque",
+    "EDQUOT": "quota de disque dépassé",
+    "EROFS": "système de fichiers en lecture seule",
+    "EEXIST": "le fichier existe déjà",
+    "ENAMETOOLONG": "nom de fichier trop long",
+    "ELOOP": "trop de liens symboliques",
+    "EIO": "erreur d'entrée-sortie du disque",
+    "EBUSY": "ressource occupée",
+    "EMFILE": "trop de fichiers ouverts",
+    "ENXIO": "périphérique absent",
+    "ECONNREFUSED": "connexion refusée",
+    "ETIMEDOUT": "délai dépassé",
+    "EXDEV": "dossiers sur des disques différents",
+    "ENOTEMPTY": "dossier non vide",
+}
+
+
+def os_reason(error: OSError) -> str:
+    """The French reason of a system error (never the English ``strerror``)."""
+    import errno
+
+    name = errno.errorcode.get(error.errno or 0, "")
+    return _ERRNO_FR.get(name, f"erreur système {name or error.errno or 'inconnue'}")
+
+
+# --- workbooks ----------------------------------------------------------------------
+
+
+def check_workbook(path: Path) -> None:
+    """Refuse a workbook whose reading would cost more than its data is worth, judged
+    from the zip's directory and the streamed XML of its sheets and shared strings."""
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            _check_zip_sizes(name, infos)
+            names = {info.filename for info in infos}
+            if not {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml"} <= names:
+                raise Refused(
+                    f"Le fichier {name} est une archive ZIP, mais n'est pas un classeur .xlsx "
+                    "lisible (il n'en a pas les parties). Ouvrez-le dans votre tableur et "
+                    "enregistrez-le au format .xlsx, ou exportez-le en CSV UTF-8."
+                )
+            for info in infos:
+                lower = info.filename.lower()
+                if lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
+                    _check_sheet(name, archive, info)
+                elif lower == "xl/sharedstrings.xml":
+                    _check_shared_strings(name, archive, info)
+    except Refused:
+        raise
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+    ) as e:
+        raise Refused(
+            f"Le classeur {name} est tronqué ou corrompu (archive illisible). Réenregistrez-le "
+            "depuis votre tableur, ou exportez-le en CSV UTF-8."
+        ) from e
+    except OSError as error:
+        raise Refused(f"Impossible de lire le classeur {name} : {os_reason(error)}.") from error
+
+
+def _check_zip_sizes(name: str, infos: list[zipfile.ZipInfo]) -> None:
+    total = sum(info.file_size for info in infos)
+    compressed = sum(info.compress_size for info in infos) or 1
+    ratio = total / compressed
+    if total > XLSX_MAX_UNCOMPRESSED or (ratio > XLSX_MAX_RATIO and total > XLSX_RATIO_FROM):
+        raise Refused(
+            f"Le classeur {name} se décompresse en {_size_fr(total)} (taux de compression "
+            f"{ratio:.0f}:1) : c'est trop pour un tableau de données, le fichier est refusé par "
+            "précaution (« bombe » de décompression). Exportez-le en CSV UTF-8."
+        )
+
+
+def _stream(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The member's bytes by blocks, never more than it declares nor than the cap."""
+    read = 0
+    with archive.open(info) as member:
+        while block := member.read(SCAN_BLOCK):
+            read += len(block)
+            if read > XLSX_MAX_UNCOMPRESSED:
+                raise Refused(
+                    f"Une partie du classeur {archive.filename} se décompresse en plus de "
+                    f"{_size_fr(XLSX_MAX_UNCOMPRESSED)} : le fichier est refusé par précaution."
+                )
+            yield block
+
+
+_DIMENSION = re.compile(
+    rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,4})\$?(\d{1,9})(?::\$?([A-Z]{1,4})\$?(\d{1,9}))?"'
+)
+# a cell reference attribute: r="AB12"; the letters give the column, the digits the row
+_CELL_COLUMN = re.compile(rb' r="([A-Z]{1,4})\d')
+_FAR_CELL_ROW = re.compile(rb' r="[A-Z]{1,4}(\d{4,9})"')
+_ROW_REF = re.compile(rb'row\s+(?:[^>]{0,200}?\s)?r="(\d{1,9})"')
+
+
+def column_index(letters: bytes | str) -> int:
+    """``A`` -> 1, ``Z`` -> 26, ``AA`` -> 27…"""
+    value = 0
+    for char in letters.decode() if isinstance(letters, bytes) else letters:
+        value = value * 26 + ord(char) - 64
+    return value
+
+
+def _check_sheet(name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Declared dimension and real extent (farthest row and column) against the cells
+    actually present: what calamine allocates is the rectangle, not the cells."""
+    max_col = max_row = cells = 0
+    declared: tuple[int, int] | None = None
+    tail = b""
+    for index, block in enumerate(_stream(archive, info)):
+        data = tail + block
+        if index == 0:
+            match = _DIMENSION.search(data[:8192])
+            if match and match.group(3):
+                declared = (
+                    column_index(match.group(3)) - column_index(match.group(1)) + 1,
+                    int(match.group(4)) - int(match.group(2)) + 1,
+                )
+        # keep an unfinished tag for the next block (a reference cut in two)
+        cut = data.rfind(b"<")
+        body, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+        if len(tail) > 4096:
+            body, tail = data, b""
+        columns = _CELL_COLUMN.findall(body)
+        cells += len(columns)
+        if columns:
+            max_col = max(max_col, max(column_index(c) for c in set(columns)))
+        rows = _ROW_REF.findall(body) + _FAR_CELL_ROW.findall(body)
+        if rows:
+            max_row = max(max_row, max(map(int, set(rows))))
+        _refuse_extent(name, info, max_col, max_row, cells, final=False)
+    _refuse_extent(name, info, max_col, max_row, cells, final=True)
+    if declared is not None:
+        width, height = declared
+        if width * height > XLSX_MAX_CELLS and width * height > XLSX_SPARSE_FACTOR * max(cells, 1):
+            _refuse_rectangle(name, height, width)
+
+
+def _refuse_extent(
+    name: str, info: zipfile.ZipInfo, cols: int, rows: int, cells: int, final: bool
+) -> None:
+    extent = cols * rows
+    if extent > XLSX_MAX_CELLS * (1 if final else XLSX_SPARSE_FACTOR):
+        _refuse_rectangle(name, rows, cols)
+    if final and extent > XLSX_SPARSE_FROM and extent > XLSX_SPARSE_FACTOR * max(cells, 1):
+        _refuse_rectangle(name, rows, cols)
+
+
+def _refuse_rectangle(name: str, rows: int, cols: int) -> None:
+    raise Refused(
+        f"Le classeur {name} a une feuille qui s'étend sur {_thousands(rows)} lignes × "
+        f"{_thousands(cols)} colonnes alors qu'elle contient bien moins de données (une cellule "
+        "remplie ou mise en forme très loin du tableau) : le fichier est refusé par précaution. "
+        "Supprimez les lignes et colonnes vides au-delà du tableau, ou exportez-le en CSV UTF-8."
+    )
+
+
+def _check_shared_strings(name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """No single shared string above ``XLSX_MAX_SHARED_STRING`` bytes."""
+    pending = 0  # bytes since the last end of a string
+    for block in _stream(archive, info):
+        start = 0
+        while (end := block.find(b"</si>", start)) >= 0:
+            if pending + end - start > XLSX_MAX_SHARED_STRING:
+                break
+            pending, start = 0, end + 5
+        else:
+            pending += len(block) - start
+            if pending <= XLSX_MAX_SHARED_STRING:
+                continue
+        raise Refused(
+            f"Le classeur {name} contient un texte de plus de {_size_fr(XLSX_MAX_SHARED_STRING)} "
+            "dans une seule cellule (Excel en admet 32 767 caractères) : le fichier est refusé par "
+            "précaution. Vérifiez son contenu, ou exportez-le en CSV UTF-8."
+        )
+
+
+# --- CSV ----------------------------------------------------------------------------
+
+
+class WideRecord(Refused):
+    """A CSV record far wider than the header, found inside a block (the position in
+    the file is added by the reader, see :meth:`at`)."""
+
+    def __init__(self, index: int, widest: int, width: int) -> None:
+        super().__init__(self._text("Une ligne", widest, width))
+        self.index, self.widest, self.width = index, widest, width
+
+    @staticmethod
+    def _text(where: str, widest: int, width: int) -> str:
+        return (
+            f"{where} compte {_thousands(widest)} cellules alors que l'en-tête en compte "
+            f"{_thousands(width)} : le fichier est probablement mal découpé (séparateur ou "
+            "guillemets) et il est refusé par précaution. Vérifiez cette ligne, ou réenregistrez "
+            "le fichier en CSV depuis votre tableur."
+        )
+
+    def at(self, first_record: int, name: str) -> Refused:
+        """The same refusal, saying where: the block's first record is ``first_record``
+        (the header is record 1)."""
+        where = f"La ligne {first_record + self.index} (environ) de {name}"
+        return Refused(self._text(where, self.widest, self.width))
+
+
+def check_csv_block(counts: np.ndarray, width: int) -> None:
+    """Refuse a parsed CSV block before it is widened to its widest record.
+
+    ``counts``: cells of each record; ``width``: cells of the header. Raises
+    :class:`WideRecord`."""
+    if not len(counts):
+        return
+    widest = int(counts.max())
+    if widest <= max(width, 1) + 1:
+        return
+    if widest > CSV_MAX_CELLS_PER_ROW or widest * len(counts) > CSV_MAX_WIDE_BLOCK_CELLS:
+        raise WideRecord(int(np.argmax(counts)), widest, width)
+
+
+def check_csv_header(width: int, name: str) -> None:
+    """Refuse a header wider than ``CSV_MAX_CELLS_PER_ROW`` before any block is read."""
+    if width > CSV_MAX_CELLS_PER_ROW:
+        raise Refused(
+            f"L'en-tête de {name} compte {_thousands(width)} colonnes : c'est trop pour un "
+            f"tableau de données (au plus {_thousands(CSV_MAX_CELLS_PER_ROW)}). Vérifiez le "
+            "séparateur, ou découpez le fichier."
+        )
+
+
+def records_per_block(width: int) -> int:
+    """Records one block may hold so that it stays within ``CSV_MAX_BLOCK_CELLS``
+    once every record is padded to the header's width (short or blank lines)."""
+    return max(CSV_MAX_BLOCK_CELLS // max(width + 1, 1), 1024)
+
+
+# --- schemas ------------------------------------------------------------------------
+
+
+def load_schema_json(data: bytes, where: str) -> Any:
+    """JSON text of a schema, bounded: size, number literals, nesting depth."""
+    if len(data) > SCHEMA_MAX_BYTES:
+        raise SchemaRefused(
+            f"Le schéma {where} dépasse {_size_fr(SCHEMA_MAX_BYTES)} : ce n'est pas un Table Schema."
+        )
+    depth = json_depth(data)
+    if depth > SCHEMA_MAX_DEPTH:
+        raise SchemaRefused(
+            f"Le schéma {where} imbrique plus de {SCHEMA_MAX_DEPTH} niveaux de listes ou d'objets : "
+            "ce n'est pas un Table Schema."
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SchemaRefused(
+            f"Le schéma {where} n'est pas un texte UTF-8 (octet illisible à la position "
+            f"{error.start}) : enregistrez-le en UTF-8."
+        ) from error
+    try:
+        return json.loads(text, parse_int=_bounded_int, parse_constant=_no_constant)
+    except json.JSONDecodeError as error:
+        raise SchemaRefused(
+            f"Le schéma {where} n'est pas un JSON lisible (ligne {error.lineno}, colonne "
+            f"{error.colno} : {json_reason(error)})."
+        ) from error
+    except RecursionError as error:  # pragma: no cover - the depth scan comes first
+        raise SchemaRefused(f"Le schéma {where} est trop profondément imbriqué.") from error
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > SCHEMA_MAX_DIGITS:
+        raise SchemaRefused(
+            f"Le schéma contient un nombre entier de {_thousands(len(text))} chiffres : c'est trop "
+            f"(au plus {SCHEMA_MAX_DIGITS})."
+        )
+    return int(text)
+
+
+def _no_constant(text: str) -> Any:
+    raise SchemaRefused(
+        f"Le schéma contient « {text} », qui n'est pas une valeur JSON : écrivez un nombre ou un texte."
+    )
+
+
+_JSON_REASONS = {
+    "Expecting value": "une valeur est attendue",
+    "Expecting property name enclosed in double quotes": "un nom de propriété entre guillemets est attendu",
+    "Expecting ':' delimiter": "« : » est attendu",
+    "Expecting ',' delimiter": "« , » est attendu",
+    "Unterminated string starting at": "texte non refermé",
+    "Invalid control character at": "caractère de contrôle interdit dans un texte",
+    "Invalid \\escape": "séquence d'échappement invalide",
+    "Invalid \\uXXXX escape": "séquence \\u invalide",
+    "Extra data": "texte en trop après la fin du JSON",
+}
+
+
+def json_reason(error: json.JSONDecodeError) -> str:
+    """The French reason of a JSON syntax error."""
+    for english, french in _JSON_REASONS.items():
+        if error.msg.startswith(english):
+            return french
+    return "syntaxe JSON invalide"
+
+
+def json_depth(data: bytes) -> int:
+    """Deepest nesting of ``[`` and ``{`` outside strings, by a linear byte scan."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    if not len(arr):
+        return 0
+    quotes = arr == 0x22
+    if quotes.any():
+        # quotes escaped by an odd run of backslashes do not open or close a string
+        backslash = arr == 0x5C
+        runs = np.zeros(len(arr), dtype=np.int64)
+        positions = np.flatnonzero(backslash)
+        if len(positions):
+            # length of the run of backslashes ending at each position
+            starts = np.concatenate(([True], np.diff(positions) != 1))
+            run_id = np.cumsum(starts) - 1
+            first = positions[starts]
+            runs[positions] = positions - first[run_id] + 1
+        before = np.concatenate(([0], runs[:-1]))
+        quotes &= before % 2 == 0
+        inside = (np.cumsum(quotes) - quotes) % 2 == 1
+    else:
+        inside = np.zeros(len(arr), dtype=bool)
+    step = np.zeros(len(arr), dtype=np.int64)
+    step[(arr == 0x5B) | (arr == 0x7B)] = 1
+    step[(arr == 0x5D) | (arr == 0x7D)] = -1
+    step[inside] = 0
+    return int(np.cumsum(step).max(initial=0))
+
+
+@cache
+def _profile() -> dict[str, Any]:
+    text = resources.files("esr_schemas").joinpath("data/table-schema.json").read_text("utf-8")
+    return dict(json.loads(text))
+
+
+# Keywords of the profile that bound sizes or shapes of text rather than types: the
+# reference implementation accepts descriptors that break them (an empty list of
+# foreign keys...), so the guard leaves them to ``check``'s rule spec-table-schema.
+_SHAPE_KEYWORDS = {
+    "minItems": int,
+    "maxItems": int,
+    "uniqueItems": bool,
+    "minLength": int,
+    "maxLength": int,
+    "pattern": str,
+    "format": str,
+}
+
+
+def _types_only(schema: Any) -> Any:
+    """The profile without its shape keywords, ``oneOf`` read as ``anyOf`` (without
+    ``minItems``, an empty list fits two branches)."""
+    if isinstance(schema, list):
+        return [_types_only(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        kind = _SHAPE_KEYWORDS.get(key)
+        if kind is not None and isinstance(value, kind):
+            continue  # a keyword (a property of that name has a schema object as value)
+        out["anyOf" if key == "oneOf" else key] = _types_only(value)
+    return out
+
+
+@cache
+def _validators() -> tuple[Any, dict[str, Any]]:
+    """A validator of the descriptor without its fields, and one per field type."""
+    import jsonschema
+
+    profile = _types_only(_profile())
+    top = dict(profile)
+    top["properties"] = {k: v for k, v in profile["properties"].items() if k != "fields"}
+    top["required"] = []
+    by_type: dict[str, Any] = {}
+    for branch in profile["properties"]["fields"]["items"]["anyOf"]:
+        for ftype in branch.get("properties", {}).get("type", {}).get("enum", []):
+            by_type[ftype] = jsonschema.Draft4Validator(branch)
+    return jsonschema.Draft4Validator(top), by_type
+
+
+def check_schema(descriptor: Any) -> None:
+    """Bounds and Table Schema profile, before any code reads the descriptor."""
+    if not isinstance(descriptor, dict):
+        raise SchemaRefused("Le schéma n'est pas un Table Schema : un objet JSON {…} est attendu.")
+    fields = descriptor.get("fields")
+    if not isinstance(fields, list) or not fields:
+        raise SchemaRefused(
+            "Le schéma n'est pas un Table Schema : il lui manque la liste « fields » (les colonnes "
+            "attendues). Vérifiez que vous avez donné le bon fichier ou la bonne adresse."
+        )
+    if len(fields) > SCHEMA_MAX_FIELDS:
+        raise SchemaRefused(
+            f"Le schéma déclare {_thousands(len(fields))} champs : c'est trop (au plus "
+            f"{_thousands(SCHEMA_MAX_FIELDS)})."
+        )
+    depth = _depth(descriptor)
+    if depth > SCHEMA_MAX_DEPTH:
+        raise SchemaRefused(
+            f"Le schéma imbrique plus de {SCHEMA_MAX_DEPTH} niveaux de listes ou d'objets : ce "
+            "n'est pas un Table Schema."
+        )
+    top, by_type = _validators()
+    _first_error(top, descriptor, [])
+    for index, field in enumerate(fields):
+        where = ["fields", index]
+        if not isinstance(field, dict):
+            raise SchemaRefused(
+                f"Schéma invalide : le champ n° {index + 1} doit être un objet JSON {{…}}."
+            )
+        ftype = field.get("type", "string")
+        validator = by_type.get(ftype) if isinstance(ftype, str) else None
+        if validator is None:
+            label = field.get("name") if isinstance(field.get("name"), str) else f"n° {index + 1}"
+            shown = json.dumps(ftype, ensure_ascii=False)[:80]
+            raise SchemaRefused(
+                f"Schéma invalide : le champ « {label} » a un type inconnu {shown} (types admis : "
+                + ", ".join(sorted(by_type))
+                + ")."
+            )
+        _first_error(validator, field, where)
+        item = field.get("arrayItem")
+        if ftype == "array" and item is not None:
+            _check_array_item(item, field, where, by_type)
+
+
+def _check_array_item(item: Any, field: dict[str, Any], where: list[Any], by_type: Any) -> None:
+    name = field.get("name")
+    if not isinstance(item, dict):
+        raise SchemaRefused(
+            f"Schéma invalide : « arrayItem » du champ « {name} » doit être un objet JSON {{…}}."
+        )
+    ftype = item.get("type", "any")
+    validator = by_type.get(ftype) if isinstance(ftype, str) else None
+    if validator is None or ftype == "array":
+        raise SchemaRefused(
+            f"Schéma invalide : « arrayItem » du champ « {name} » a un type inconnu "
+            f"{json.dumps(ftype, ensure_ascii=False)[:80]}."
+        )
+    _first_error(validator, {"name": "x", "type": ftype, **item}, [*where, "arrayItem"])
+
+
+_JSON_TYPES_FR = {
+    "string": "un texte",
+    "array": "une liste",
+    "object": "un objet",
+    "boolean": "true ou false",
+    "integer": "un nombre entier",
+    "number": "un nombre",
+    "null": "null",
+}
+
+
+def _first_error(validator: Any, instance: Any, where: list[Any]) -> None:
+    from jsonschema.exceptions import best_match
+
+    error = best_match(validator.iter_errors(instance))
+    if error is None:
+        return
+    path = [*where, *error.absolute_path]
+    pointer = "/".join(str(p) for p in path) or "(racine)"
+    found = json.dumps(error.instance, ensure_ascii=False, default=str)
+    found = found if len(found) <= 60 else found[:57] + "…"
+    if error.validator == "type":
+        expected = error.validator_value
+        expected = expected if isinstance(expected, list) else [expected]
+        what = " ou ".join(_JSON_TYPES_FR.get(str(t), str(t)) for t in expected)
+        detail = f"doit être {what}, pas {found}"
+    elif error.validator == "enum":
+        allowed = ", ".join(json.dumps(v, ensure_ascii=False) for v in error.validator_value)
+        detail = f"vaut {found}, valeurs admises : {allowed}"
+    elif error.validator == "required":
+        missing = [k for k in error.validator_value if k not in (error.instance or {})]
+        detail = "il manque « " + "», «".join(missing) + " »"
+    elif error.validator in ("minItems", "minLength"):
+        detail = "ne doit pas être vide"
+    elif error.validator == "uniqueItems":
+        detail = "contient deux fois la même valeur"
+    else:
+        detail = f"ne respecte pas la spécification Table Schema (valeur {found})"
+    raise SchemaRefused(f"Schéma invalide : « {pointer} » {detail}.")
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of a JSON value, without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            deepest = max(deepest, level)
+            if level <= SCHEMA_MAX_DEPTH:
+                stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            deepest = max(deepest, level)
+            if level <= SCHEMA_MAX_DEPTH:
+                stack.extend((v, level + 1) for v in item)
+    return deepest
