@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
+from .. import netfetch
 from ..model import Registry
 from ..validation import UnusableInput, resolve_schema, validate_file
 from ..validation.report import render_json, render_text
 from ._common import EXIT_USAGE, UsageError, add_command, load
 
 DESCRIPTION = """Valide un fichier CSV ou XLSX contre un schéma du registre.
+
+FICHIER peut être un chemin ou l'adresse http(s) d'un fichier publié : il est alors
+téléchargé dans un dossier temporaire (effacé ensuite), dans le délai --timeout. Les
+adresses du réseau local sont permises (la commande tourne sur votre poste).
 
 SCHÉMA peut être un nom du registre (dernière version publiée), nom@X.Y.Z (une version
 publiée), le chemin d'un schema.json ou l'adresse http(s) d'un schéma.
@@ -21,7 +27,24 @@ Codes de sortie : 0 fichier valide, 1 fichier invalide, 2 fichier ou schéma inu
 Exemple :
   esr-schemas validate inscriptions.csv --schema effectifs-etudiants
   esr-schemas validate export.xlsx --schema offre-formation@1.0.0 --sheet Feuil1 --format json
+  esr-schemas validate https://exemple.fr/donnees/formations.csv --schema offre-formation
 """
+
+MAX_DOWNLOAD_BYTES = 5 * 1024 * 1024 * 1024
+
+
+def _seconds(text: str) -> float:
+    """A finite, positive number of seconds (argparse type)."""
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"« {text} » n'est pas un nombre de secondes (exemple : 10)"
+        ) from None
+    try:
+        return netfetch.check_timeout(value)
+    except netfetch.FetchError as error:
+        raise argparse.ArgumentTypeError(error.message) from None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,7 +55,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=DESCRIPTION,
         run=run,
     )
-    parser.add_argument("file", type=Path, metavar="FICHIER", help="fichier CSV ou XLSX à valider")
+    parser.add_argument(
+        "file", metavar="FICHIER", help="fichier CSV ou XLSX à valider (chemin ou adresse http(s))"
+    )
     parser.add_argument(
         "--schema",
         required=True,
@@ -71,9 +96,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=10.0,
-        help="délai d'attente d'un schéma distant, en secondes (10 par défaut)",
+        help="délai total de chaque téléchargement (schéma ou fichier distant), en secondes "
+        "(10 par défaut)",
     )
 
 
@@ -86,6 +112,23 @@ def _registry(args: argparse.Namespace) -> Registry | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.file.startswith(("http://", "https://")):
+        with tempfile.TemporaryDirectory(prefix="esr-validate-") as folder:
+            try:
+                fetched = netfetch.download(
+                    args.file,
+                    Path(folder),
+                    timeout=args.timeout,
+                    max_bytes=MAX_DOWNLOAD_BYTES,
+                    allow_private=True,
+                )
+            except netfetch.FetchError as error:
+                raise UsageError(f"Fichier inutilisable : {error.message}") from None
+            return _validate(args, fetched.path, shown_as=args.file)
+    return _validate(args, Path(args.file), shown_as=None)
+
+
+def _validate(args: argparse.Namespace, path: Path, shown_as: str | None) -> int:
     registry = _registry(args)
     try:
         descriptor = resolve_schema(args.schema, registry, timeout=args.timeout)
@@ -96,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
             else descriptor.get("name")
         )
         report = validate_file(
-            args.file,
+            path,
             descriptor,
             sheet=args.sheet,
             registry=registry,
@@ -107,6 +150,8 @@ def run(args: argparse.Namespace) -> int:
         )
     except UnusableInput as problem:
         raise UsageError(f"Fichier ou schéma inutilisable : {problem.message}") from None
+    if shown_as is not None:
+        report.path = shown_as
     render = render_json if args.format == "json" else render_text
     sys.stdout.write(render(report, args.limit_errors))
     if report.stats.get("rows", 0) == 0:
