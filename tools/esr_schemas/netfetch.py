@@ -279,7 +279,10 @@ def _protocol_error(url: str, error: Exception) -> FetchError:
     elif isinstance(error, http.client.BadStatusLine):
         what = "une ligne d'état mal formée (ce n'est pas une réponse HTTP)"
     elif isinstance(error, http.client.IncompleteRead):
-        what = "un contenu tronqué (la connexion a été coupée avant la fin)"
+        what = (
+            "un contenu tronqué ou mal découpé (connexion coupée avant la fin, ou morceaux "
+            "annoncés illisibles)"
+        )
     elif "headers" in str(error):
         what = "plus de 100 lignes d'en-tête"
     else:

@@ -98,6 +98,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--timeout",
         type=_seconds,
         default=10.0,
+        metavar="SECONDES",
         help="délai total de chaque téléchargement (schéma ou fichier distant), en secondes "
         "(10 par défaut)",
     )
