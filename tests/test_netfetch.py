@@ -171,7 +171,10 @@ def test_a_server_that_never_answers(serve, tmp_path: Path) -> None:
     ("answer", "expected"),
     [
         (b"BONJOUR\r\n\r\n", "ligne d'état mal formée"),
-        (b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n", "ligne d'en-tête trop longue"),
+        (
+            b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n",
+            "ligne d'en-tête trop longue",
+        ),
         (
             b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(101)) + b"\r\n",
             "plus de 100 lignes d'en-tête",
@@ -188,7 +191,16 @@ def test_a_server_that_never_answers(serve, tmp_path: Path) -> None:
         (b"HTTP/1.1 500 Erreur\r\nContent-Length: 0\r\n\r\n", "en panne (erreur 500)"),
         (b"HTTP/1.1 404 Absent\r\nContent-Length: 0\r\n\r\n", "n'existe pas (erreur 404"),
     ],
-    ids=["statut", "entete-long", "101-entetes", "chunk-illisible", "chunk-tronque", "rien", "500", "404"],
+    ids=[
+        "statut",
+        "entete-long",
+        "101-entetes",
+        "chunk-illisible",
+        "chunk-tronque",
+        "rien",
+        "500",
+        "404",
+    ],
 )
 def test_malformed_or_failed_answers_give_a_french_message(
     serve, tmp_path: Path, answer: bytes, expected: str

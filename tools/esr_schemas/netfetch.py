@@ -271,8 +271,7 @@ def _request(host: str, port: int, scheme: str, target: str, accept: str) -> byt
 def _protocol_error(url: str, error: Exception) -> FetchError:
     if isinstance(error, http.client.RemoteDisconnected):
         return FetchError(
-            f"L'adresse {url} : le serveur a coupé la connexion sans répondre. Réessayez "
-            "plus tard."
+            f"L'adresse {url} : le serveur a coupé la connexion sans répondre. Réessayez plus tard."
         )
     if isinstance(error, http.client.LineTooLong):
         what = "une ligne d'en-tête trop longue"
@@ -397,7 +396,9 @@ def download(
             except TimeoutError:
                 raise deadline.expired() from None
             except UnicodeEncodeError:
-                raise FetchError(f"L'adresse « {current} » contient des caractères invalides.") from None
+                raise FetchError(
+                    f"L'adresse « {current} » contient des caractères invalides."
+                ) from None
             except OSError:
                 raise FetchError(
                     f"L'adresse {current} : la connexion a été coupée par le serveur."
@@ -444,7 +445,7 @@ def download(
             content_type = response.getheader("Content-Type") or ""
             dest_dir.mkdir(parents=True, exist_ok=True)
             name = _filename(current, content_type)
-            handle = tempfile.NamedTemporaryFile(
+            handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, then renamed)
                 "wb", dir=dest_dir, prefix="telechargement-", delete=False
             )
             written = Path(handle.name)

@@ -67,12 +67,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=DESCRIPTION,
         run=run,
     )
-    parser.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (127.0.0.1 par défaut)")
     parser.add_argument(
-        "--port", type=_port, default=8080, help="port d'écoute (8080 par défaut ; 0 : un port libre)"
+        "--host", default="127.0.0.1", help="adresse d'écoute (127.0.0.1 par défaut)"
     )
     parser.add_argument(
-        "--workers", type=_positive_int, default=1, metavar="N", help="nombre de processus (1 par défaut)"
+        "--port",
+        type=_port,
+        default=8080,
+        help="port d'écoute (8080 par défaut ; 0 : un port libre)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="nombre de processus (1 par défaut)",
     )
     parser.add_argument(
         "--max-upload-mb",

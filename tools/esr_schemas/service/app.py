@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -35,9 +36,10 @@ from .. import netfetch, resolve, semver
 from ..catalog import catalog
 from ..loader import load_registry
 from ..model import Registry
-from ..validation import UnusableInput, ValidationReport, resolve_schema, validate_file
+from ..validation import UnusableInput, resolve_schema
 from ..validation.messages import fr_int
 from ..validation.report import problem_groups, render_csv, summary
+from . import work
 from .config import ServiceConfig
 from .errors import ServiceError
 from .openapi import openapi
@@ -81,7 +83,8 @@ class SchemaChoice:
 
 @dataclass(frozen=True)
 class Outcome:
-    report: ValidationReport
+    report: Any
+    """The :class:`ValidationReport` for the page; its JSON bytes for the API."""
     choice: SchemaChoice
     url: str | None
     options: dict[str, Any]
@@ -95,7 +98,7 @@ class Service:
         self.config = config
         self.registry = registry
         self.docs_url = config.docs_url if config.docs_url.endswith("/") else config.docs_url + "/"
-        self.slots = Slots(config.slots, config.time_limit)
+        self.slots = Slots(config.slots, config.time_limit, str(registry.root))
         self.templates = Jinja2Templates(directory=_package_folder("templates"))
         self.templates.env.globals["fr_int"] = fr_int
         self.catalog = catalog(registry, self.docs_url)
@@ -118,7 +121,7 @@ class Service:
                 for i, version in enumerate(versions)
             ]
             if not choices and entry.descriptor is not None:
-                choices = [{"value": name, "label": "brouillon, non publié", "version": None}]
+                choices = [{"value": name, "label": "brouillon, non publié", "version": ""}]
             if choices:
                 options.append({"name": name, "title": entry.title, "choices": choices})
         return options
@@ -192,37 +195,12 @@ class Service:
 
     # -- one validation --------------------------------------------------------------
 
-    def validate(
-        self, choice: SchemaChoice, path: Path, shown_as: str, options: dict[str, Any]
-    ) -> ValidationReport:
-        """The library's validation, with the CLI's defaults (runs in a worker thread)."""
-        try:
-            report = validate_file(
-                path,
-                choice.descriptor,
-                sheet=options.get("sheet") or None,
-                registry=self.registry,
-                extra_checks=True,
-                strict=bool(options.get("strict")),
-                check_code_lists=bool(options.get("referentiels")),
-                schema_name=choice.schema_name,
-            )
-        except UnusableInput as problem:
-            raise ServiceError(
-                400, "fichier-inutilisable", problem.message.replace(str(path.parent) + "/", "")
-            ) from None
-        report.path = shown_as
-        if report.stats.get("rows", 0) == 0 and report.valid:
-            raise ServiceError(
-                400,
-                "fichier-sans-donnees",
-                f"Le fichier {shown_as} ne contient que la ligne d'en-tête : aucune donnée à "
-                "valider.",
-            )
-        return report
-
     async def run_validation(
-        self, fields: dict[str, str], upload: Upload | None, workspace: Workspace
+        self,
+        fields: dict[str, str],
+        upload: Upload | None,
+        workspace: Workspace,
+        as_json: bool = False,
     ) -> Outcome:
         """Validate the uploaded file or the ``url`` field; owns ``workspace`` from here on."""
         handed_over = False
@@ -260,7 +238,13 @@ class Service:
             _check_suffix(path.name, shown_as)
             handed_over = True
             report = await self.slots.run(
-                lambda: self.validate(choice, path, shown_as, options), workspace.remove
+                work.validate_to_json if as_json else work.validate,
+                path,
+                choice.descriptor,
+                choice.schema_name,
+                shown_as,
+                options,
+                cleanup=workspace.remove,
             )
             return Outcome(
                 report=report,
@@ -314,17 +298,27 @@ def _options(fields: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def answer(outcome: Outcome) -> dict[str, Any]:
-    """The Validata-shaped answer: schema, url, options, date and the report."""
-    report = outcome.report.to_dict()
-    report["summary"] = summary(outcome.report)
+def _envelope(outcome: Outcome) -> dict[str, Any]:
     return {
         "schema": outcome.choice.schema_url,
         "url": outcome.url,
         "options": outcome.options,
         "date": outcome.date,
-        "report": report,
     }
+
+
+def answer(outcome: Outcome) -> dict[str, Any]:
+    """The Validata-shaped answer: schema, url, options, date and the report."""
+    report = outcome.report.to_dict()
+    report["summary"] = summary(outcome.report)
+    return {**_envelope(outcome), "report": report}
+
+
+def answer_bytes(outcome: Outcome) -> bytes:
+    """:func:`answer` as JSON, around the report the worker process already encoded."""
+    _, report = outcome.report
+    head = json.dumps(_envelope(outcome), ensure_ascii=False)[:-1]
+    return head.encode("utf-8") + b', "report": ' + report + b"}"
 
 
 # -- HTTP faces ------------------------------------------------------------------------
@@ -361,7 +355,7 @@ async def api_validate(request: Request) -> Response:
                     "POST /validate en multipart.",
                 )
             service.slots.take()
-            outcome = await service.run_validation(fields, None, Workspace())
+            outcome = await service.run_validation(fields, None, Workspace(), as_json=True)
         else:
             service.slots.take()
             workspace = Workspace()
@@ -372,10 +366,10 @@ async def api_validate(request: Request) -> Response:
                 service.slots.give_back()
                 raise
             fields = {**dict(request.query_params.items()), **upload.fields}
-            outcome = await service.run_validation(fields, upload, workspace)
+            outcome = await service.run_validation(fields, upload, workspace, as_json=True)
     except ServiceError as error:
         return error_json(error)
-    return JSONResponse(answer(outcome))
+    return Response(answer_bytes(outcome), media_type="application/json")
 
 
 async def health(request: Request) -> Response:
@@ -396,9 +390,7 @@ async def openapi_json(request: Request) -> Response:
 
 async def api_export(request: Request) -> Response:
     """A filled template → the canonical CSV, as ``esr-schemas export`` writes it."""
-    from ..templates import SourceError
-    from ..templates.export import ExportError, describe, export, read_filled
-    from ..templates.source import for_workbook
+    from ..templates.export import describe
 
     service = _service(request)
     try:
@@ -419,18 +411,10 @@ async def api_export(request: Request) -> Response:
                 raise ServiceError(
                     400, "schema-invalide", f"« {spec} » n'est pas un nom du registre."
                 )
-            workbook = upload.file
-
-            def job() -> tuple[Any, Any]:
-                try:
-                    sheet = read_filled(workbook)
-                    source = for_workbook(spec, sheet.marker, service.registry.root)
-                except (ExportError, SourceError) as exc:
-                    raise ServiceError(400, "classeur-inutilisable", str(exc)) from None
-                return sheet, export(sheet, source)
-
             handed = True
-            sheet, result = await service.slots.run(job, workspace.remove)
+            header, result = await service.slots.run(
+                work.export_workbook, upload.file, spec, cleanup=workspace.remove
+            )
         finally:
             if not handed:
                 workspace.remove()
@@ -450,7 +434,7 @@ async def api_export(request: Request) -> Response:
                         "rowNumber": p.row,
                         "fieldName": p.column,
                         "type": p.type,
-                        "message": describe(p, sheet.header),
+                        "message": describe(p, header),
                         "fix": p.fix,
                     }
                     for p in problems
@@ -488,13 +472,11 @@ def _page_context(request: Request, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
-    service = _service(request)
-    response = service.templates.TemplateResponse(
-        request, name, _page_context(request, **context), status_code=status
-    )
-    response.headers.update(SECURITY_HEADERS)
-    return response
+async def _page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
+    """A page rendered off the event loop (a report page can be long)."""
+    template = _service(request).templates.env.get_template(name)
+    html = await asyncio.to_thread(template.render, _page_context(request, **context))
+    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
 
 async def index(request: Request, error: ServiceError | None = None, **kept: str) -> Response:
@@ -513,7 +495,7 @@ async def index(request: Request, error: ServiceError | None = None, **kept: str
     if selected:
         name, _, chosen_version = selected.partition("@")
         docs_page = service.docs_page(name, chosen_version or None)
-    return _page(
+    return await _page(
         request,
         "index.html",
         status=error.status if error else 200,
@@ -558,7 +540,8 @@ async def report_page(request: Request) -> Response:
         return await index(
             request, error, schema_name=schema, version=version, url=fields.get("url", "")
         )
-    return _page(request, "result.html", **_result_context(outcome))
+    context = await asyncio.to_thread(_result_context, outcome)
+    return await _page(request, "result.html", **context)
 
 
 def _result_context(outcome: Outcome) -> dict[str, Any]:
@@ -596,7 +579,9 @@ def _result_context(outcome: Outcome) -> dict[str, Any]:
 async def not_found(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     if status == 404:
-        error = ServiceError(404, "page-inconnue", f"Cette adresse n'existe pas : {request.url.path}.")
+        error = ServiceError(
+            404, "page-inconnue", f"Cette adresse n'existe pas : {request.url.path}."
+        )
     elif status == 405:
         error = ServiceError(
             405, "methode-non-permise", f"La méthode {request.method} n'est pas permise ici."
@@ -635,7 +620,14 @@ def create_app(config: ServiceConfig, registry: Registry | None = None) -> Starl
         HTTPException: not_found,
         Exception: server_error,
     }
-    app = Starlette(routes=routes, exception_handlers=handlers)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await service.slots.warm_up()
+        yield
+        service.slots.close()
+
+    app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
     app.state.service = service
     return app
 

@@ -37,5 +37,7 @@ class ServiceConfig:
     def from_env(cls) -> ServiceConfig:
         raw = os.environ.get(ENV_VARIABLE)
         if not raw:
-            raise RuntimeError(f"{ENV_VARIABLE} is not set: start the service with esr-schemas serve")
+            raise RuntimeError(
+                f"{ENV_VARIABLE} is not set: start the service with esr-schemas serve"
+            )
         return cls(**json.loads(raw))

@@ -14,3 +14,7 @@ class ServiceError(Exception):
         self.code = code
         self.message = message
         self.headers = headers or {}
+
+    def __reduce__(self) -> tuple[type[ServiceError], tuple[int, str, str, dict[str, str]]]:
+        # raised in a validation process, re-raised in the server: must survive pickling
+        return (ServiceError, (self.status, self.code, self.message, self.headers))

@@ -199,7 +199,9 @@ async def receive(request: Request, folder: Path, max_bytes: int) -> Upload:
             "ou mal formé). Renvoyez le fichier.",
         ) from None
     except ClientDisconnect:
-        raise ServiceError(400, "envoi-interrompu", "L'envoi du fichier a été interrompu.") from None
+        raise ServiceError(
+            400, "envoi-interrompu", "L'envoi du fichier a été interrompu."
+        ) from None
     finally:
         receiver.close()
     return receiver.upload
