@@ -9,6 +9,7 @@ the engine's Python work, whatever the number of validations in flight.
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +22,30 @@ from .errors import ServiceError
 _REGISTRY: Registry | None = None
 
 
+_WARM_UP_SCHEMA = {
+    "fields": [
+        {"name": "id", "type": "integer", "constraints": {"required": True, "unique": True}},
+        {"name": "code", "type": "string", "constraints": {"pattern": "[0-9]{7}[A-Z]"}},
+        {"name": "taux", "type": "number"},
+        {"name": "jour", "type": "date"},
+        {"name": "actif", "type": "boolean"},
+    ],
+    "primaryKey": ["id"],
+}
+
+
 def start(root: str) -> None:
-    """Pool initializer: the registry of this process, loaded once."""
+    """Pool initializer: the registry of this process, loaded once, and the engine warmed
+    up on a tiny file (its first run pays for lazy imports and thread pools)."""
     global _REGISTRY
     _REGISTRY = load_registry(Path(root))
+    with tempfile.TemporaryDirectory(prefix="esr-service-chauffe-") as folder:
+        sample = Path(folder) / "essai.csv"
+        sample.write_text(
+            "id,code,taux,jour,actif\n1,0751717J,1.5,2024-03-12,true\n2,x,a,12/03/2024,oui\n",
+            encoding="utf-8",
+        )
+        validate_file(sample, _WARM_UP_SCHEMA, registry=_REGISTRY)
 
 
 def ready() -> bool:
