@@ -469,12 +469,33 @@ def test_a_dozen_simultaneous_uploads(tmp_path: Path) -> None:
 def test_the_time_limit_answers_and_cleans_up(tmp_path: Path) -> None:
     running = start_service(tmp_path / "tmp", "--time-limit", "0.05")
     try:
-        data = _big_file(tmp_path / "long.csv", 20000)
+        data = _big_file(tmp_path / "long.csv", 1000)
         response = _post(running, data)
         assert "durée maximale" in _error(response, 504)
         deadline = time.monotonic() + 60
         while running.leftovers() and time.monotonic() < deadline:
             time.sleep(0.2)
+        assert running.leftovers() == []
+        assert httpx.get(running.url + "/health").json()["busy"] == 0
+    finally:
+        running.stop()
+
+
+def test_a_slow_upload_is_cut_off(tmp_path: Path) -> None:
+    running = start_service(tmp_path / "tmp", "--upload-timeout", "1")
+    try:
+        with socket.create_connection(("127.0.0.1", int(running.url.rsplit(":", 1)[1]))) as sock:
+            sock.sendall(
+                b"POST /validate HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n"
+                b"Content-Type: multipart/form-data; boundary=B\r\n\r\n--B\r\n"
+            )
+            sock.settimeout(10)
+            start = time.monotonic()
+            answer = sock.recv(65536)
+            assert time.monotonic() - start < 4
+        assert answer.startswith(b"HTTP/1.1 408")
+        assert "a duré plus de 1 s" in answer.decode("utf-8")
+        time.sleep(0.3)
         assert running.leftovers() == []
         assert httpx.get(running.url + "/health").json()["busy"] == 0
     finally:

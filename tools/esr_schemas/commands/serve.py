@@ -110,6 +110,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="durée maximale d'une validation, en secondes (600 par défaut)",
     )
     parser.add_argument(
+        "--upload-timeout",
+        type=_seconds,
+        default=600.0,
+        metavar="S",
+        help="durée maximale de l'envoi d'un fichier, en secondes (600 par défaut)",
+    )
+    parser.add_argument(
         "--url-timeout",
         type=_seconds,
         default=60.0,
@@ -138,6 +145,7 @@ def run(args: argparse.Namespace) -> int:
         allow_private_urls=args.allow_private_urls,
         slots=args.slots,
         time_limit=args.time_limit,
+        upload_timeout=args.upload_timeout,
         url_timeout=args.url_timeout,
     )
     os.environ[ENV_VARIABLE] = config.to_env()

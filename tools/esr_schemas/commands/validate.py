@@ -16,8 +16,9 @@ from ._common import EXIT_USAGE, UsageError, add_command, load
 DESCRIPTION = """Valide un fichier CSV ou XLSX contre un schéma du registre.
 
 FICHIER peut être un chemin ou l'adresse http(s) d'un fichier publié : il est alors
-téléchargé dans un dossier temporaire (effacé ensuite), dans le délai --timeout. Les
-adresses du réseau local sont permises (la commande tourne sur votre poste).
+téléchargé dans un dossier temporaire (effacé ensuite), dans le délai --timeout et dans
+la limite de 5 Go. Les adresses du réseau local sont permises (la commande tourne sur
+votre poste).
 
 SCHÉMA peut être un nom du registre (dernière version publiée), nom@X.Y.Z (une version
 publiée), le chemin d'un schema.json ou l'adresse http(s) d'un schéma.

@@ -338,7 +338,20 @@ def error_json(error: ServiceError) -> JSONResponse:
 
 
 async def _receive_fields(request: Request, service: Service, workspace: Workspace) -> Upload:
-    return await receive(request, workspace.path, service.config.max_upload_bytes)
+    """The upload, within the time limit (a client sending slowly cannot hold a slot)."""
+    try:
+        return await asyncio.wait_for(
+            receive(request, workspace.path, service.config.max_upload_bytes),
+            service.config.upload_timeout,
+        )
+    except TimeoutError:
+        raise ServiceError(
+            408,
+            "envoi-trop-lent",
+            f"L'envoi du fichier a duré plus de {service.config.upload_timeout:g} s : il a été "
+            "interrompu. Réessayez avec une meilleure connexion, ou validez le fichier sur "
+            "votre poste avec la commande esr-schemas validate.",
+        ) from None
 
 
 async def api_validate(request: Request) -> Response:

@@ -23,6 +23,8 @@ class ServiceConfig:
     """Validations (and uploads) at once in one worker; beyond, 503 with Retry-After."""
     time_limit: float = 600.0
     """Seconds a validation may take before the request is answered with an error."""
+    upload_timeout: float = 600.0
+    """Seconds an upload may take to arrive (a client sending slowly cannot hold a slot)."""
     url_timeout: float = 60.0
     """Total deadline of one download (GET /validate?url=…, schema URLs)."""
 

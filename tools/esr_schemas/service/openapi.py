@@ -61,6 +61,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
     text = {
         400: "entrée inutilisable (fichier vide, illisible, adresse refusée…)",
         404: "schéma ou version inconnus du registre",
+        408: "envoi du fichier plus long que la durée maximale",
         413: "fichier au-delà de la taille maximale",
         415: "requête non multipart, ou format de fichier non pris en charge",
         422: "classeur invalide : aucun CSV produit",
@@ -141,7 +142,7 @@ def openapi(config: ServiceConfig) -> dict[str, Any]:
                         },
                         *_options(),
                     ],
-                    "responses": {**ok, **_errors(400, 404, 413, 415, 503, 504)},
+                    "responses": {**ok, **_errors(400, 404, 408, 413, 415, 503, 504)},
                 },
                 "post": {
                     "summary": "Valide un fichier envoyé",
@@ -163,7 +164,7 @@ def openapi(config: ServiceConfig) -> dict[str, Any]:
                             }
                         },
                     },
-                    "responses": {**ok, **_errors(400, 404, 413, 415, 503, 504)},
+                    "responses": {**ok, **_errors(400, 404, 408, 413, 415, 503, 504)},
                 },
             },
             "/export": {
