@@ -130,16 +130,24 @@ def main() -> int:
     try:
         validate_file(files[min(sizes)], descriptor, registry=registry, schema_name=NAME)
         post(url, files[min(sizes)])  # warm both sides
-        print("| lignes | API (meilleur / médiane) | en processus (meilleur / médiane) | surcoût |")
-        print("|---|---|---|---|")
+        print(
+            "| lignes | API (meilleur / médiane) | en processus (meilleur / médiane) | surcoût "
+            "| dont réception de l'envoi (médiane) |"
+        )
+        print("|---|---|---|---|---|")
         for size in sizes:
-            api, local = [], []
+            api, local, uploads = [], [], []
             for _ in range(args.repeat):
                 start_time = time.perf_counter()
                 answer = post(url, files[size])
                 answer.raise_for_status()
                 body = answer.json()
                 api.append(time.perf_counter() - start_time)
+                timing = dict(
+                    part.strip().split(";dur=")
+                    for part in answer.headers["Server-Timing"].split(",")
+                )
+                uploads.append(float(timing["envoi"]) / 1000)
                 start_time = time.perf_counter()
                 report = validate_file(files[size], descriptor, registry=registry, schema_name=NAME)
                 local.append(time.perf_counter() - start_time)
@@ -147,7 +155,8 @@ def main() -> int:
             overhead = (min(api) / min(local) - 1) * 100
             print(
                 f"| {size:,} | {min(api):.2f} / {statistics.median(api):.2f} s "
-                f"| {min(local):.2f} / {statistics.median(local):.2f} s | {overhead:+.0f} % |"
+                f"| {min(local):.2f} / {statistics.median(local):.2f} s | {overhead:+.0f} % "
+                f"| {statistics.median(uploads):.3f} s |"
             )
         print()
         print(f"Débit, fichier de {args.throughput_size:,} lignes, {args.requests} requêtes :")

@@ -458,8 +458,9 @@ def test_a_dozen_simultaneous_uploads(tmp_path: Path) -> None:
                 assert answer.json()["report"]["errors"] == expected_errors
         assert len(health_times) >= 3, health_times
         health_times.sort()
-        assert health_times[len(health_times) // 2] < 0.2, health_times
-        assert health_times[-1] < 2.0, health_times
+        # a blocked event loop would answer only once a validation is over (seconds)
+        assert health_times[len(health_times) // 2] < 0.3, health_times
+        assert health_times[-1] < 3.0, health_times
         time.sleep(0.5)
         assert running.leftovers() == []
     finally:

@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -356,6 +357,7 @@ async def _receive_fields(request: Request, service: Service, workspace: Workspa
 
 async def api_validate(request: Request) -> Response:
     service = _service(request)
+    began, received = time.perf_counter(), 0.0
     try:
         if request.method == "GET":
             fields = {k: v for k, v in request.query_params.items()}
@@ -378,11 +380,19 @@ async def api_validate(request: Request) -> Response:
                 workspace.remove()
                 service.slots.give_back()
                 raise
+            received = time.perf_counter()
             fields = {**dict(request.query_params.items()), **upload.fields}
             outcome = await service.run_validation(fields, upload, workspace, as_json=True)
     except ServiceError as error:
         return error_json(error)
-    return Response(answer_bytes(outcome), media_type="application/json")
+    done = time.perf_counter()
+    timing = f"total;dur={(done - began) * 1000:.0f}"
+    if received:
+        timing += f", envoi;dur={(received - began) * 1000:.0f}"
+    # Server-Timing: where the time went (upload, then validation), for clients and benchmarks
+    return Response(
+        answer_bytes(outcome), media_type="application/json", headers={"Server-Timing": timing}
+    )
 
 
 async def health(request: Request) -> Response:
