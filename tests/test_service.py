@@ -241,6 +241,32 @@ def test_export_gives_the_bytes_of_the_cli(service: RunningService, tmp_path: Pa
     assert response.content == out.read_bytes()
     assert response.headers["content-type"].startswith("text/csv")
 
+    from openpyxl import load_workbook
+
+    from esr_schemas.templates.workbook import DATA_SHEET
+
+    workbook = load_workbook(filled)
+    sheet = workbook[DATA_SHEET]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=3, column=header.index("capacite_accueil") + 1).value = "beaucoup"
+    wrong = tmp_path / "faux.xlsx"
+    workbook.save(wrong)
+    assert main(["export", str(wrong), "-o", str(tmp_path / "x.csv"), "--root", str(REPO)]) == 1
+    refused = httpx.post(
+        service.url + "/export", files={"file": ("faux.xlsx", wrong.read_bytes())}, timeout=60
+    )
+    assert refused.status_code == 422
+    errors = refused.json()["errors"]
+    assert [(e["rowNumber"], e["fieldName"]) for e in errors] == [(3, "capacite_accueil")]
+    assert "ligne 3" in errors[0]["message"]
+    forced = httpx.post(
+        service.url + "/export",
+        data={"force": "true"},
+        files={"file": ("faux.xlsx", wrong.read_bytes())},
+        timeout=60,
+    )
+    assert forced.status_code == 200 and forced.headers["X-Esr-Errors"] == "1"
+
 
 def test_the_page_preselects_the_schema_of_the_docs_button(service: RunningService) -> None:
     for query in (
@@ -519,6 +545,31 @@ def test_serve_refuses_a_port_in_use(tmp_path: Path, capsys: pytest.CaptureFixtu
         port = busy.getsockname()[1]
         assert main(["serve", "--root", str(REPO), "--port", str(port)]) == 2
     assert "choisissez un autre --port" in capsys.readouterr().err
+
+
+def test_nothing_of_a_files_content_is_logged(service: RunningService, tmp_path: Path) -> None:
+    lines = (EXAMPLES / "valide.csv").read_text(encoding="utf-8").splitlines()
+    marker = "Licence secrète Zyxwvut"
+    cells = next(csv.reader([lines[1]]))
+    cells[8] = marker  # intitule_diplome
+    cells[19] = "capacité zyxwvut"  # capacite_accueil: a type error quoting the value
+    data = tmp_path / "secret.csv"
+    with data.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(lines[0] + "\n")
+        csv.writer(handle, lineterminator="\n").writerow(cells)
+    answer = _post(service, data).json()
+    assert any("zyxwvut" in e["message"] for e in answer["report"]["errors"])
+    with data.open("rb") as handle:
+        httpx.post(
+            service.url + "/rapport",
+            data={"schema": SCHEMA},
+            files={"file": ("secret.csv", handle)},
+            timeout=60,
+        )
+    time.sleep(0.2)
+    log = "".join(service.logs)
+    assert "zyxwvut" not in log.lower()
+    assert "secret.csv" not in log
 
 
 def test_the_csv_report_has_one_line_per_error(service: RunningService) -> None:

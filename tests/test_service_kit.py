@@ -27,6 +27,8 @@ class RunningService:
     url: str
     process: subprocess.Popen[str]
     tmpdir: Path
+    logs: list[str]
+    """What the service wrote on its error output (its log)."""
 
     def stop(self) -> None:
         self.process.terminate()
@@ -59,7 +61,8 @@ def start_service(tmpdir: Path, *options: str, root: Path = REPO) -> RunningServ
         raise AssertionError(f"the service did not start: {line}{process.stderr.read()}")
     url = f"http://127.0.0.1:{found.group(1)}"
     stream = process.stderr
-    threading.Thread(target=lambda: [None for _ in stream], daemon=True).start()  # drain logs
+    logs = [line]
+    threading.Thread(target=lambda: logs.extend(stream), daemon=True).start()  # drain the log
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -71,4 +74,4 @@ def start_service(tmpdir: Path, *options: str, root: Path = REPO) -> RunningServ
             process.kill()
             raise AssertionError("the service never answered /health")
         time.sleep(0.1)
-    return RunningService(url, process, tmpdir)
+    return RunningService(url, process, tmpdir, logs)
