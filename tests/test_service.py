@@ -188,6 +188,39 @@ def test_api_errors_equal_the_cli_errors_on_urls(
     assert answer["report"]["errors"] == _cli_report(capsys, str(workbook))["errors"]
 
 
+def test_a_body_that_is_the_file_itself(
+    service: RunningService, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    example = INVALID[1]
+    response = httpx.post(
+        service.url + "/validate",
+        params={"schema": SCHEMA, "filename": example.name},
+        content=example.read_bytes(),
+        headers={"Content-Type": "text/csv"},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["report"]["errors"] == _cli_report(capsys, str(example))["errors"]
+    assert answer["report"]["resource"]["path"] == example.name
+    workbook = _to_xlsx(example, tmp_path / "brut.xlsx")
+    response = httpx.post(
+        service.url + "/validate",
+        params={"schema": SCHEMA},
+        content=workbook.read_bytes(),
+        headers={"Content-Type": "application/octet-stream"},
+        timeout=60,
+    )
+    assert response.json()["report"]["errors"] == _cli_report(capsys, str(workbook))["errors"]
+    big = httpx.post(
+        service.url + "/validate",
+        params={"schema": SCHEMA},
+        content=b"a,b\n" * (1024 * 1024),
+        headers={"Content-Type": "text/csv"},
+    )
+    assert "taille maximale" in _error(big, 413)
+
+
 def test_the_answer_has_validatas_shape(service: RunningService) -> None:
     answer = _post(service, INVALID[0], schema=f"{SCHEMA}@1.0.0").json()
     assert set(answer) >= {"schema", "url", "options", "date", "report"}

@@ -166,23 +166,60 @@ def is_multipart(request: Request) -> bool:
     return kind == b"multipart/form-data"
 
 
+RAW_TYPES = {
+    b"text/csv": ".csv",
+    b"text/plain": ".csv",
+    b"text/tab-separated-values": ".tsv",
+    b"application/octet-stream": "",
+    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    b"application/vnd.oasis.opendocument.spreadsheet": ".ods",
+}
+"""Bodies taken as the file itself (``curl --data-binary @f.csv -H 'Content-Type: text/csv'``)."""
+
+
+async def _receive_raw(request: Request, folder: Path, max_bytes: int, suffix: str) -> Upload:
+    """The body is the file: written as it arrives, no parsing (the fastest upload)."""
+    name = safe_filename(request.query_params.get("filename", "") or f"fichier{suffix}")
+    path = folder / name
+    upload = Upload(file=path, filename=name)
+    try:
+        with path.open("xb") as handle:
+            async for chunk in request.stream():
+                upload.size += len(chunk)
+                if upload.size > max_bytes:
+                    raise too_large(max_bytes)
+                handle.write(chunk)
+    except ClientDisconnect:
+        raise ServiceError(
+            400, "envoi-interrompu", "L'envoi du fichier a été interrompu."
+        ) from None
+    return upload
+
+
 async def receive(request: Request, folder: Path, max_bytes: int) -> Upload:
-    """The fields and the file of a multipart request; :class:`ServiceError` otherwise."""
+    """The fields and the file of a multipart request, or a body that is the file itself
+    (a spreadsheet or CSV type; its name in the ``filename`` query parameter);
+    :class:`ServiceError` otherwise."""
     kind, options = parse_options_header(request.headers.get("content-type", ""))
+    length = request.headers.get("content-length", "")
+    if kind in RAW_TYPES:
+        if length.isdigit() and int(length) > max_bytes:
+            raise too_large(max_bytes)
+        return await _receive_raw(request, folder, max_bytes, RAW_TYPES[kind])
     if kind != b"multipart/form-data":
         raise ServiceError(
             415,
             "multipart-attendu",
             "La requête doit être envoyée en multipart/form-data, avec le fichier dans le "
             "champ « file » et le schéma dans le champ « schema » (par exemple : curl -F "
-            "schema=NOM -F file=@fichier.csv).",
+            "schema=NOM -F file=@fichier.csv), ou le fichier seul comme contenu, de type "
+            "text/csv ou tableur.",
         )
     boundary = options.get(b"boundary")
     if not boundary:
         raise ServiceError(
             400, "multipart-invalide", "La requête multipart n'indique pas sa frontière (boundary)."
         )
-    length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > max_bytes + 1024 * 1024:
         raise too_large(max_bytes)
     receiver = _Receiver(folder, max_bytes)
