@@ -161,9 +161,27 @@ def openapi(config: ServiceConfig) -> dict[str, Any]:
                                         "sheet": {"type": "string"},
                                     },
                                 }
-                            }
+                            },
+                            "text/csv": {
+                                "schema": {"type": "string", "format": "binary"},
+                                "description": "le fichier seul ; schema (et filename) dans "
+                                "l'adresse",
+                            },
+                            "application/octet-stream": {
+                                "schema": {"type": "string", "format": "binary"},
+                                "description": "un classeur XLSX ou ODS seul ; schema dans "
+                                "l'adresse",
+                            },
                         },
                     },
+                    "parameters": [
+                        {
+                            "name": "filename",
+                            "in": "query",
+                            "schema": {"type": "string"},
+                            "description": "nom du fichier envoyé seul (repris dans le rapport)",
+                        }
+                    ],
                     "responses": {**ok, **_errors(400, 404, 408, 413, 415, 503, 504)},
                 },
             },
