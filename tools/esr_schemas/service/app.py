@@ -317,7 +317,7 @@ def answer(outcome: Outcome) -> dict[str, Any]:
 
 def answer_bytes(outcome: Outcome) -> bytes:
     """:func:`answer` as JSON, around the report the worker process already encoded."""
-    _, report = outcome.report
+    _, report, _ = outcome.report
     head = json.dumps(_envelope(outcome), ensure_ascii=False)[:-1]
     return head.encode("utf-8") + b', "report": ' + report + b"}"
 
@@ -389,6 +389,7 @@ async def api_validate(request: Request) -> Response:
     timing = f"total;dur={(done - began) * 1000:.0f}"
     if received:
         timing += f", envoi;dur={(received - began) * 1000:.0f}"
+    timing += f", validation;dur={outcome.report[2] * 1000:.0f}"
     # Server-Timing: where the time went (upload, then validation), for clients and benchmarks
     return Response(
         answer_bytes(outcome), media_type="application/json", headers={"Server-Timing": timing}
