@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 # Each name is a module of esr_schemas.commands exposing ``register(subparsers)``.
-COMMANDS = ("check", "build", "template", "export", "diff", "release", "new", "validate")
+COMMANDS = ("check", "build", "template", "export", "diff", "release", "new", "validate", "serve")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,11 @@ if TYPE_CHECKING:
     from ..model import Registry
 
 DESCRIPTION = """Valide un fichier CSV, XLSX ou ODS contre un schéma du registre.
+
+FICHIER peut être un chemin ou l'adresse http(s) d'un fichier publié : il est alors
+téléchargé dans un dossier temporaire (effacé ensuite), dans le délai --timeout et dans
+la limite de 5 Go. Les adresses du réseau local sont permises (la commande tourne sur
+votre poste).
 
 SCHÉMA peut être un nom du registre (dernière version publiée), nom@X.Y.Z (une version
 publiée), le chemin d'un schema.json ou l'adresse http(s) d'un schéma.
@@ -29,7 +35,26 @@ Exemple :
   esr-schemas validate inscriptions.csv --schema effectifs-etudiants --details
   esr-schemas validate export.xlsx --schema offre-formation@1.0.0 --sheet Feuil1 --format json
   esr-schemas validate brouillon.csv --schema insertion-professionnelle --brouillon
+  esr-schemas validate https://exemple.fr/donnees/formations.csv --schema offre-formation
 """
+
+MAX_DOWNLOAD_BYTES = 5 * 1024 * 1024 * 1024
+
+
+def _seconds(text: str) -> float:
+    """A finite, positive number of seconds (argparse type)."""
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"« {text} » n'est pas un nombre de secondes (exemple : 10)"
+        ) from None
+    from .. import netfetch
+
+    try:
+        return netfetch.check_timeout(value)
+    except netfetch.FetchError as error:
+        raise argparse.ArgumentTypeError(error.message) from None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,7 +67,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         reads_registry=True,
     )
     parser.add_argument(
-        "file", type=Path, metavar="FICHIER", help="fichier CSV, XLSX ou ODS à valider"
+        "file",
+        metavar="FICHIER",
+        help="fichier CSV, XLSX ou ODS à valider (chemin ou adresse http(s))",
     )
     parser.add_argument(
         "--schema",
@@ -96,9 +123,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=10.0,
-        help="délai d'attente d'un schéma distant, en secondes (10 par défaut)",
+        metavar="SECONDES",
+        help="délai total de chaque téléchargement (schéma ou fichier distant), en secondes "
+        "(10 par défaut)",
     )
 
 
@@ -129,6 +158,25 @@ def _registry(args: argparse.Namespace) -> Registry | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .. import netfetch
+
+    if args.file.startswith(("http://", "https://")):
+        with tempfile.TemporaryDirectory(prefix="esr-validate-") as folder:
+            try:
+                fetched = netfetch.download(
+                    args.file,
+                    Path(folder),
+                    timeout=args.timeout,
+                    max_bytes=MAX_DOWNLOAD_BYTES,
+                    allow_private=True,
+                )
+            except netfetch.FetchError as error:
+                raise UsageError(f"Fichier inutilisable : {error.message}") from None
+            return _validate(args, fetched.path, shown_as=args.file)
+    return _validate(args, Path(args.file), shown_as=None)
+
+
+def _validate(args: argparse.Namespace, path: Path, shown_as: str | None) -> int:
     from ..validation import UnusableInput, resolve_schema, validate_file
     from ..validation.report import render_json, render_text
 
@@ -142,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
             else descriptor.get("name")
         )
         report = validate_file(
-            args.file,
+            path,
             descriptor,
             sheet=args.sheet,
             registry=registry,
@@ -154,10 +202,12 @@ def run(args: argparse.Namespace) -> int:
         )
     except UnusableInput as problem:
         raise UsageError(f"Fichier ou schéma inutilisable : {problem.message}") from None
+    if shown_as is not None:
+        report.path = shown_as
     if report.stats.get("rows", 0) == 0:
         # no verdict on a file without data: no report saying it is valid
         sys.stderr.write(
-            f"Fichier inutilisable : {args.file.name} ne contient que la ligne d'en-tête, aucune "
+            f"Fichier inutilisable : {path.name} ne contient que la ligne d'en-tête, aucune "
             "ligne de données à valider. Ajoutez vos données sous l'en-tête.\n"
         )
         return EXIT_USAGE

@@ -168,3 +168,47 @@ def render_json(report: ValidationReport, limit: int | None = None) -> str:
         data["warnings"] = data["warnings"][:limit]
     data["summary"] = summary(report)
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+CSV_COLUMNS = (
+    "Gravité",
+    "Ligne",
+    "Colonne",
+    "Numéro de colonne",
+    "Type d'erreur",
+    "Nature",
+    "Valeur",
+    "Message",
+    "Correction proposée",
+)
+
+
+def render_csv(report: ValidationReport) -> str:
+    """One line per error then per warning, French column headers.
+
+    Meant for a spreadsheet: UTF-8 with a byte order mark and ``;`` between values, so
+    that Excel in French opens it in columns with its accents intact.
+    """
+    import csv
+    import io
+
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for gravity, items in (("erreur", report.errors), ("avertissement", report.warnings)):
+        for error in items:
+            writer.writerow(
+                (
+                    gravity,
+                    "" if error.row_number is None else error.row_number,
+                    error.field_name or "",
+                    "" if error.field_number is None else error.field_number,
+                    error.type,
+                    error_type_name(error.type) or "",
+                    "" if error.cell is None else error.cell,
+                    error.message,
+                    error.fix,
+                )
+            )
+    return out.getvalue()

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 from ..model import Registry
+from ..netfetch import FetchError, fetch_bytes
 from ..resolve import ResolveError, lookup
 from .errors import UnusableInput
 from .schema_check import check_descriptor
@@ -17,11 +15,15 @@ MAX_SCHEMA_BYTES = 10 * 1024 * 1024
 
 
 def resolve_schema(
-    spec: str, registry: Registry | None = None, timeout: float = 10
+    spec: str, registry: Registry | None = None, timeout: float = 10, allow_private: bool = True
 ) -> dict[str, Any]:
-    """The descriptor ``spec`` designates. Raises :class:`UnusableInput` (French)."""
+    """The descriptor ``spec`` designates. Raises :class:`UnusableInput` (French).
+
+    A URL is downloaded by :mod:`esr_schemas.netfetch` within ``timeout`` seconds in all;
+    ``allow_private=False`` (the web service) refuses addresses of internal networks.
+    """
     if spec.startswith(("http://", "https://")):
-        descriptor = _fetch(spec, timeout)
+        descriptor = _fetch(spec, timeout, allow_private)
     elif spec.endswith(".json") or "/" in spec or Path(spec).is_file():
         path = Path(spec)
         if not path.exists():
@@ -45,34 +47,17 @@ def _from_registry(spec: str, registry: Registry | None) -> dict[str, Any]:
         raise UnusableInput(str(exc)) from None
 
 
-def _fetch(url: str, timeout: float) -> dict[str, Any]:
-    request = urllib.request.Request(
-        url, headers={"User-Agent": "esr-schemas", "Accept": "application/json"}
-    )
+def _fetch(url: str, timeout: float, allow_private: bool) -> dict[str, Any]:
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            data = response.read(MAX_SCHEMA_BYTES + 1)
-    except TimeoutError as error:
-        raise UnusableInput(
-            f"Le schéma {url} n'a pas répondu en {timeout:.0f} s. Réessayez plus tard, ou "
-            "téléchargez-le et passez le fichier local."
-        ) from error
-    except urllib.error.HTTPError as error:
-        raise UnusableInput(
-            f"Le schéma {url} est inaccessible (erreur HTTP {error.code})."
-        ) from error
-    except urllib.error.URLError as error:
-        reason = error.reason
-        if isinstance(reason, (TimeoutError, socket.timeout)):
-            raise UnusableInput(
-                f"Le schéma {url} n'a pas répondu en {timeout:.0f} s. Réessayez plus tard, ou "
-                "téléchargez-le et passez le fichier local."
-            ) from error
-        raise UnusableInput(f"Le schéma {url} est inaccessible ({reason}).") from error
-    except (OSError, ValueError) as error:
-        raise UnusableInput(f"Le schéma {url} est inaccessible ({error}).") from error
-    if len(data) > MAX_SCHEMA_BYTES:
-        raise UnusableInput(f"Le schéma {url} dépasse 10 Mo : ce n'est pas un Table Schema.")
+        data = fetch_bytes(
+            url,
+            timeout=timeout,
+            max_bytes=MAX_SCHEMA_BYTES,
+            allow_private=allow_private,
+            accept="application/json, */*;q=0.5",
+        )
+    except FetchError as error:
+        raise UnusableInput(f"Schéma distant inutilisable. {error.message}") from None
     return _parse(data, url)
 
 

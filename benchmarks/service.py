@@ -1,0 +1,211 @@
+"""Benchmark: the validation service over loopback against the same validation in process.
+
+    .venv/bin/python benchmarks/service.py [--sizes 10000,100000,1000000] [--repeat 3]
+        [--clients 4,16] [--throughput-size 100000]
+
+Files are those of ``benchmarks/validate.py`` (12 columns, ``;``, about 0.1 % of rows in
+error), under benchmarks/data/. The schema is put in a scratch registry under
+benchmarks/data/registre-service/, which ``esr-schemas serve --port 0`` serves.
+
+1. For each size: ``POST /validate`` (upload, validation, JSON answer read whole) and
+   ``validate_file`` in this process (warm: imports done, registry loaded), run in
+   alternation ``--repeat`` times; best and median of each, and the overhead of the
+   service on the best times. The two must report the same errors.
+2. Throughput: ``--clients`` clients at once, each sending the ``--throughput-size``
+   file in a loop for a fixed count of requests; a 503 is retried after 0.1 s (the
+   service says 5 s: shortened to measure). Files per second and 503 answers counted.
+3. The server's peak RSS: its own and that of each validation process (VmHWM).
+
+The machine is shared: figures are noisy; compare the two columns of a same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import json
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from validate import DATA, SCHEMA, generate  # noqa: E402
+
+from esr_schemas.loader import load_registry  # noqa: E402
+from esr_schemas.validation import resolve_schema, validate_file  # noqa: E402
+
+CLI = str(Path(sys.executable).parent / "esr-schemas")
+NAME = SCHEMA["name"]
+
+
+def scratch_registry() -> Path:
+    root = DATA / "registre-service"
+    folder = root / "schemas" / NAME
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "schema.json").write_text(json.dumps(SCHEMA, ensure_ascii=False), encoding="utf-8")
+    return root
+
+
+def start(root: Path, slots: int) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [CLI, "serve", "--root", str(root), "--port", "0", "--slots", str(slots)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    if not found:
+        raise SystemExit(f"le service n'a pas démarré : {line}")
+    stream = process.stderr
+    threading.Thread(target=lambda: [None for _ in stream], daemon=True).start()
+    url = f"http://127.0.0.1:{found.group(1)}"
+    for _ in range(300):
+        try:
+            if httpx.get(url + "/health", timeout=2).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("le service ne répond pas à /health")
+
+
+def post(url: str, path: Path, raw: bool = False) -> httpx.Response:
+    if raw:  # the file as the body: no multipart to encode or parse
+        with path.open("rb") as handle:
+            return httpx.post(
+                url + "/validate",
+                params={"schema": NAME, "filename": path.name},
+                content=handle,
+                headers={"Content-Type": "text/csv"},
+                timeout=600,
+            )
+    with path.open("rb") as handle:
+        return httpx.post(
+            url + "/validate",
+            data={"schema": NAME},
+            files={"file": (path.name, handle)},
+            timeout=600,
+        )
+
+
+def peak_rss(pid: int) -> tuple[int, list[int]]:
+    """VmHWM of the server and of each of its child processes, in bytes."""
+
+    def hwm(p: int) -> int:
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+        return 0
+
+    children = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(c) for c in (task / "children").read_text().split()]
+    return hwm(pid), [hwm(c) for c in children]
+
+
+def mb(n: float) -> str:
+    return f"{n / 1024 / 1024:.0f} Mo"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Banc d'essai du service de validation")
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--clients", default="4,16")
+    parser.add_argument("--throughput-size", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=32, help="requêtes par mesure de débit")
+    args = parser.parse_args()
+    DATA.mkdir(exist_ok=True)
+    root = scratch_registry()
+    registry = load_registry(root)
+    descriptor = resolve_schema(NAME, registry)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    files = {}
+    for size in sorted(set(sizes + [args.throughput_size])):
+        path = DATA / f"bench-{size}.csv"
+        if not path.exists():
+            generate(size, path)
+        files[size] = path
+    process, url = start(root, slots=4)
+    try:
+        validate_file(files[min(sizes)], descriptor, registry=registry, schema_name=NAME)
+        post(url, files[min(sizes)])  # warm both sides
+        print(
+            "| lignes | envoi | API (meilleur / médiane) | en processus (meilleur / médiane) "
+            "| surcoût | dont réception de l'envoi (médiane) |"
+        )
+        print("|---|---|---|---|---|---|")
+        for size, raw in ((size, raw) for size in sizes for raw in (False, True)):
+            api, local, uploads = [], [], []
+            for _ in range(args.repeat):
+                start_time = time.perf_counter()
+                answer = post(url, files[size], raw=raw)
+                answer.raise_for_status()
+                body = answer.json()
+                api.append(time.perf_counter() - start_time)
+                timing = dict(
+                    part.strip().split(";dur=")
+                    for part in answer.headers["Server-Timing"].split(",")
+                )
+                uploads.append(float(timing["envoi"]) / 1000)
+                start_time = time.perf_counter()
+                report = validate_file(files[size], descriptor, registry=registry, schema_name=NAME)
+                local.append(time.perf_counter() - start_time)
+                assert body["report"]["errors"] == [e.to_dict() for e in report.errors]
+            overhead = (min(api) / min(local) - 1) * 100
+            print(
+                f"| {size:,} | {'corps brut' if raw else 'multipart'} "
+                f"| {min(api):.2f} / {statistics.median(api):.2f} s "
+                f"| {min(local):.2f} / {statistics.median(local):.2f} s | {overhead:+.0f} % "
+                f"| {statistics.median(uploads):.3f} s |"
+            )
+        print()
+        print(f"Débit, fichier de {args.throughput_size:,} lignes, {args.requests} requêtes :")
+        lock = threading.Lock()
+        for clients in (int(c) for c in args.clients.split(",")):
+            refused = 0
+
+            def one(_: int) -> None:
+                nonlocal refused
+                while True:
+                    answer = post(url, files[args.throughput_size])
+                    if answer.status_code != 503:
+                        answer.raise_for_status()
+                        return
+                    with lock:
+                        refused += 1
+                    time.sleep(0.1)
+
+            start_time = time.perf_counter()
+            with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+                list(pool.map(one, range(args.requests)))
+            elapsed = time.perf_counter() - start_time
+            print(
+                f"- {clients} clients : {args.requests / elapsed:.1f} fichiers/s "
+                f"({args.requests * args.throughput_size / elapsed:,.0f} lignes/s), "
+                f"{refused} réponses 503 (réessayées)"
+            )
+        own, children = peak_rss(process.pid)
+        print()
+        print(
+            f"Pic de mémoire (VmHWM) : serveur {mb(own)}, processus de validation "
+            + ", ".join(mb(c) for c in children)
+            + f" ; total au plus {mb(own + sum(children))}"
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
