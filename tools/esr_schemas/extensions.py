@@ -17,6 +17,9 @@ Field level (``field["x-esr"]``):
   denominator; the rate must then equal numerator / denominator (in percent when the
   field's ``maximum`` is 100) within one point of rounding.
 - ``deprecated``: ``{"since": "X.Y.Z", "reason": "..."}``.
+- ``notYetObserved``: ``true`` on a count that may stay empty on a ``diffuse`` row because
+  it cannot be observed yet (the licence obtained in four years by a recent cohort); the
+  rule against masked counts then leaves it alone.
 - ``patternHelp``: the field's ``pattern`` said in plain French, for people (messages,
   templates, site); without it, ``wording.pattern_help`` generates it from the pattern.
 
@@ -69,7 +72,7 @@ EXTENSION_KEY = "x-esr"
 
 FIELD_KEYS = {
     "codeSystem", "codeList", "personalData", "personCount", "denominator", "numerator",
-    "deprecated", "patternHelp",
+    "deprecated", "patternHelp", "notYetObserved",
 }  # fmt: skip
 SCHEMA_KEYS = {
     "status", "secretThreshold", "rateThreshold", "personalDataBasis", "frequency", "rules",
@@ -105,6 +108,11 @@ def is_personal_data(field: dict[str, Any]) -> bool:
 
 def is_person_count(field: dict[str, Any]) -> bool:
     return ext(field).get("personCount") is True
+
+
+def may_be_unobserved(field: dict[str, Any]) -> bool:
+    """A count that may be empty on a published row: not observable yet."""
+    return ext(field).get("notYetObserved") is True
 
 
 def deprecation(field: dict[str, Any]) -> dict[str, Any] | None:

@@ -394,7 +394,10 @@ def _secrecy_rules(
     if status and counts:
         published = tuple(counts + [str(f["name"]) for f in derived])
         rules.append(BusinessRule("secret-status-published", (status, *published)))
-        rules.append(BusinessRule("secret-status-masked", (status, *counts)))
+        observed = [str(f["name"]) for f in fields if extensions.is_person_count(f)
+                    and not extensions.may_be_unobserved(f)]  # fmt: skip
+        if observed:
+            rules.append(BusinessRule("secret-status-masked", (status, *observed)))
     for index, field_ in enumerate(fields):
         name = str(field_.get("name"))
         denominator = extensions.denominator(field_)
