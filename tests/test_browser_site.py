@@ -275,7 +275,11 @@ def test_the_template_is_reached_with_the_keyboard_alone(repo_site_url: str, bro
             pytest.fail("le modèle Excel n'est pas atteignable au clavier")
         with page.expect_download(timeout=15_000) as info:
             page.keyboard.press("Enter")
-        assert info.value.suggested_filename == "modele-offre-formation-1.0.0.xlsx"
+        from esr_schemas.loader import load_registry
+
+        latest = load_registry(REPO).schemas["offre-formation"].latest_published
+        assert latest is not None
+        assert info.value.suggested_filename == f"modele-offre-formation-{latest.version}.xlsx"
     finally:
         page.close()
 

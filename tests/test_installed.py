@@ -36,6 +36,7 @@ from esr_schemas.cli import main
 from esr_schemas.loader import PACKAGED_REGISTRY_DIR, load_registry
 from esr_schemas.publish import publish
 from esr_schemas.registry_source import ENV_VAR, RegistryUnavailable, locate
+from esr_schemas.semver import is_semver, sort_key
 from esr_schemas.templates.source import from_path
 
 pytestmark = pytest.mark.slow
@@ -44,6 +45,12 @@ NAME = "offre-formation"
 PUBLISHED = REPO / "schemas" / NAME / "versions" / "1.0.0"
 VALID = PUBLISHED / "exemples" / "valide.csv"
 INVALID = PUBLISHED / "exemples" / "invalide" / "uai-check-letter__lettre-cle-fausse.csv"
+# A bare name designates the newest published version (1.0.0 is no longer the only one).
+LATEST = max(
+    (p.name for p in (REPO / "schemas" / NAME / "versions").iterdir() if is_semver(p.name)),
+    key=sort_key,
+)
+LATEST_PUBLISHED = REPO / "schemas" / NAME / "versions" / LATEST
 DEMO_VALID = BASE_REGISTRY / "schemas" / "demo" / "versions" / "1.0.0" / "exemples" / "valide.csv"
 DEMO_INVALID = (
     BASE_REGISTRY
@@ -213,7 +220,7 @@ def test_the_publication_guide_word_for_word(installed: Installed, tmp_path: Pat
     assert len(commands) >= 2 and any(" validate " in c for c in commands)
     folder = tmp_path / "mes-fichiers"
     folder.mkdir()
-    shutil.copyfile(VALID, folder / "MON_FICHIER.csv")
+    shutil.copyfile(VALID, folder / "offre.csv")
     for command in commands:
         argv = shlex.split(command)[1:]
         result = subprocess.run(
@@ -258,20 +265,24 @@ def test_template_then_export_by_name(installed: Installed, data: Path) -> None:
     result = installed.run("template", NAME, "-o", str(data))
     assert result.returncode == 0, result.stderr
     assert "Modèle Excel écrit" in result.stdout
-    template = data / f"modele-{NAME}-1.0.0.xlsx"
-    descriptor = json.loads((PUBLISHED / "schema.json").read_text(encoding="utf-8"))
+    template = data / f"modele-{NAME}-{LATEST}.xlsx"
+    descriptor = json.loads((LATEST_PUBLISHED / "schema.json").read_text(encoding="utf-8"))
     header = [c.value for c in next(load_workbook(template)["Données"].iter_rows(max_row=1))]
     assert header == [f["name"] for f in descriptor["fields"]]
     filled = fill_template(
-        template, data / "rempli.xlsx", from_path(PUBLISHED / "schema.json"), VALID
+        template,
+        data / "rempli.xlsx",
+        from_path(LATEST_PUBLISHED / "schema.json"),
+        LATEST_PUBLISHED / "exemples" / "valide.csv",
     )
     out = data / "export.csv"
     exported = installed.run("export", str(filled), "-o", str(out))  # the schema the workbook names
     assert exported.returncode == 0, exported.stderr
     assert (
-        "CSV valide écrit" in exported.stdout and "schéma offre-formation 1.0.0" in exported.stdout
+        "CSV valide écrit" in exported.stdout
+        and f"schéma offre-formation {LATEST}" in exported.stdout
     )
-    checked = installed.run("validate", str(out), "--schema", f"{NAME}@1.0.0")
+    checked = installed.run("validate", str(out), "--schema", f"{NAME}@{LATEST}")
     assert checked.returncode == 0, checked.stdout
     assert list(installed.empty.iterdir()) == []
 
@@ -292,7 +303,7 @@ def test_template_writes_in_the_current_folder_by_default(installed: Installed) 
 def test_diff_by_name(installed: Installed) -> None:
     result = installed.run("diff", NAME)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"« {NAME} » : version 1.0.0 → version courante")
+    assert result.stdout.startswith(f"« {NAME} » : version {LATEST} → version courante")
     as_json = installed.run("diff", NAME, "1.0.0", "1.0.0", "--format", "json")
     assert as_json.returncode == 0 and json.loads(as_json.stdout)["changements"] == []
 

@@ -155,7 +155,9 @@ def _two_versions_registry(root: Path) -> Path:
         "## 1.1.0 (2026-03-01)\n\n- Ajout de `part_femmes`.\n", encoding="utf-8"
     )
     index = json.loads((demo / "versions" / "index.json").read_text(encoding="utf-8"))
-    index["1.1.0"] = {"date": "2026-03-01", "files": {}}
+    from esr_schemas.loader import snapshot_files
+
+    index["1.1.0"] = {"date": "2026-03-01", "files": snapshot_files(snapshot)}
     (demo / "versions" / "index.json").write_text(json.dumps(index, indent=2), encoding="utf-8")
     return root
 

@@ -7,7 +7,6 @@ import os
 import socket
 import sys
 
-from ..config import site_url
 from ._common import UsageError, add_command, load
 
 DESCRIPTION = """Lance le service web de validation : une page en français pour valider un
@@ -133,6 +132,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from ..config import site_url
     from ..service.config import ENV_VARIABLE, ServiceConfig
 
     registry = load(args)

@@ -15,7 +15,44 @@ def check_bounds_and_profile(descriptor: Any) -> None:
     profile), before any other code reads the descriptor (the guard layer)."""
     from ..guards import check_schema
 
-    check_schema(descriptor)
+    check_schema(_as_v1_profile_sees_it(descriptor))
+
+
+def _v1_missing_values(entries: Any) -> Any:
+    """Table Schema v2 ``missingValues`` objects read as their ``value`` (the v1
+    profile of the guard only knows texts; ``check_missing_values`` judges the
+    objects themselves, refusing them under a v1 ``$schema``)."""
+    if not isinstance(entries, list) or not any(isinstance(e, dict) for e in entries):
+        return entries
+    return [
+        e["value"] if isinstance(e, dict) and isinstance(e.get("value"), str) else e
+        for e in entries
+    ]
+
+
+def _as_v1_profile_sees_it(descriptor: Any) -> Any:
+    """The descriptor as the guard's (v1) profile can judge it: v2 additions that the
+    validator supports (``missingValues`` objects, the ``wkt`` format of string
+    fields) are replaced by their v1 counterparts in a shallow copy; anything else
+    is left for the guard."""
+    if not isinstance(descriptor, dict):
+        return descriptor
+    out = dict(descriptor)
+    if "missingValues" in out:
+        out["missingValues"] = _v1_missing_values(out["missingValues"])
+    fields = out.get("fields")
+    if isinstance(fields, list):
+        seen = []
+        for field in fields:
+            if isinstance(field, dict):
+                field = dict(field)
+                if "missingValues" in field:
+                    field["missingValues"] = _v1_missing_values(field["missingValues"])
+                if field.get("type", "string") == "string" and field.get("format") == "wkt":
+                    field["format"] = "default"
+            seen.append(field)
+        out["fields"] = seen
+    return out
 
 
 def check_descriptor(descriptor: Any) -> None:
