@@ -174,7 +174,7 @@ def test_our_workbook_without_its_data_sheet(
     [
         (b"code_uai,niveau\n0751717J,L\n", "n'est pas un classeur Excel au format .xlsx"),
         (b"", "n'est pas un classeur Excel au format .xlsx"),
-        (None, "pas un classeur Excel XLSX"),
+        (None, "n'est pas un classeur .xlsx lisible"),
     ],
 )
 def test_not_an_xlsx_at_all(

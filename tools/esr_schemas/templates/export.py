@@ -508,7 +508,9 @@ def _canonical(col: pl.Expr, dtype: Any, column: dict[str, Any]) -> pl.Expr:
     kind = field_type(column)
     fmt = _strftime(column)
     if dtype == pl.String:
-        return col
+        # « 10 — Formation… » picked in a dropdown, « oui »/« non » for a boolean: the
+        # schema's own spelling, as from_cell writes it (one call per distinct value)
+        return col.map_batches(lambda cells: _spelled(cells, column), return_dtype=pl.String)
     if dtype == pl.Boolean:
         true, false = true_false(column) if kind == "boolean" else ("true", "false")
         return pl.when(col).then(pl.lit(true)).when(~col).then(pl.lit(false))
@@ -549,6 +551,16 @@ def _canonical(col: pl.Expr, dtype: Any, column: dict[str, Any]) -> pl.Expr:
             .otherwise(value.cast(pl.String))
         )
     return col.cast(pl.String)
+
+
+def _spelled(cells: pl.Series, column: dict[str, Any]) -> pl.Series:
+    """Text cells as ``from_cell`` writes them, computed once per distinct value."""
+    changed = {}
+    for value in cells.drop_nulls().unique().to_list():
+        written = from_cell(value, column)
+        if written != value:
+            changed[value] = written
+    return cells.replace(changed) if changed else cells
 
 
 def _decimal_text(text: str) -> str:

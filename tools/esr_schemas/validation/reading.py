@@ -627,6 +627,35 @@ def _check_line_length(chunk: bytes, path: Path, record_number: int) -> None:
         )
 
 
+def _guard_wide(
+    arr: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    lengths: np.ndarray,
+    delimiter: bytes,
+    width: int,
+    quotes: np.ndarray | None = None,
+) -> None:
+    """``guards.check_csv_block`` before polars reads the block at all: a record of a
+    million cells costs polars far more than its bytes, even read three columns wide.
+    A record of ``k`` cells is at least ``k - 1`` bytes long, so only a block with a
+    long enough record has its delimiters (outside quotes) counted."""
+    if not len(lengths):
+        return
+    bound = int(lengths.max()) + 1
+    if bound <= max(width, 1) + 1 or (
+        bound <= guards.CSV_MAX_CELLS_PER_ROW
+        and bound * len(lengths) <= guards.CSV_MAX_WIDE_BLOCK_CELLS
+    ):
+        return
+    delims = np.flatnonzero(arr == delimiter[0])
+    if quotes is not None and len(quotes):
+        delims = delims[np.searchsorted(quotes, delims) % 2 == 0]
+    counts = np.searchsorted(delims, ends) - np.searchsorted(delims, starts) + 1
+    counts[lengths == 0] = 0
+    guards.check_csv_block(counts.astype(np.int64), width)
+
+
 def _fast_chunk(chunk: bytes, delimiter: bytes, width: int) -> tuple[np.ndarray, pl.DataFrame]:
     """A quote-free block: polars splits it, numpy finds the lines.
 
@@ -639,6 +668,7 @@ def _fast_chunk(chunk: bytes, delimiter: bytes, width: int) -> tuple[np.ndarray,
     """
     arr = np.frombuffer(chunk, dtype=np.uint8)
     starts, ends, lengths, cr = _records(chunk, arr, np.flatnonzero(arr == 10))
+    _guard_wide(arr, starts, ends, lengths, delimiter, width)
     columns = max(width, 1) + 1
     frame = _polars_read(chunk, delimiter, columns, strip_cr=bool(cr.any()))
     if frame.height != len(ends):  # pragma: no cover - defensive
@@ -691,6 +721,7 @@ def _quoted_chunk(
     starts, ends, lengths, cr = _records(
         chunk, arr, newlines[np.searchsorted(quotes, newlines) % 2 == 0]
     )
+    _guard_wide(arr, starts, ends, lengths, delimiter, width, quotes)
     columns = max(width, 1) + 1
     quote_text = quote.decode()
     try:
