@@ -3,7 +3,8 @@
 Each rule becomes one polars expression per block, true on the rows that break it; the
 rows found are then reported one by one (only they cost Python work). A cell that is
 empty or already wrong (type, constraint) takes no part in a rule: the error it has is
-enough. The table validator calls :meth:`RuleChecker.check_batch` once per block.
+enough. The table validator calls :meth:`RuleChecker.verdicts` on each block in its
+reading threads, then :meth:`RuleChecker.report_batch` in order.
 """
 
 from __future__ import annotations
@@ -461,19 +462,16 @@ class RuleChecker:
         return checks
 
     # -- per block
-    def check_batch(
-        self,
-        frame: pl.DataFrame,
-        results: dict[str, Any],
-        keep: np.ndarray,
-        row_numbers: np.ndarray,
-        add: Callable[[ValidationError], None],
-    ) -> None:
-        """Report the rows of one block that break a rule. ``frame`` holds the block's
-        text cells (column ``c<k>`` for data column k+1), ``results`` each column's
-        verdicts, ``keep`` the rows that are not blank."""
+    def verdicts(
+        self, frame: pl.DataFrame, results: dict[str, Any]
+    ) -> tuple[pl.DataFrame, dict[str, pl.Series]] | None:
+        """Every rule's verdict on one block, row by row (one boolean column per check),
+        with the cells the messages quote. ``frame`` holds the block's text cells
+        (column ``c<k>`` for data column k+1), ``results`` each column's verdicts. Needs
+        nothing of the other blocks: it runs in the reading threads, beside the columns'
+        own verdicts."""
         if not self.checks:
-            return
+            return None
         data: dict[str, Any] = {}
         raw: dict[str, pl.Series] = {}
         for name in self.used:
@@ -514,9 +512,22 @@ class RuleChecker:
                 if bad:
                     expr = expr & ~self._v(name).is_in(bad)
             exprs.append(expr.fill_null(False).alias(f"r{index}"))
-        verdicts = query.select(exprs).collect()
+        return query.select(exprs).collect(), raw
+
+    def report_batch(
+        self,
+        verdicts: tuple[pl.DataFrame, dict[str, pl.Series]] | None,
+        keep: np.ndarray,
+        row_numbers: np.ndarray,
+        add: Callable[[ValidationError], None],
+    ) -> None:
+        """Report the rows of one block that break a rule (``verdicts`` from
+        :meth:`verdicts`), except the blank rows (``keep`` False)."""
+        if verdicts is None:
+            return
+        table, raw = verdicts
         for index, check in enumerate(self.checks):
-            hits = np.flatnonzero(verdicts[f"r{index}"].to_numpy() & keep)
+            hits = np.flatnonzero(table[f"r{index}"].to_numpy() & keep)
             if not len(hits):
                 continue
             number = self.columns[check.field][0]

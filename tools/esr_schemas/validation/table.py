@@ -289,10 +289,11 @@ def _validate(
     outputs = [o for _, _, group_outputs in groups for o in group_outputs]
     wanted = [f"c{e.number - 1}" for e in expected]
 
-    def judge(batch: Batch) -> tuple[Batch, pl.DataFrame, dict[str, ColumnResult]]:
+    def judge(batch: Batch) -> tuple[Batch, pl.DataFrame, dict[str, ColumnResult], Any]:
         """The verdicts on every column of a batch: polars' vectorised pass, then the
-        exact reader on the cells it could not settle. Runs in the reading threads,
-        several batches at once, ahead of the error reporting."""
+        exact reader on the cells it could not settle, then the rules between columns.
+        Runs in the reading threads, several batches at once, ahead of the error
+        reporting."""
         frame = batch.frame
         present = set(frame.columns)  # a set: a header may have many thousands of columns
         absent = [c for c in wanted if c not in present]
@@ -328,9 +329,9 @@ def _validate(
                         r.failed[name] = r.failed[name] & ~forced
                 if r.key is not None and forced.any():
                     r.key = r.key.scatter(np.flatnonzero(forced), None)
-        return batch, frame, results
+        return batch, frame, results, rules.verdicts(frame, results) if rules is not None else None
 
-    for batch, frame, results in source.batches(judge):
+    for batch, frame, results, rule_verdicts in source.batches(judge):
         size = len(batch.counts)
         rows_total += size
         if n_fields:
@@ -364,7 +365,7 @@ def _validate(
                     e, r, values, keep, row_numbers, add, registry, check_code_lists, secret, strict
                 )
         if rules is not None:
-            rules.check_batch(frame, results, keep, row_numbers, add)
+            rules.report_batch(rule_verdicts, keep, row_numbers, add)
         if (counts_np > n_fields).any():
             for i in np.flatnonzero((counts_np > n_fields) & keep):
                 for j in range(n_fields, int(counts_np[i])):
