@@ -84,10 +84,11 @@ def snapshot_files(folder: Path) -> dict[str, str]:
 
 
 def altered_files(folder: Path, recorded: dict[str, str]) -> list[str]:
-    """The files of a published snapshot that differ from the hashes recorded at release."""
-    if not recorded or not folder.is_dir():
+    """The files of a published snapshot that differ from the hashes recorded at release
+    (modified, added or removed), sorted; empty when nothing was recorded."""
+    if not recorded:
         return []
-    actual = snapshot_files(folder)
+    actual = snapshot_files(folder) if folder.is_dir() else {}
     return sorted(
         relpath
         for relpath in set(actual) | set(recorded)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .loader import altered_files
 from .model import PublishedVersion, Registry, SchemaEntry
 
 
@@ -152,7 +153,9 @@ def published_version(entry: SchemaEntry, version: str, *, verify: bool = True) 
         raise ResolveError(unverified_message(entry, published))
     if published.descriptor is None:
         raise ResolveError(unreadable_message(entry, published))
-    altered = altered_files(published) if verify else []
+    # read again: files may have changed since the registry was loaded (a long-running
+    # service loads it once)
+    altered = altered_files(published.path, published.recorded_hashes) if verify else []
     if altered:
         shown = ", ".join(altered[:5]) + (" …" if len(altered) > 5 else "")
         raise ResolveError(
@@ -171,18 +174,6 @@ def published_version(entry: SchemaEntry, version: str, *, verify: bool = True) 
         valid_examples=list(published.valid_examples),
         published=published,
     )
-
-
-def altered_files(published: PublishedVersion) -> list[str]:
-    """Files of a published version that differ from the hashes recorded when it was
-    published (modified, added or removed), sorted; empty when nothing was recorded."""
-    if not published.recorded_hashes:
-        return []
-    from .snapshot import snapshot_files
-
-    actual = snapshot_files(published.path) if published.path.is_dir() else {}
-    recorded = published.recorded_hashes
-    return sorted(p for p in set(actual) | set(recorded) if actual.get(p) != recorded.get(p))
 
 
 def schema_version(entry: SchemaEntry, version: str | None = None) -> SchemaVersion:
