@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from .validation.errors import SchemaUnusable, UnusableInput
+from .wording import thousands
 
 # Workbooks
 XLSX_MAX_UNCOMPRESSED = 512 * 1024 * 1024
@@ -71,10 +72,6 @@ class Refused(UnusableInput):
 
 class SchemaRefused(Refused, SchemaUnusable):
     """A schema refused by a guard (too large, too deep, not a Table Schema)."""
-
-
-def _thousands(number: int) -> str:
-    return f"{number:,}".replace(",", "\u202f")
 
 
 def _size_fr(size: int) -> str:
@@ -266,8 +263,8 @@ def _refuse_extent(
 
 def _refuse_rectangle(name: str, rows: int, cols: int) -> None:
     raise Refused(
-        f"Le classeur {name} a une feuille qui s'étend sur {_thousands(rows)} lignes × "
-        f"{_thousands(cols)} colonnes alors qu'elle contient bien moins de données (une cellule "
+        f"Le classeur {name} a une feuille qui s'étend sur {thousands(rows)} lignes × "
+        f"{thousands(cols)} colonnes alors qu'elle contient bien moins de données (une cellule "
         "remplie ou mise en forme très loin du tableau) : le fichier est refusé par précaution. "
         "Supprimez les lignes et colonnes vides au-delà du tableau, ou exportez-le en CSV UTF-8."
     )
@@ -307,8 +304,8 @@ class WideRecord(Refused):
     @staticmethod
     def _text(where: str, widest: int, width: int) -> str:
         return (
-            f"{where} compte {_thousands(widest)} cellules alors que l'en-tête en compte "
-            f"{_thousands(width)} : le fichier est probablement mal découpé (séparateur ou "
+            f"{where} compte {thousands(widest)} cellules alors que l'en-tête en compte "
+            f"{thousands(width)} : le fichier est probablement mal découpé (séparateur ou "
             "guillemets) et il est refusé par précaution. Vérifiez cette ligne, ou réenregistrez "
             "le fichier en CSV depuis votre tableur."
         )
@@ -338,8 +335,8 @@ def check_csv_header(width: int, name: str) -> None:
     """Refuse a header wider than ``CSV_MAX_CELLS_PER_ROW`` before any block is read."""
     if width > CSV_MAX_CELLS_PER_ROW:
         raise Refused(
-            f"L'en-tête de {name} compte {_thousands(width)} colonnes : c'est trop pour un "
-            f"tableau de données (au plus {_thousands(CSV_MAX_CELLS_PER_ROW)}). Vérifiez le "
+            f"L'en-tête de {name} compte {thousands(width)} colonnes : c'est trop pour un "
+            f"tableau de données (au plus {thousands(CSV_MAX_CELLS_PER_ROW)}). Vérifiez le "
             "séparateur, ou découpez le fichier."
         )
 
@@ -386,7 +383,7 @@ def load_schema_json(data: bytes, where: str) -> Any:
 def _bounded_int(text: str) -> int:
     if len(text.lstrip("-")) > SCHEMA_MAX_DIGITS:
         raise SchemaRefused(
-            f"Le schéma contient un nombre entier de {_thousands(len(text))} chiffres : c'est trop "
+            f"Le schéma contient un nombre entier de {thousands(len(text))} chiffres : c'est trop "
             f"(au plus {SCHEMA_MAX_DIGITS})."
         )
     return int(text)
@@ -512,8 +509,8 @@ def check_schema(descriptor: Any) -> None:
         )
     if len(fields) > SCHEMA_MAX_FIELDS:
         raise SchemaRefused(
-            f"Le schéma déclare {_thousands(len(fields))} champs : c'est trop (au plus "
-            f"{_thousands(SCHEMA_MAX_FIELDS)})."
+            f"Le schéma déclare {thousands(len(fields))} champs : c'est trop (au plus "
+            f"{thousands(SCHEMA_MAX_FIELDS)})."
         )
     depth = _depth(descriptor)
     if depth > SCHEMA_MAX_DEPTH:

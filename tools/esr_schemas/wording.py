@@ -194,6 +194,11 @@ def is_number(value: Any) -> TypeGuard[int | float]:
 # --------------------------------------------------------------------------- labels
 
 
+def thousands(value: int) -> str:
+    """1243 -> '1 243' (a narrow no-break space between thousands)."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
 def french_number(value: object) -> str:
     """A number as a French reader writes it: ``12,5``, ``12`` (not ``12.0``)."""
     if isinstance(value, bool):

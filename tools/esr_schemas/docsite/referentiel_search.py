@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..model import Referentiel, Registry
+from ..wording import thousands
 
 SEARCHABLE_MIN_ROWS = 2001
 """From this many codes on, a référentiel page is a search form instead of a table."""
@@ -91,7 +92,7 @@ def search_section(ref: Referentiel, data_link: str, data_size: int | None) -> s
         if closing
         else ""
     )
-    total = f"{len(ref.rows):,}".replace(",", "\u202f")
+    total = thousands(len(ref.rows))
     return "\n".join(
         [
             "## Codes",

@@ -11,10 +11,7 @@ from .. import wording
 from .errors import ValidationError
 from .types import field_format, wkt_problem
 
-
-def fr_int(value: int) -> str:
-    """1243 -> '1 243' (narrow no-break space as thousands separator)."""
-    return f"{value:,}".replace(",", "\u202f")
+fr_int = wording.thousands
 
 
 def _where(error: ValidationError) -> str:

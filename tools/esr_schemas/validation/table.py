@@ -14,7 +14,7 @@ from .. import codesystems, extensions
 from .business_rules import NO_EXTRA_NOTICE, RuleChecker, partial_notices
 from .columns import ColumnResult, FieldPlan, boolean_arrays, column_exprs, finish, plan_field
 from .errors import UnusableInput, ValidationError, ValidationReport
-from .messages import code_list_fix, describe, lost_zero_notices
+from .messages import code_list_fix, describe, fr_int, lost_zero_notices
 from .reading import Batch, NotUtf8, Source, open_source
 from .schema_check import check_descriptor
 from .types import missing_value_labels, missing_values_of
@@ -516,7 +516,8 @@ def _validate(
     }
     if counted_extra:
         report.notices.append(
-            f"Plus de {MAX_STORED_ERRORS} erreurs : seules les {MAX_STORED_ERRORS} premières sont "
+            f"Plus de {fr_int(MAX_STORED_ERRORS)} erreurs : seules les {fr_int(MAX_STORED_ERRORS)} "
+            "premières sont "
             "détaillées ; le décompte, lui, est complet."
         )
     return report
