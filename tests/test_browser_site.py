@@ -8,11 +8,8 @@ downloads a published file.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,28 +17,13 @@ from typing import Any
 import pytest
 from a11y import blocking, describe, run_axe
 
-from conftest import BASE_REGISTRY, REPO, require_program
+from conftest import BASE_REGISTRY, REPO, serve_folder
 from esr_schemas.docsite.builder import build_site
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOTS = REPO / "test-output" / "screenshots"
 VIEWPORTS = {"bureau": (1280, 900), "telephone": (390, 844)}
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -51,27 +33,8 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     shutil.copytree(BASE_REGISTRY, root)
     site = base / "site"
     build_site(root, site, config_file=REPO / "mkdocs.yml")
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    path = require_program(CHROMIUM)
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with serve_folder(site) as served:
+        yield served.url
 
 
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
@@ -165,35 +128,10 @@ PAGE_TYPES = {
 }
 
 
-class _SiteHandler(_QuietHandler):
-    """Serves the built site, with its 404 page for unknown paths (as a web server does)."""
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page = Path(str(self.directory)) / "404.html"
-        if code != 404 or not page.is_file():
-            super().send_error(code, message, explain)
-            return
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.fixture(scope="module")
-def repo_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    site = tmp_path_factory.mktemp("site-registre") / "site"
-    build_site(REPO, site)
-    handler = functools.partial(_SiteHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+def repo_site_url(repo_site: Path) -> Iterator[str]:
+    with serve_folder(repo_site) as served:  # unknown paths get the site's 404 page
+        yield served.url
 
 
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))

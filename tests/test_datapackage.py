@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import require_module
 from esr_schemas.datapackage import FILENAME, write_datapackage
 from esr_schemas.loader import load_registry
 from esr_schemas.publish import PublishContext, copy_snapshot
@@ -80,7 +81,7 @@ def test_frictionless_package_loads_and_validates(published: dict[str, Path], na
 
 
 def test_datapackage_py_reads_the_package(published: dict[str, Path]) -> None:
-    datapackage = pytest.importorskip("datapackage")
+    datapackage = require_module("datapackage")
     for name, folder in published.items():
         package = datapackage.Package(str(folder / FILENAME))
         assert package.valid, (name, package.errors)

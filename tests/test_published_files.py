@@ -14,16 +14,13 @@ from openpyxl import load_workbook
 from conftest import REPO
 from esr_schemas.cli import main
 from esr_schemas.datapackage import FILENAME, build_descriptor
-from esr_schemas.docsite.builder import build_site
 from esr_schemas.jsonutil import dumps_canonical
 from esr_schemas.loader import load_registry
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("site-publie") / "site"
-    build_site(REPO, out)
-    return out
+def site(repo_site: Path) -> Path:
+    return repo_site
 
 
 def _published() -> list[tuple[str, str]]:

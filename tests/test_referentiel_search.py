@@ -8,52 +8,30 @@ the first search only, and searching by code, by words and among open diplomas w
 from __future__ import annotations
 
 import csv
-import functools
 import gzip
-import http.server
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import REPO, require_program
+from conftest import REPO, ServedFolder, serve_folder
 from esr_schemas.docsite import referentiel_search
-from esr_schemas.docsite.builder import build_site
 from esr_schemas.loader import load_registry
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+
+@pytest.fixture(scope="module")
+def site(repo_site: Path) -> Path:
+    return repo_site
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("site-recherche") / "site"
-    build_site(REPO, target)  # strict: any broken link or anchor fails the build
-    return target
-
-
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    requested: list[str] = []
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        self.requested.append(self.path)
-
-
-@pytest.fixture(scope="module")
-def served(site: Path) -> Iterator[str]:
-    handler = functools.partial(_Handler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+def served(site: Path) -> Iterator[ServedFolder]:
+    with serve_folder(site) as folder:
+        yield folder
 
 
 def test_long_referentiel_page_is_small_and_its_data_complete(site: Path) -> None:
@@ -80,18 +58,6 @@ def test_search_data_is_deterministic() -> None:
     assert referentiel_search.search_data(ref) == referentiel_search.search_data(ref)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    path = require_program("/usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 def _status(page: Any, contains: str) -> str:
     page.wait_for_function(
         "text => document.querySelector('.esr-ref-status').textContent.includes(text)",
@@ -100,15 +66,15 @@ def _status(page: Any, contains: str) -> str:
     return str(page.locator(".esr-ref-status").inner_text())
 
 
-def test_search_in_chromium(served: str, browser: Any) -> None:
+def test_search_in_chromium(served: ServedFolder, browser: Any) -> None:
     page = browser.new_page(viewport={"width": 390, "height": 844})
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("requestfailed", lambda request: errors.append(request.url))
-    _Handler.requested.clear()
+    served.requested.clear()
     try:
-        page.goto(served + "referentiels/diplomes-sise/")
-        assert not any("recherche.json" in p for p in _Handler.requested), "chargé trop tôt"
+        page.goto(served.url + "referentiels/diplomes-sise/")
+        assert not any("recherche.json" in p for p in served.requested), "chargé trop tôt"
         page.fill("#esr-ref-q", "2300032")
         assert _status(page, "trouvé") == "1 code trouvé."
         cells = page.locator(".esr-ref-results tbody tr td").all_inner_texts()
@@ -127,7 +93,7 @@ def test_search_in_chromium(served: str, browser: Any) -> None:
         page.fill("#esr-ref-q", "zzzz introuvable")
         assert "Aucun code" in _status(page, "Aucun code")
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
-        assert sum("recherche.json" in p for p in _Handler.requested) == 1
+        assert sum("recherche.json" in p for p in served.requested) == 1
         assert not errors, errors
     finally:
         page.close()

@@ -16,20 +16,10 @@ from typing import Any
 import pytest
 from test_service_kit import RunningService, start_service
 
-from conftest import REPO, require_program
+from conftest import REPO
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCHEMA = "offre-formation"
 EXAMPLES = REPO / "schemas" / SCHEMA / "exemples"
 INVALID = EXAMPLES / "invalide" / "type-error__capacite-texte.csv"
@@ -41,18 +31,6 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService
     running = start_service(tmp_path_factory.mktemp("service-navigateur") / "tmp")
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    path = require_program(CHROMIUM)
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _read_csv(path: Path) -> list[list[str]]:

@@ -105,13 +105,6 @@ def _crawl(site: Path) -> tuple[list[str], int]:
 
 
 @pytest.fixture(scope="session")
-def repo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = tmp_path_factory.mktemp("site-depot") / "site"
-    build_site(REPO, site)
-    return site
-
-
-@pytest.fixture(scope="session")
 def repo_registry(repo_site: Path) -> Registry:
     return load_registry(REPO)
 
