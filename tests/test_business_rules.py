@@ -512,7 +512,11 @@ def test_large_amounts_add_up_despite_float_rounding(tmp_path: Path) -> None:
     ("rule", "fragment"),
     [
         (
-            {"type": "condition", "if": {"field": "statut", "in": ["t"]}, "then": {"field": "corps"}},
+            {
+                "type": "condition",
+                "if": {"field": "statut", "in": ["t"]},
+                "then": {"field": "corps"},
+            },
             "dit une seule chose",
         ),
         (

@@ -223,15 +223,15 @@ class RuleChecker:
             present = [name for name in c[1:] if name in self.columns]  # absent: zero
             if not present:
                 return []
-            numbers = [n(name) for name in present]
+            amounts = [n(name) for name in present]
             expr = (
                 ~self._skip([c[0], *present])
                 & n(c[0]).is_not_null()
-                & pl.any_horizontal([x.is_not_null() for x in numbers])
-                & _sum_mismatch(n(c[0]), [x.fill_null(0.0) for x in numbers])
+                & pl.any_horizontal([x.is_not_null() for x in amounts])
+                & _sum_mismatch(n(c[0]), [x.fill_null(0.0) for x in amounts])
             )
             if (c[0], frozenset(c[1:])) in self.validata_sums:
-                expr = expr & ~pl.all_horizontal([x.is_not_null() for x in numbers])
+                expr = expr & ~pl.all_horizontal([x.is_not_null() for x in amounts])
 
             def sum_wording(row: dict[str, Any]) -> tuple[str, str]:
                 filled = [name for name in present if row[name] not in (None, "")]
@@ -481,7 +481,9 @@ class RuleChecker:
         ) -> tuple[np.ndarray, list[int]]:
             parts = [
                 pl.select(
-                    pl.when(pl.lit(blanks[name])).then(pl.lit(KEY_EMPTY)).otherwise(pl.lit(raw[name]))
+                    pl.when(pl.lit(blanks[name]))
+                    .then(pl.lit(KEY_EMPTY))
+                    .otherwise(pl.lit(raw[name]))
                 ).to_series()
                 for name in c
             ]

@@ -287,7 +287,9 @@ def _xesr_rules(
             if problem:
                 problems.append(DeclarationProblem(where, *problem))
                 continue
-            columns = tuple(item["fields"]) if kind == "unique" else (item["field"], *item["fields"])
+            columns = (
+                tuple(item["fields"]) if kind == "unique" else (item["field"], *item["fields"])
+            )
             rules.append(BusinessRule(kind, columns, dict(item), where))
         elif kind == "lookup":
             problem = _lookup_problem(item, names, referentiels)
@@ -394,7 +396,9 @@ def _columns_problem(item: dict[str, Any], names: dict[str, Any]) -> tuple[str, 
             "additionnées (« fields »), sans la répéter.",
             'Écrivez {"type": "sum", "field": "ae_total", "fields": ["ae_personnel", "..."]}.',
         )
-    unknown = [n for n in ([] if kind == "unique" else [total]) + listed if n not in names]
+    parts = [str(name) for name in listed or []]
+    cited = parts if kind == "unique" else [str(total), *parts]
+    unknown = [n for n in cited if n not in names]
     if unknown:
         return (
             f"La règle cite des colonnes absentes du schéma : {quote_list(unknown)}.",
@@ -529,9 +533,7 @@ def _secrecy_rules(
         if numerators and all(n in names for n in numerators):
             scale = _scale(field_)
             rules.append(
-                BusinessRule(
-                    "rate-consistency", (name, *numerators, denominator), {"scale": scale}
-                )
+                BusinessRule("rate-consistency", (name, *numerators, denominator), {"scale": scale})
             )
 
 
@@ -575,8 +577,7 @@ def describe(rule: BusinessRule) -> str:
         )
     if kind == "condition-required":
         return (
-            f"Quand « {c[1]} » vaut {quote_list(p['if']['in'], 'ou')}, « {c[0]} » est "
-            "obligatoire."
+            f"Quand « {c[1]} » vaut {quote_list(p['if']['in'], 'ou')}, « {c[0]} » est obligatoire."
         )
     if kind == "condition-pattern":
         return (
