@@ -457,13 +457,13 @@ def test_unique_combination_counts_an_empty_cell_as_a_value(tmp_path: Path) -> N
             "unique-key",
             5,
             "statut",
-            "Ligne 5, colonne « statut » : la même combinaison de valeurs dans « statut », « corps » et « cadre » figure déjà à la ligne 2.",
+            "Ligne 5, colonne « statut » : la même combinaison de valeurs dans « statut », « corps » et « cadre » (contractuel, vide, h2020) figure déjà à la ligne 2.",
         ),
         (
             "unique-key",
             6,
             "statut",
-            "Ligne 6, colonne « statut » : la même combinaison de valeurs dans « statut », « corps » et « cadre » figure déjà à la ligne 4.",
+            "Ligne 6, colonne « statut » : la même combinaison de valeurs dans « statut », « corps » et « cadre » (titulaire, 300, h2020) figure déjà à la ligne 4.",
         ),
     ]
 

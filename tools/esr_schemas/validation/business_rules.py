@@ -516,8 +516,9 @@ class RuleChecker:
             pl.lit(False),
             c[0],
             lambda row: (
-                f"la même combinaison de valeurs dans {quoted} figure déjà à la ligne "
-                f"{row['__first']}",
+                f"la même combinaison de valeurs dans {quoted} ("
+                + ", ".join(str(row[name] or "vide") for name in c)
+                + f") figure déjà à la ligne {row['__first']}",
                 "Une combinaison ne figure qu'une fois : regroupez ces lignes en une seule, ou "
                 "corrigez la colonne qui devait les distinguer.",
             ),
