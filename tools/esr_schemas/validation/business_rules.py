@@ -494,20 +494,20 @@ class RuleChecker:
                     "keep": pl.Series(keep, dtype=pl.Boolean),
                 }
             ).with_row_index("i")
-            block = block.filter(pl.col("keep"))
-            firsts = block.group_by("key", maintain_order=True).agg(
-                pl.col("row").first().alias("block_first")
+            block = block.filter(pl.col("keep")).with_columns(
+                pl.col("key").is_first_distinct().alias("head"),
+                pl.col("key").is_in(state["seen"]["key"].implode()).alias("known"),
             )
-            known = firsts.join(state["seen"], on="key", how="left").with_columns(
-                pl.coalesce("first", "block_first").alias("first")
+            heads = block.filter(pl.col("head") & ~pl.col("known")).select(
+                "key", pl.col("row").alias("first")
             )
-            found = block.join(known.select("key", "first"), on="key", how="left").filter(
-                pl.col("row") != pl.col("first")
-            )
-            new = known.filter(pl.col("first") == pl.col("block_first")).select(
-                "key", pl.col("block_first").alias("first")
-            )
-            state["seen"] = pl.concat([state["seen"], new])
+            found = block.filter(~pl.col("head") | pl.col("known"))
+            if len(found):  # rare: only then look up where each key first appeared
+                firsts = pl.concat([state["seen"], heads])
+                found = found.join(firsts, on="key", how="left").sort("i")
+            else:
+                found = found.with_columns(pl.col("row").alias("first"))
+            state["seen"] = pl.concat([state["seen"], heads])
             return found["i"].to_numpy(), found["first"].to_list()
 
         quoted = quote_list(list(c))
