@@ -568,8 +568,8 @@ def test_descriptions_of_the_new_kinds() -> None:
         "(une cellule vide compte comme une valeur)." in sentences
     )
     assert (
-        "Quand il est rempli, « total » est la somme de « a » et « b » (une cellule vide compte "
-        "pour zéro)." in sentences
+        "Quand « total » et au moins une de ses parties sont remplis, « total » est la somme de "
+        "« a » et « b » (une cellule vide compte pour zéro)." in sentences
     )
     assert (
         "« taux » est égal, en pourcentage, à la somme de « r3 » et « r4 » divisé par "

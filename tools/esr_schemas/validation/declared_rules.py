@@ -591,8 +591,8 @@ def describe(rule: BusinessRule) -> str:
         )
     if kind == "sum":
         return (
-            f"Quand il est rempli, « {c[0]} » est la somme de {quote_list(list(c[1:]))} "
-            "(une cellule vide compte pour zéro)."
+            f"Quand « {c[0]} » et au moins une de ses parties sont remplis, « {c[0]} » est la "
+            f"somme de {quote_list(list(c[1:]))} (une cellule vide compte pour zéro)."
         )
     if kind == "lookup":
         determined = quote_list(list(c[1:]))
