@@ -575,3 +575,14 @@ def test_descriptions_of_the_new_kinds() -> None:
         "« taux » est égal, en pourcentage, à la somme de « r3 » et « r4 » divisé par "
         "« effectif » (à un point d'arrondi près)." in sentences
     )
+
+
+def test_a_shape_the_engine_cannot_read_is_said_not_checked(tmp_path: Path) -> None:
+    rules = [dict(r) for r in KINDS_SCHEMA["x-esr"]["rules"]]
+    rules[1] = {**rules[1], "then": {**rules[1]["then"], "pattern": "ANR-(?=[0-9]).*"}}
+    schema = {**KINDS_SCHEMA, "x-esr": {"rules": rules}}
+    path = tmp_path / "forme.csv"
+    path.write_text(KINDS_HEADER + "contractuel,,anr,X,,,,,,,\n", encoding="utf-8")
+    report = validate_file(path, schema)
+    assert report.valid
+    assert any("n'a pas pu être lue" in notice for notice in report.notices)

@@ -264,7 +264,16 @@ class RuleChecker:
         if kind == "condition-pattern":
             when, then = p["if"], p["then"]
             shape = then["patternHelp"].strip().rstrip(".")
-            matches = v(c[0]).str.contains(f"^(?:{then['pattern']})$")
+            anchored = f"^(?:{then['pattern']})$"
+            try:
+                pl.select(pl.lit("").str.contains(anchored))
+            except pl.exceptions.PolarsError:  # valid for Python, not for polars (lookaround)
+                self.notices.append(
+                    f"Règle non vérifiée : la forme attendue de « {c[0]} » quand « {c[1]} » "
+                    f"vaut {quote_list(when['in'], 'ou')} n'a pas pu être lue par le validateur."
+                )
+                return []
+            matches = v(c[0]).str.contains(anchored)
             expr = v(c[1]).is_in(when["in"]) & v(c[0]).is_not_null() & ~matches
             return [
                 _Check(
