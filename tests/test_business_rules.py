@@ -300,3 +300,289 @@ def test_template_highlights_and_explains_the_rules(tmp_path: Path) -> None:
     assert any(
         str(line).startswith("- « taux_emploi_salarie » n'est publié que si") for line in notice
     )
+
+
+# -- the rule kinds the six newer schemas needed: a condition that makes a column
+# -- required or fixes its shape, a unique combination with empty cells as values, a sum
+# -- whose empty parts count as zero, a rate over a sum of counts
+
+KINDS_SCHEMA: dict[str, Any] = {
+    "name": "regles-nouvelles",
+    "fields": [
+        {"name": "statut", "type": "string"},
+        {"name": "corps", "type": "string"},
+        {"name": "cadre", "type": "string"},
+        {"name": "code", "type": "string"},
+        {"name": "total", "type": "number"},
+        {"name": "a", "type": "number"},
+        {"name": "b", "type": "number"},
+        {"name": "effectif", "type": "integer"},
+        {"name": "r3", "type": "integer"},
+        {"name": "r4", "type": "integer"},
+        {
+            "name": "taux",
+            "type": "number",
+            "constraints": {"maximum": 100},
+            "x-esr": {"denominator": "effectif", "numerator": ["r3", "r4"]},
+        },
+    ],
+    "missingValues": [""],
+    "custom_checks": [
+        {"name": "sum-columns-value", "params": {"column": "total", "columns": ["a", "b"]}}
+    ],
+    "x-esr": {
+        "rules": [
+            {
+                "type": "condition",
+                "if": {"field": "statut", "in": ["titulaire"]},
+                "then": {"field": "corps", "required": True},
+            },
+            {
+                "type": "condition",
+                "if": {"field": "cadre", "in": ["anr"]},
+                "then": {
+                    "field": "code",
+                    "pattern": "ANR-[0-9]{2}-[0-9A-Z]{2,8}-[0-9]{2,4}",
+                    "patternHelp": "un code de l'ANR, par exemple ANR-21-CE06-0017",
+                },
+            },
+            {"type": "unique", "fields": ["statut", "corps", "cadre"]},
+            {"type": "sum", "field": "total", "fields": ["a", "b"]},
+        ]
+    },
+}
+KINDS_HEADER = "statut,corps,cadre,code,total,a,b,effectif,r3,r4,taux\n"
+
+
+def _kind_errors(tmp_path: Path, rows: str) -> list[tuple[str, int | None, str | None, str]]:
+    path = tmp_path / "regles.csv"
+    path.write_text(KINDS_HEADER + rows, encoding="utf-8")
+    report = validate_file(path, KINDS_SCHEMA)
+    return [(e.type, e.row_number, e.field_name, e.message) for e in report.errors]
+
+
+def test_new_kinds_pass_a_clean_file(tmp_path: Path) -> None:
+    rows = (
+        "titulaire,300,anr,ANR-21-CE06-0017,500000000.3,400000000.1,100000000.2,38,17,5,57.9\n"
+        "contractuel,,anr,ANR-22-CE30-0041,7.5,7.5,,38,17,,\n"  # b empty: zero
+        "contractuel,,h2020,847456,,,,,,,\n"
+    )
+    assert _kind_errors(tmp_path, rows) == []
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (
+            "titulaire,,h2020,847456,,,,,,,\n",
+            [
+                (
+                    "condition-required",
+                    2,
+                    "corps",
+                    "Ligne 2, colonne « corps » : la cellule est vide alors que « statut » vaut « titulaire » : « corps » est alors obligatoire.",
+                )
+            ],
+        ),
+        (
+            "contractuel,,anr,101057437,,,,,,,\n",
+            [
+                (
+                    "condition-pattern",
+                    2,
+                    "code",
+                    "Ligne 2, colonne « code » : « 101057437 » n'a pas la forme attendue quand « cadre » vaut « anr » : un code de l'ANR, par exemple ANR-21-CE06-0017.",
+                )
+            ],
+        ),
+        ("contractuel,,h2020,101057437,,,,,,,\n", []),  # the shape is tied to « anr » only
+        (
+            "contractuel,,h2020,1,10,4,,,,,\n",
+            [
+                (
+                    "total-incoherent",
+                    2,
+                    "total",
+                    "Ligne 2, colonne « total » : la valeur « 10 » n'est pas la somme des colonnes remplies parmi « a » et « b » (4).",
+                )
+            ],
+        ),
+        (
+            "contractuel,,h2020,1,10,4,5,,,,\n",  # every part filled: Validata's rule, once
+            [
+                (
+                    "sum-columns-value",
+                    2,
+                    "total",
+                    "Ligne 2, colonne « total » : la valeur « 10 » n'est pas la somme de « a » et « b » (4 + 5).",
+                )
+            ],
+        ),
+        ("contractuel,,h2020,1,10,,,,,,\n", []),  # no part filled: nothing to add up
+        ("contractuel,,h2020,1,10,x,,,,,\n", [("type-error", 2, "a", None)]),
+        (
+            "contractuel,,h2020,1,,,,38,17,5,44.7\n",
+            [
+                (
+                    "taux-incoherent",
+                    2,
+                    "taux",
+                    "Ligne 2, colonne « taux » : « 44.7 » ne correspond pas à (« r3 » + « r4 ») / « effectif » ((17 + 5) / 38, soit 57,9).",
+                )
+            ],
+        ),
+        ("contractuel,,h2020,1,,,,38,17,,44.7\n", []),  # r4 not observed yet: not checked
+    ],
+)
+def test_new_kinds_report_their_rows(
+    tmp_path: Path, row: str, expected: list[tuple[Any, ...]]
+) -> None:
+    found = _kind_errors(tmp_path, row)
+    if expected and expected[0][3] is None:
+        assert [e[:3] for e in found] == [e[:3] for e in expected]
+    else:
+        assert found == expected
+
+
+def test_unique_combination_counts_an_empty_cell_as_a_value(tmp_path: Path) -> None:
+    rows = (
+        "contractuel,,h2020,1,,,,,,,\n"
+        "contractuel,,anr,ANR-21-CE06-0017,,,,,,,\n"
+        "titulaire,300,h2020,2,,,,,,,\n"
+        "contractuel,,h2020,3,,,,,,,\n"
+        "titulaire,300,h2020,4,,,,,,,\n"
+    )
+    assert _kind_errors(tmp_path, rows) == [
+        (
+            "unique-key",
+            5,
+            "statut",
+            "Ligne 5, colonne « statut » : la même combinaison de valeurs dans « statut », « corps » et « cadre » (contractuel, vide, h2020) figure déjà à la ligne 2.",
+        ),
+        (
+            "unique-key",
+            6,
+            "statut",
+            "Ligne 6, colonne « statut » : la même combinaison de valeurs dans « statut », « corps » et « cadre » (titulaire, 300, h2020) figure déjà à la ligne 4.",
+        ),
+    ]
+
+
+def test_unique_combination_is_found_across_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blocks of 4 KB: the file's 3,000 rows are read in dozens of blocks, and a row
+    repeating one of the first block is still found, with the first row named."""
+    from esr_schemas.validation import reading
+
+    monkeypatch.setattr(reading, "BLOCK_SIZE", 4096)
+    rows = "".join(f"contractuel,c{i},h2020,{i},,,,,,,\n" for i in range(3000))
+    rows += "contractuel,c7,h2020,x,,,,,,,\ncontractuel,c2999,h2020,y,,,,,,,\n"
+    rows += "contractuel,c7,h2020,z,,,,,,,\n"
+    found = _kind_errors(tmp_path, rows)
+    assert [(e[0], e[1]) for e in found] == [
+        ("unique-key", 3002),
+        ("unique-key", 3003),
+        ("unique-key", 3004),
+    ]
+    assert [e[3].rsplit(" ", 1)[-1] for e in found] == ["9.", "3001.", "9."]
+
+
+def test_large_amounts_add_up_despite_float_rounding(tmp_path: Path) -> None:
+    """Validata adds decimals exactly; amounts of a billion euros with cents must not be
+    reported for a float rounding (here 2.4e-7), while a gap of one cent still is."""
+    schema = {
+        "fields": [{"name": n, "type": "number"} for n in ("total", "a", "b", "c")],
+        "custom_checks": [
+            {"name": "sum-columns-value", "params": {"column": "total", "columns": ["a", "b", "c"]}}
+        ],
+    }
+    assert 372726618.05 + 792919375.85 + 41599067.22 != 1207245061.12  # floats round
+    path = tmp_path / "montants.csv"
+    path.write_text(
+        "total,a,b,c\n1207245061.12,372726618.05,792919375.85,41599067.22\n"
+        "1207245061.13,372726618.05,792919375.85,41599067.22\n",
+        encoding="utf-8",
+    )
+    report = validate_file(path, schema)
+    assert [(e.type, e.row_number) for e in report.errors] == [("sum-columns-value", 3)]
+
+
+@pytest.mark.parametrize(
+    ("rule", "fragment"),
+    [
+        (
+            {
+                "type": "condition",
+                "if": {"field": "statut", "in": ["t"]},
+                "then": {"field": "corps"},
+            },
+            "dit une seule chose",
+        ),
+        (
+            {
+                "type": "condition",
+                "if": {"field": "statut", "in": ["t"]},
+                "then": {"field": "corps", "pattern": "[0-9]{3}"},
+            },
+            "en clair",
+        ),
+        (
+            {
+                "type": "condition",
+                "if": {"field": "statut", "in": ["t"]},
+                "then": {"field": "corps", "required": True, "in": ["300"]},
+            },
+            "dit une seule chose",
+        ),
+        ({"type": "unique", "fields": ["statut"]}, "au moins deux colonnes"),
+        ({"type": "unique", "fields": ["statut", "inconnue"]}, "« inconnue »"),
+        ({"type": "sum", "field": "total", "fields": ["total", "a"]}, "sans la répéter"),
+        ({"type": "sum", "field": "total", "fields": ["a", "z"]}, "« z »"),
+    ],
+)
+def test_broken_declarations_of_the_new_kinds(rule: dict[str, Any], fragment: str) -> None:
+    descriptor = {**KINDS_SCHEMA, "x-esr": {"rules": [rule]}}
+    rules, problems = declared_rules(descriptor)
+    assert [p.pointer for p in problems] == ["/x-esr/rules/0"]
+    assert fragment in problems[0].message
+    assert not [r for r in rules if r.pointer == "/x-esr/rules/0"]
+
+
+def test_a_numerator_is_a_column_or_a_list_of_columns() -> None:
+    fields = [dict(f) for f in KINDS_SCHEMA["fields"]]
+    fields[-1] = {**fields[-1], "x-esr": {"denominator": "effectif", "numerator": 3}}
+    _, problems = declared_rules({**KINDS_SCHEMA, "fields": fields})
+    assert [p.pointer for p in problems] == ["/fields/10/x-esr/numerator"]
+
+
+def test_descriptions_of_the_new_kinds() -> None:
+    sentences = descriptions(KINDS_SCHEMA)
+    assert "Quand « statut » vaut « titulaire », « corps » est obligatoire." in sentences
+    assert (
+        "Quand « cadre » vaut « anr », « code » a la forme suivante : un code de l'ANR, par "
+        "exemple ANR-21-CE06-0017." in sentences
+    )
+    assert (
+        "Deux lignes n'ont jamais les mêmes valeurs dans « statut », « corps » et « cadre » "
+        "(une cellule vide compte comme une valeur)." in sentences
+    )
+    assert (
+        "Quand « total » et au moins une de ses parties sont remplis, « total » est la somme de "
+        "« a » et « b » (une cellule vide compte pour zéro)." in sentences
+    )
+    assert (
+        "« taux » est égal, en pourcentage, à la somme de « r3 » et « r4 » divisé par "
+        "« effectif » (à un point d'arrondi près)." in sentences
+    )
+
+
+def test_a_shape_the_engine_cannot_read_is_said_not_checked(tmp_path: Path) -> None:
+    rules = [dict(r) for r in KINDS_SCHEMA["x-esr"]["rules"]]
+    rules[1] = {**rules[1], "then": {**rules[1]["then"], "pattern": "ANR-(?=[0-9]).*"}}
+    schema = {**KINDS_SCHEMA, "x-esr": {"rules": rules}}
+    path = tmp_path / "forme.csv"
+    path.write_text(KINDS_HEADER + "contractuel,,anr,X,,,,,,,\n", encoding="utf-8")
+    report = validate_file(path, schema)
+    assert report.valid
+    assert any("n'a pas pu être lue" in notice for notice in report.notices)

@@ -35,6 +35,10 @@ UNKNOWN_TO_VALIDATA = {
     "annee-universitaire-invalide",
     "siret-siren-mismatch",
     "condition-value",
+    "condition-required",
+    "condition-pattern",
+    "unique-key",
+    "total-incoherent",
     "referentiel-lookup",
     "secret-statistique",
     "secret-valeur-publiee",
@@ -218,3 +222,14 @@ def test_rules_both_engines_know_give_the_same_errors(tmp_path: Path) -> None:
     assert {"custom-check-error", "compare-columns-value", "sum-columns-value"} <= kinds
     assert {"cohesive-columns-value", "one-of-required"} <= kinds
     assert ours == theirs
+
+
+def test_rule_examples_fail_in_validata_for_that_rule(
+    example_verdicts: dict[Path, dict[str, Any]],
+) -> None:
+    """An invalid example named after a Validata check fails there for that very check."""
+    names = {"compare-columns-value", "sum-columns-value", "cohesive-columns-value"}
+    named = {p: v for p, v in example_verdicts.items() if p.name.split("__")[0] in names}
+    assert len(named) >= 9
+    for path, verdict in named.items():
+        assert path.name.split("__")[0] in {e[0] for e in verdict["errors"]}, (path, verdict)

@@ -14,8 +14,9 @@ Field level (``field["x-esr"]``):
 - ``denominator``: for a rate or a median, the name of the field holding the count it
   is computed from (the rate threshold applies to it; the rate is published only when it is).
 - ``numerator``: for a rate, the name of the field holding the count it divides by the
-  denominator; the rate must then equal numerator / denominator (in percent when the
-  field's ``maximum`` is 100) within one point of rounding.
+  denominator, or a list of fields whose sum it divides; the rate must then equal
+  numerator / denominator (in percent when the field's ``maximum`` is 100) within one
+  point of rounding.
 - ``deprecated``: ``{"since": "X.Y.Z", "reason": "..."}``.
 - ``notYetObserved``: ``true`` on a count that may stay empty on a ``diffuse`` row because
   it cannot be observed yet (the licence obtained in four years by a recent cohort); the
@@ -39,7 +40,15 @@ Schema level (``descriptor["x-esr"]``):
     (error ``condition-value``);
   - ``{"type": "lookup", "field": K, "referentiel": R, "columns": {"col": "ref_col", ...}}``:
     the référentiel R's row of code K gives the value of each column (error
-    ``referentiel-lookup``); a code R does not list, or an empty cell of R, is not checked.
+    ``referentiel-lookup``); a code R does not list, or an empty cell of R, is not checked;
+  - a condition's ``then`` may instead say ``"required": true`` (B must be filled, error
+    ``condition-required``) or ``"pattern": P`` with ``"patternHelp"`` (B filled must match
+    P whole, error ``condition-pattern``);
+  - ``{"type": "unique", "fields": [A, B, ...]}``: no two rows share these cells, an empty
+    cell counting as a value, unlike a primary key (error ``unique-key``);
+  - ``{"type": "sum", "field": T, "fields": [A, B, ...]}``: when T and at least one part are
+    filled, T is the sum of the filled parts, an empty part counting as zero (error
+    ``total-incoherent``); Validata's ``sum-columns-value`` skips a row with an empty part.
 
 Schema level, outside ``x-esr`` (Validata's own key, read by the national validator):
 
@@ -143,3 +152,15 @@ def denominator(field: dict[str, Any]) -> str | None:
 def numerator(field: dict[str, Any]) -> str | None:
     value = ext(field).get("numerator")
     return value if isinstance(value, str) else None
+
+
+def numerators(field: dict[str, Any]) -> list[str] | None:
+    """The counts a rate divides by its denominator: one field, or several that add up
+    (``["reussite_licence_3_ans", "reussite_licence_4_ans"]``); None when not declared or
+    malformed."""
+    value = ext(field).get("numerator")
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return list(value)
+    return None

@@ -32,6 +32,11 @@ NUMBERS = {"integer", "number", "year"}
 """Types whose values Validata receives as numbers (frictionless reads a year as an int)."""
 PERCENT_TOLERANCE = 1.0
 RATIO_TOLERANCE = 0.01
+SUM_RELATIVE_TOLERANCE = 1e-12
+"""A sum is exact in Validata (decimals); ours adds floats, whose rounding on amounts of
+hundreds of millions of euros reaches 1e-7: a gap below 1e-12 of the amounts is no gap."""
+KEY_SEPARATOR = "\x1f"
+KEY_EMPTY = "\x00"
 
 DRAFT_NOTICE = (
     "Le secret statistique n'a pas été vérifié (option --brouillon) : ni les effectifs sous le "
@@ -57,6 +62,18 @@ class _Check:
     severity: str = "error"
 
 
+@dataclass
+class BlockVerdicts:
+    """One block's rule verdicts (:meth:`RuleChecker.verdicts`)."""
+
+    table: pl.DataFrame
+    """Column ``r<k>``: the rows that break check k."""
+    cells: dict[str, pl.Series]
+    """Each column the rules use: the block's text cells."""
+    blanks: dict[str, np.ndarray]
+    """Each column the rules use: its empty cells."""
+
+
 class RuleChecker:
     """The business rules of one validation: built once, run on every block."""
 
@@ -72,6 +89,13 @@ class RuleChecker:
         referentiels = getattr(registry, "referentiels", None) if registry is not None else None
         rules, _ = declared_rules(descriptor)
         self.columns = columns
+        # Validata's sums (every part filled): our own ``sum`` of the same columns then
+        # checks only the rows where a part is empty, so that no row is reported twice
+        self.validata_sums = {
+            (rule.columns[0], frozenset(rule.columns[1:]))
+            for rule in rules
+            if rule.kind == "sum-columns-value"
+        }
         self.notices: list[str] = []
         self.table_errors: list[ValidationError] = []
         self.decimal = {
@@ -125,6 +149,7 @@ class RuleChecker:
             "one-of-required",
             "secret-status-published",
             "secret-status-masked",
+            "sum",
         ):
             return []  # a column the file lacks: its missing-label error says it all
         if kind in ("siren", "siret"):
@@ -190,7 +215,7 @@ class RuleChecker:
             parts = [n(name) for name in c[1:]]
             filled = pl.all_horizontal([v(name).is_not_null() for name in c])
             numbers = pl.all_horizontal([n(name).is_not_null() for name in c])
-            expr = filled & numbers & ((n(c[0]) - pl.sum_horizontal(parts)).abs() > 1e-9)
+            expr = filled & numbers & _sum_mismatch(n(c[0]), parts)
             return [
                 _Check(
                     rule,
@@ -202,6 +227,76 @@ class RuleChecker:
                         + " + ".join(str(row[name]) for name in c[1:])
                         + ")",
                         f"Corrigez « {c[0]} » ou l'une des colonnes additionnées.",
+                    ),
+                )
+            ]
+        if kind == "sum":
+            if c[0] not in self.columns:
+                return []
+            present = [name for name in c[1:] if name in self.columns]  # absent: zero
+            if not present:
+                return []
+            amounts = [n(name) for name in present]
+            expr = (
+                ~self._skip([c[0], *present])
+                & n(c[0]).is_not_null()
+                & pl.any_horizontal([x.is_not_null() for x in amounts])
+                & _sum_mismatch(n(c[0]), [x.fill_null(0.0) for x in amounts])
+            )
+            if (c[0], frozenset(c[1:])) in self.validata_sums:
+                expr = expr & ~pl.all_horizontal([x.is_not_null() for x in amounts])
+
+            def sum_wording(row: dict[str, Any]) -> tuple[str, str]:
+                filled = [name for name in present if row[name] not in (None, "")]
+                shown = " + ".join(str(row[name]) for name in filled)
+                return (
+                    f"la valeur « {row[c[0]]} » n'est pas la somme des colonnes remplies parmi "
+                    f"{quote_list(list(c[1:]))} ({shown})",
+                    f"Corrigez « {c[0]} » ou l'une des colonnes additionnées (une cellule vide "
+                    "compte pour zéro).",
+                )
+
+            return [_Check(rule, expr, c[0], sum_wording)]
+        if kind == "unique":
+            return [self._unique_check(rule)]
+        if kind == "condition-required":
+            when = p["if"]
+            expr = v(c[1]).is_in(when["in"]) & blank(c[0])
+            return [
+                _Check(
+                    rule,
+                    expr,
+                    c[0],
+                    lambda row: (
+                        f"la cellule est vide alors que « {c[1]} » vaut « {row[c[1]]} » : "
+                        f"« {c[0]} » est alors obligatoire",
+                        f"Remplissez « {c[0]} », ou corrigez « {c[1]} ».",
+                    ),
+                )
+            ]
+        if kind == "condition-pattern":
+            when, then = p["if"], p["then"]
+            shape = then["patternHelp"].strip().rstrip(".")
+            anchored = f"^(?:{then['pattern']})$"
+            try:
+                pl.select(pl.lit("").str.contains(anchored))
+            except pl.exceptions.PolarsError:  # valid for Python, not for polars (lookaround)
+                self.notices.append(
+                    f"Règle non vérifiée : la forme attendue de « {c[0]} » quand « {c[1]} » "
+                    f"vaut {quote_list(when['in'], 'ou')} n'a pas pu être lue par le validateur."
+                )
+                return []
+            matches = v(c[0]).str.contains(anchored)
+            expr = v(c[1]).is_in(when["in"]) & v(c[0]).is_not_null() & ~matches
+            return [
+                _Check(
+                    rule,
+                    expr,
+                    c[0],
+                    lambda row: (
+                        f"« {row[c[0]]} » n'a pas la forme attendue quand « {c[1]} » vaut "
+                        f"« {row[c[1]]} » : {shape}",
+                        f"Corrigez « {c[0]} » ou « {c[1]} ».",
                     ),
                 )
             ]
@@ -360,7 +455,15 @@ class RuleChecker:
         if kind == "rate-consistency":
             scale = p["scale"]
             tolerance = PERCENT_TOLERANCE if scale == 100 else RATIO_TOLERANCE
-            rate, top, bottom = n(c[0]), n(c[1]), n(c[2])
+            tops = [n(name) for name in c[1:-1]]
+            top = (
+                tops[0]
+                if len(tops) == 1
+                else pl.when(pl.all_horizontal([x.is_not_null() for x in tops])).then(
+                    pl.sum_horizontal(tops)
+                )
+            )
+            rate, bottom = n(c[0]), n(c[-1])
             expr = (
                 rate.is_not_null()
                 & top.is_not_null()
@@ -369,16 +472,81 @@ class RuleChecker:
             )
 
             def wording(row: dict[str, Any]) -> tuple[str, str]:
-                expected = scale * float(row[c[1]]) / float(row[c[2]].replace(",", "."))
+                parts = c[1:-1]
+                counted = sum(float(row[name].replace(",", ".")) for name in parts)
+                expected = scale * counted / float(row[c[-1]].replace(",", "."))
                 shown = f"{expected:.1f}".replace(".", ",")
+                if len(parts) == 1:
+                    names, values = f"« {parts[0]} »", str(row[parts[0]])
+                else:
+                    names = "(" + " + ".join(f"« {name} »" for name in parts) + ")"
+                    values = "(" + " + ".join(str(row[name]) for name in parts) + ")"
                 return (
-                    f"« {row[c[0]]} » ne correspond pas à « {c[1]} » / « {c[2]} » "
-                    f"({row[c[1]]} / {row[c[2]]}, soit {shown})",
-                    f"Recalculez « {c[0]} » à partir des deux effectifs, ou corrigez-les.",
+                    f"« {row[c[0]]} » ne correspond pas à {names} / « {c[-1]} » "
+                    f"({values} / {row[c[-1]]}, soit {shown})",
+                    f"Recalculez « {c[0]} » à partir des effectifs, ou corrigez-les.",
                 )
 
             return [_Check(rule, expr, c[0], wording)]
         return []
+
+    def _unique_check(self, rule: BusinessRule) -> _Check:
+        """No two rows share the cells of ``rule.columns``; the keys seen in earlier
+        blocks (with their first row) are kept from one block to the next."""
+        c = rule.columns
+        state: dict[str, pl.DataFrame] = {
+            "seen": pl.DataFrame(schema={"key": pl.String, "first": pl.Int64})
+        }
+
+        def duplicates(
+            raw: dict[str, pl.Series], blanks: dict[str, Any], keep: np.ndarray, rows: np.ndarray
+        ) -> tuple[np.ndarray, list[int]]:
+            parts = [
+                pl.select(
+                    pl.when(pl.lit(blanks[name]))
+                    .then(pl.lit(KEY_EMPTY))
+                    .otherwise(pl.lit(raw[name]))
+                ).to_series()
+                for name in c
+            ]
+            block = pl.DataFrame(
+                {
+                    "key": pl.select(pl.concat_str(parts, separator=KEY_SEPARATOR)).to_series(),
+                    "row": pl.Series(rows, dtype=pl.Int64),
+                    "keep": pl.Series(keep, dtype=pl.Boolean),
+                }
+            ).with_row_index("i")
+            block = block.filter(pl.col("keep")).with_columns(
+                pl.col("key").is_first_distinct().alias("head"),
+                pl.col("key").is_in(state["seen"]["key"].implode()).alias("known"),
+            )
+            heads = block.filter(pl.col("head") & ~pl.col("known")).select(
+                "key", pl.col("row").alias("first")
+            )
+            found = block.filter(~pl.col("head") | pl.col("known"))
+            if len(found):  # rare: only then look up where each key first appeared
+                firsts = pl.concat([state["seen"], heads])
+                found = found.join(firsts, on="key", how="left").sort("i")
+            else:
+                found = found.with_columns(pl.col("row").alias("first"))
+            state["seen"] = pl.concat([state["seen"], heads])
+            return found["i"].to_numpy(), found["first"].to_list()
+
+        quoted = quote_list(list(c))
+        check = _Check(
+            rule,
+            pl.lit(False),
+            c[0],
+            lambda row: (
+                f"la même combinaison de valeurs dans {quoted} ("
+                + ", ".join(str(row[name] or "vide") for name in c)
+                + f") figure déjà à la ligne {row['__first']}",
+                "Une combinaison ne figure qu'une fois : regroupez ces lignes en une seule, ou "
+                "corrigez la colonne qui devait les distinguer.",
+            ),
+        )
+        check.duplicates = duplicates  # type: ignore[attr-defined]
+        return check
 
     def _numberlike(self, name: str, number: pl.Expr) -> pl.Expr:
         """Validata's ``is_a_number``: a number, or a text that reads as one."""
@@ -462,14 +630,13 @@ class RuleChecker:
         return checks
 
     # -- per block
-    def verdicts(
-        self, frame: pl.DataFrame, results: dict[str, Any]
-    ) -> tuple[pl.DataFrame, dict[str, pl.Series]] | None:
+    def verdicts(self, frame: pl.DataFrame, results: dict[str, Any]) -> BlockVerdicts | None:
         """Every rule's verdict on one block, row by row (one boolean column per check),
         with the cells the messages quote. ``frame`` holds the block's text cells
         (column ``c<k>`` for data column k+1), ``results`` each column's verdicts. Needs
-        nothing of the other blocks: it runs in the reading threads, beside the columns'
-        own verdicts."""
+        nothing of the other blocks (the uniqueness rules, which do, are settled in
+        :meth:`report_batch`): it runs in the reading threads, beside the columns' own
+        verdicts."""
         if not self.checks:
             return None
         data: dict[str, Any] = {}
@@ -512,22 +679,30 @@ class RuleChecker:
                 if bad:
                     expr = expr & ~self._v(name).is_in(bad)
             exprs.append(expr.fill_null(False).alias(f"r{index}"))
-        return query.select(exprs).collect(), raw
+        blanks = {name: data[f"b_{name}"] for name in self.used}
+        return BlockVerdicts(query.select(exprs).collect(), raw, blanks)
 
     def report_batch(
         self,
-        verdicts: tuple[pl.DataFrame, dict[str, pl.Series]] | None,
+        verdicts: BlockVerdicts | None,
         keep: np.ndarray,
         row_numbers: np.ndarray,
         add: Callable[[ValidationError], None],
     ) -> None:
         """Report the rows of one block that break a rule (``verdicts`` from
-        :meth:`verdicts`), except the blank rows (``keep`` False)."""
+        :meth:`verdicts`), except the blank rows (``keep`` False). Called on the blocks
+        in order: the uniqueness rules remember the keys seen in earlier blocks."""
         if verdicts is None:
             return
-        table, raw = verdicts
+        raw = verdicts.cells
         for index, check in enumerate(self.checks):
-            hits = np.flatnonzero(table[f"r{index}"].to_numpy() & keep)
+            duplicates = getattr(check, "duplicates", None)
+            first_rows: list[int] = []
+            if duplicates is not None:
+                blanks = {name: verdicts.blanks[name] for name in check.rule.columns}
+                hits, first_rows = duplicates(raw, blanks, keep, row_numbers)
+            else:
+                hits = np.flatnonzero(verdicts.table[f"r{index}"].to_numpy() & keep)
             if not len(hits):
                 continue
             number = self.columns[check.field][0]
@@ -535,6 +710,8 @@ class RuleChecker:
             cells = {name: raw[name].gather(hits).to_list() for name in names}
             for position, i in enumerate(hits):
                 row = {name: cells[name][position] for name in names}
+                if first_rows:
+                    row["__first"] = first_rows[position]
                 what, fix = check.message(row)
                 line = int(row_numbers[i])
                 add(
@@ -550,6 +727,13 @@ class RuleChecker:
                         severity=check.severity,
                     )
                 )
+
+
+def _sum_mismatch(total: pl.Expr, parts: list[pl.Expr]) -> pl.Expr:
+    """``total`` differs from the sum of ``parts`` by more than float rounding."""
+    size = total.abs() + pl.sum_horizontal([x.abs() for x in parts])
+    tolerance = pl.max_horizontal(pl.lit(1e-9), SUM_RELATIVE_TOLERANCE * size)
+    return (total - pl.sum_horizontal(parts)).abs() > tolerance
 
 
 def _compare(left: pl.Expr, op: str, right: pl.Expr) -> pl.Expr:

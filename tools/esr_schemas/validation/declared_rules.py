@@ -6,8 +6,10 @@ A schema declares them in two places (see :mod:`esr_schemas.extensions`):
   ``compare-columns-value``, ``sum-columns-value``, ``cohesive-columns-value``,
   ``one-of-required``): the national validator enforces them too;
 - ``x-esr.rules`` for ours: ``condition`` (when a column takes one of some values,
-  another must take one of others) and ``lookup`` (a code of a référentiel fixes the
-  value of other columns).
+  another must take one of others, be filled, or have a given shape), ``lookup`` (a code
+  of a référentiel fixes the value of other columns), ``unique`` (no two rows share a
+  combination of columns, an empty cell counting as a value) and ``sum`` (a total is the
+  sum of the parts that are filled, an empty part counting as zero).
 
 Statistical secrecy follows from the fields' declarations (``personCount``,
 ``denominator``, ``numerator``, a ``statuts-diffusion`` column, the schema's
@@ -22,6 +24,7 @@ with :mod:`esr_schemas.validation.business_rules`; the declarations are read onl
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +58,7 @@ VALIDATA_CHECKS = {
 }
 """The Validata ``custom_checks`` our engine enforces, with their required parameters."""
 
-XESR_RULE_TYPES = ("condition", "lookup")
+XESR_RULE_TYPES = ("condition", "lookup", "unique", "sum")
 
 STATUS_CODE_LIST = "statuts-diffusion"
 STATUS_PUBLISHED = "diffuse"
@@ -70,6 +73,10 @@ ERROR_CODES = {
     "cohesive-columns-value": "cohesive-columns-value",
     "one-of-required": "one-of-required",
     "condition": "condition-value",
+    "condition-required": "condition-required",
+    "condition-pattern": "condition-pattern",
+    "unique": "unique-key",
+    "sum": "total-incoherent",
     "lookup": "referentiel-lookup",
     "secret-threshold": "secret-statistique",
     "secret-status-published": "secret-valeur-publiee",
@@ -95,7 +102,8 @@ SECRECY_KINDS = frozenset(
 @dataclass(frozen=True)
 class BusinessRule:
     kind: str
-    """``siren``, ``compare-columns-value``…, ``condition``, ``lookup``, or a secrecy kind."""
+    """``siren``, ``compare-columns-value``…, ``condition`` (``condition-required``,
+    ``condition-pattern``), ``lookup``, ``unique``, ``sum``, or a secrecy kind."""
     columns: tuple[str, ...]
     """The columns involved; errors are reported on the first one."""
     params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
@@ -265,7 +273,24 @@ def _xesr_rules(
                 problems.append(DeclarationProblem(where, *problem))
                 continue
             columns = (item["then"]["field"], item["if"]["field"])
-            rules.append(BusinessRule("condition", columns, dict(item), where))
+            then = item["then"]
+            variant = (
+                "condition-required"
+                if "required" in then
+                else "condition-pattern"
+                if "pattern" in then
+                else "condition"
+            )
+            rules.append(BusinessRule(variant, columns, dict(item), where))
+        elif kind in ("unique", "sum"):
+            problem = _columns_problem(item, names)
+            if problem:
+                problems.append(DeclarationProblem(where, *problem))
+                continue
+            columns = (
+                tuple(item["fields"]) if kind == "unique" else (item["field"], *item["fields"])
+            )
+            rules.append(BusinessRule(kind, columns, dict(item), where))
         elif kind == "lookup":
             problem = _lookup_problem(item, names, referentiels)
             if problem:
@@ -278,32 +303,107 @@ def _xesr_rules(
                 DeclarationProblem(
                     where + "/type",
                     f"Une règle du registre a pour « type » {quote_list(XESR_RULE_TYPES)}.",
-                    'Écrivez {"type": "condition", "if": {...}, "then": {...}} ou '
-                    '{"type": "lookup", "field": ..., "referentiel": ..., "columns": {...}}.',
+                    'Écrivez {"type": "condition", "if": {...}, "then": {...}}, '
+                    '{"type": "lookup", "field": ..., "referentiel": ..., "columns": {...}}, '
+                    '{"type": "unique", "fields": [...]} ou '
+                    '{"type": "sum", "field": ..., "fields": [...]}.',
                 )
             )
+
+
+def _values_listed(clause: dict[str, Any]) -> bool:
+    values = clause.get("in")
+    return isinstance(values, list) and bool(values) and all(isinstance(v, str) for v in values)
+
+
+def _then_problem(clause: dict[str, Any]) -> tuple[str, str] | None:
+    """The ``then`` part says one thing: values (``in``), filled (``required``), or a shape
+    (``pattern`` with its plain-French ``patternHelp``)."""
+    said = [key for key in ("in", "required", "pattern") if key in clause]
+    if said == ["in"] and _values_listed(clause):
+        return None
+    if said == ["required"] and clause["required"] is True:
+        return None
+    if said == ["pattern"] and isinstance(clause["pattern"], str):
+        help_text = clause.get("patternHelp")
+        if not (isinstance(help_text, str) and help_text.strip()):
+            return (
+                "Une condition de forme (« pattern ») dit aussi cette forme en clair "
+                "(« patternHelp »), pour les messages et la documentation.",
+                'Ajoutez "patternHelp": "code de l\'ANR, par exemple ANR-21-CE06-0017".',
+            )
+        try:
+            re.compile(clause["pattern"])
+        except re.error:
+            return (
+                "La forme (« pattern ») d'une règle conditionnelle n'est pas une expression "
+                "valide.",
+                "Corrigez l'expression.",
+            )
+        return None
+    return (
+        "La partie « then » d'une règle conditionnelle nomme une colonne (« field ») et dit "
+        "une seule chose : ses valeurs possibles (« in »), qu'elle est remplie "
+        "(« required »: true) ou sa forme (« pattern » et « patternHelp »).",
+        'Écrivez "then": {"field": "nom_de_colonne", "in": ["valeur", "..."]} ou '
+        '"then": {"field": "nom_de_colonne", "required": true}.',
+    )
 
 
 def _condition_problem(item: dict[str, Any], names: dict[str, Any]) -> tuple[str, str] | None:
     for part in ("if", "then"):
         clause = item.get(part)
-        if not (
-            isinstance(clause, dict)
-            and isinstance(clause.get("field"), str)
-            and isinstance(clause.get("in"), list)
-            and clause["in"]
-            and all(isinstance(v, str) for v in clause["in"])
+        if not (isinstance(clause, dict) and isinstance(clause.get("field"), str)) or (
+            part == "if" and not _values_listed(clause)
         ):
             return (
                 f"La partie « {part} » d'une règle conditionnelle nomme une colonne (« field ») "
                 "et une liste de valeurs (« in »).",
                 f'Écrivez "{part}": {{"field": "nom_de_colonne", "in": ["valeur", "..."]}}.',
             )
+        if part == "then":
+            problem = _then_problem(clause)
+            if problem:
+                return problem
         if clause["field"] not in names:
             return (
                 f"La règle conditionnelle cite la colonne « {clause['field']} », absente du schéma.",
                 "Corrigez le nom de la colonne.",
             )
+    return None
+
+
+def _columns_problem(item: dict[str, Any], names: dict[str, Any]) -> tuple[str, str] | None:
+    """``unique``: ``fields``, two columns or more; ``sum``: ``field`` and ``fields``."""
+    kind = item["type"]
+    listed = item.get("fields")
+    total = item.get("field")
+    well_formed = (
+        isinstance(listed, list)
+        and len(listed) >= (2 if kind == "unique" else 1)
+        and all(isinstance(name, str) for name in listed)
+        and len(set(listed)) == len(listed)
+        and (kind == "unique" or (isinstance(total, str) and total not in listed))
+    )
+    if not well_formed:
+        if kind == "unique":
+            return (
+                "Une règle d'unicité nomme au moins deux colonnes différentes (« fields »).",
+                'Écrivez {"type": "unique", "fields": ["annee", "corps", "sexe"]}.',
+            )
+        return (
+            "Une règle de total nomme la colonne du total (« field ») et les colonnes "
+            "additionnées (« fields »), sans la répéter.",
+            'Écrivez {"type": "sum", "field": "ae_total", "fields": ["ae_personnel", "..."]}.',
+        )
+    parts = [str(name) for name in listed or []]
+    cited = parts if kind == "unique" else [str(total), *parts]
+    unknown = [n for n in cited if n not in names]
+    if unknown:
+        return (
+            f"La règle cite des colonnes absentes du schéma : {quote_list(unknown)}.",
+            "Corrigez le nom des colonnes (ce sont les « name » des champs).",
+        )
     return None
 
 
@@ -401,9 +501,20 @@ def _secrecy_rules(
     for index, field_ in enumerate(fields):
         name = str(field_.get("name"))
         denominator = extensions.denominator(field_)
-        numerator = extensions.numerator(field_)
+        numerators = extensions.numerators(field_)
         where = f"/fields/{index}/{extensions.EXTENSION_KEY}"
-        for role, other in (("denominator", denominator), ("numerator", numerator)):
+        if extensions.ext(field_).get("numerator") is not None and numerators is None:
+            problems.append(
+                DeclarationProblem(
+                    f"{where}/numerator",
+                    f"Le numérateur du champ « {name} » est le nom d'une colonne, ou une liste "
+                    "de colonnes qui s'additionnent.",
+                    'Écrivez "numerator": "nombre_emploi" ou '
+                    '"numerator": ["reussite_licence_3_ans", "reussite_licence_4_ans"].',
+                )
+            )
+        cited = [("denominator", denominator)] + [("numerator", n) for n in numerators or []]
+        for role, other in cited:
             if other is not None and other not in names:
                 problems.append(
                     DeclarationProblem(
@@ -419,10 +530,10 @@ def _secrecy_rules(
                 BusinessRule("rate-threshold", (name, denominator), {"threshold": rate_threshold})
             )
         rules.append(BusinessRule("rate-base-masked", (name, denominator)))
-        if numerator is not None and numerator in names:
+        if numerators and all(n in names for n in numerators):
             scale = _scale(field_)
             rules.append(
-                BusinessRule("rate-consistency", (name, numerator, denominator), {"scale": scale})
+                BusinessRule("rate-consistency", (name, *numerators, denominator), {"scale": scale})
             )
 
 
@@ -464,6 +575,25 @@ def describe(rule: BusinessRule) -> str:
             f"Quand « {c[1]} » vaut {quote_list(p['if']['in'], 'ou')}, « {c[0]} » vaut "
             f"{quote_list(p['then']['in'], 'ou')}."
         )
+    if kind == "condition-required":
+        return (
+            f"Quand « {c[1]} » vaut {quote_list(p['if']['in'], 'ou')}, « {c[0]} » est obligatoire."
+        )
+    if kind == "condition-pattern":
+        return (
+            f"Quand « {c[1]} » vaut {quote_list(p['if']['in'], 'ou')}, « {c[0]} » a la forme "
+            f"suivante : {p['then']['patternHelp'].strip().rstrip('.')}."
+        )
+    if kind == "unique":
+        return (
+            f"Deux lignes n'ont jamais les mêmes valeurs dans {quote_list(list(c))} (une "
+            "cellule vide compte comme une valeur)."
+        )
+    if kind == "sum":
+        return (
+            f"Quand « {c[0]} » et au moins une de ses parties sont remplis, « {c[0]} » est la "
+            f"somme de {quote_list(list(c[1:]))} (une cellule vide compte pour zéro)."
+        )
     if kind == "lookup":
         determined = quote_list(list(c[1:]))
         values = "sa valeur est celle" if len(c) == 2 else "leurs valeurs sont celles"
@@ -498,12 +628,12 @@ def describe(rule: BusinessRule) -> str:
             f"« {c[0]} » n'est publié que si « {c[1]} », l'effectif dont il est tiré, l'est aussi."
         )
     if kind == "rate-consistency":
-        unit = "en pourcentage, " if p["scale"] == 100 else ""
+        top = f"« {c[1]} »" if len(c) == 3 else "la somme de " + quote_list(list(c[1:-1]))
         return (
-            f"« {c[0]} » est égal, {unit}à « {c[1]} » divisé par « {c[2]} » (à un point d'arrondi "
-            "près)."
+            f"« {c[0]} » est égal, en pourcentage, à {top} divisé par « {c[-1]} » (à un point "
+            "d'arrondi près)."
             if p["scale"] == 100
-            else f"« {c[0]} » est égal à « {c[1]} » divisé par « {c[2]} » (à 0,01 près)."
+            else f"« {c[0]} » est égal à {top} divisé par « {c[-1]} » (à 0,01 près)."
         )
     return kind
 

@@ -70,6 +70,22 @@ ERROR_TYPE_NAMES: dict[str, tuple[str, str]] = {
         "valeur impossible compte tenu d'une autre colonne",
         "valeurs impossibles compte tenu d'une autre colonne",
     ),
+    "condition-required": (
+        "cellule vide alors qu'une autre colonne la rend obligatoire",
+        "cellules vides alors qu'une autre colonne les rend obligatoires",
+    ),
+    "condition-pattern": (
+        "code de forme inattendue compte tenu d'une autre colonne",
+        "codes de forme inattendue compte tenu d'une autre colonne",
+    ),
+    "unique-key": (
+        "combinaison de valeurs en double",
+        "combinaisons de valeurs en double",
+    ),
+    "total-incoherent": (
+        "total différent de la somme de ses parties",
+        "totaux différents de la somme de leurs parties",
+    ),
     "referentiel-lookup": (
         "valeur contraire au référentiel",
         "valeurs contraires au référentiel",
