@@ -360,7 +360,9 @@ def _status(rule: BusinessRule, outcome: Outcome) -> str:
     columns = outcome.refused.get(id(rule))
     if columns:
         named = ", ".join(f"« {c} »" for c in rule.columns if c in columns)
-        return f" Refusée à la saisie (colonne{'s' if len(columns) > 1 else ''} {named}) et signalée en jaune."
+        plural = "s" if len(columns) > 1 else ""
+        also = " et signalée en jaune" if id(rule) in outcome.highlighted else ""
+        return f" Refusée à la saisie (colonne{plural} {named}){also}."
     if id(rule) in outcome.too_long:
         return (
             " Signalée en jaune seulement : trop longue pour le contrôle de saisie du tableur "

@@ -572,6 +572,10 @@ def _data_sheet(
         if column.list_values and kept_dv is not None:
             _list_sheet(wb, column, kept_dv)
         dv = _validation(column, kept_dv, refusals.get(column.name), outcome)
+        if column.secret is not None and dv.type == "custom":  # the threshold is its own check
+            for rule in declared:
+                if rule.kind == "secret-threshold" and rule.columns[0] == column.name:
+                    outcome.refuse(rule, column.name)
         if dv.type == "list" and column.name in dependents:
             _dependent_source(wb, column, dv, dependents[column.name], outcome)
         ws.data_validations.append(dv)
