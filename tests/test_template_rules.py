@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
-from test_template_libreoffice import require_uno
+from test_template_libreoffice import require_uno, soffice
 from test_templates import list_values, validations
 
 from conftest import REPO, require_program
@@ -406,6 +406,13 @@ def test_libreoffice_marks_exactly_the_cells_that_break_a_rule(tmp_path: Path) -
         (name, number) for number, (_, cells) in enumerate(BREAKING, start=3) for name in cells
     }
     assert marked == expected
+    # saved again by LibreOffice, the workbook keeps the composed checks and the
+    # dependent dropdown (a producer who fills it in LibreOffice passes them on)
+    soffice("xlsx", [template], tmp_path / "lo", tmp_path / "profil")
+    again = validations(load_workbook(tmp_path / "lo" / template.name))
+    assert "$D2<=$C2" in str(again["C"].formula1) and again["C"].type == "custom"
+    assert "LEFT($B2,9)=$A2" in str(again["B"].formula1)
+    assert str(again["M"].formula1).startswith("IF(") and "liste_M_1" in str(again["M"].formula1)
 
 
 # -- export refuses what validate refuses --------------------------------------------------
