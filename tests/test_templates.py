@@ -86,7 +86,11 @@ def validations(workbook: Workbook) -> dict[str, DataValidation]:
 
 
 def list_values(workbook: Workbook, dv: DataValidation) -> list[Any]:
-    sheet_name, _, cells = str(dv.formula1).partition("!")
+    """The dropdown's whole list (a dependent dropdown's last branch: nothing chosen yet)."""
+    source = str(dv.formula1)
+    if source.startswith("IF("):
+        source = source.rsplit(",", 1)[1].rstrip(")")
+    sheet_name, _, cells = source.partition("!")
     sheet = workbook[sheet_name.strip("'")]
     assert sheet.sheet_state == "hidden"
     last = int(cells.rsplit("$", 1)[1])

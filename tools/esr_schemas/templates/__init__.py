@@ -38,6 +38,15 @@ Replaced or added with openpyxl (it cannot do these)
     empty cell of the unused rows and hides the real errors (see ``_validation``);
   - a person count under statistical secrecy (``x-esr.personCount`` with a schema
     ``secretThreshold``) gets a custom-formula check: 0, or at least the threshold;
+  - business rules (``templates/rules.py``): a column's own check is turned into a
+    formula and joined, in its one custom validation, with each rule a formula can test
+    (comparisons, sums, one-of-required, SIRET/SIREN agreement, conditions, secrecy status
+    and rate threshold) while Excel's 255 characters allow; a condition on a column with a
+    dropdown makes that dropdown depend on the other column (``IF`` choosing between
+    named ranges of the hidden list sheet, read by Excel and LibreOffice); every
+    testable rule also keeps a yellow highlight for pasted rows, and the Notice says,
+    rule by rule, whether the template refuses it, only highlights it, or leaves it to
+    ``export``;
   - code-list columns (``x-esr.codeList``) without an enum get the shipped
     référentiel's codes as their dropdown (labels beside them on the hidden sheet),
     except a partial extract (``"partiel": true``), which would refuse valid codes;

@@ -18,6 +18,7 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from tableschema_to_template import create_xlsx
@@ -34,6 +35,7 @@ from ..wording import (
     is_required,
     labelled,
     pattern_help,
+    true_false,
     type_label,
 )
 from . import rules
@@ -250,10 +252,16 @@ def _missing_value_rows(descriptor: dict[str, Any]) -> list[tuple[str]]:
     return [(f"10. Une donnée absente peut aussi s'écrire : {shown}.",)]
 
 
-def _error(column: Column) -> str:
-    """The French alert shown when a typed value breaks the column's rule."""
+def _error(column: Column, *, short: bool = False) -> str:
+    """The French alert shown when a typed value breaks the column's rule (``short``:
+    the wording that leaves room for the business rules the formula adds)."""
     cons = constraints(column.field)
     kind = column.kind
+    if short and column.secret is not None and kind == "integer" and not column.list_values:
+        return (
+            f"Nombre entier : 0, ou au moins {column.secret} (secret statistique : de 1 à "
+            f"{column.secret - 1}, laissez vide)."
+        )
     if column.list_values:
         return "Valeur non autorisée : choisissez une valeur de la liste déroulante (voir la feuille Notice)."
     if kind == "year":
@@ -304,7 +312,122 @@ def _prompt(column: Column) -> str:
     return _short(" ".join(parts), MESSAGE_MAX)
 
 
-def _validation(column: Column, kept: DataValidation | None) -> DataValidation:
+OPERATORS = {
+    "equal": "{x}={a}",
+    "notEqual": "{x}<>{a}",
+    "greaterThan": "{x}>{a}",
+    "lessThan": "{x}<{a}",
+    "greaterThanOrEqual": "{x}>={a}",
+    "lessThanOrEqual": "{x}<={a}",
+    "between": "{x}>={a},{x}<={b}",
+    "notBetween": "OR({x}<{a},{x}>{b})",
+}
+
+
+def own_formula(dv: DataValidation, cell: str) -> str | None:
+    """The column's own check as a custom formula on ``cell`` ("" when it checks nothing;
+    None for a dropdown, which no formula can replace)."""
+    if dv.type is None:
+        return ""
+    if dv.type == "custom":
+        return str(dv.formula1)
+    if dv.type == "list":
+        return None
+    subject = f"LEN({cell})" if dv.type == "textLength" else cell
+    bounds = OPERATORS[dv.operator or "between"].format(x=subject, a=dv.formula1, b=dv.formula2)
+    parts = [] if dv.type == "textLength" else [f"ISNUMBER({cell})"]
+    if dv.type == "whole":
+        parts.append(f"{cell}=INT({cell})")
+    return f"AND({','.join([*parts, bounds])})"
+
+
+def _compose(
+    column: Column,
+    dv: DataValidation,
+    refusals: list[rules.Refusal],
+    outcome: rules.Outcome,
+) -> DataValidation:
+    """One custom validation: the column's own check AND each rule that still fits in
+    Excel's 255 characters (formula and alert); the others stay highlighted only."""
+    own = own_formula(dv, f"{column.letter}2")
+    if own is None or not refusals:
+        return dv
+    parts = [own] if own else []
+    own_error = _error(column) if own else ""
+    sentences: list[str] = []
+    for refusal in refusals:
+        candidate = [*parts, refusal.formula]
+        formula = candidate[0] if len(candidate) == 1 else f"AND({','.join(candidate)})"
+        errors = [own_error, _error(column, short=True)] if own else [""]
+        fitting = next(
+            (
+                e
+                for e in errors
+                if not rules.too_long(
+                    formula, rules.joined_alert(e, [*sentences, refusal.alert]), MESSAGE_MAX
+                )
+            ),
+            None,
+        )
+        if fitting is None:
+            outcome.too_long.add(id(refusal.rule))
+            continue
+        parts, own_error = candidate, fitting
+        sentences.append(refusal.alert)
+        outcome.refuse(refusal.rule, column.name)
+    if not sentences:
+        return dv
+    composed = DataValidation(
+        type="custom", formula1=parts[0] if len(parts) == 1 else f"AND({','.join(parts)})"
+    )
+    composed.error = rules.joined_alert(own_error, sentences)
+    return composed
+
+
+def _dependent_source(
+    wb: Workbook,
+    column: Column,
+    dv: DataValidation,
+    dependent: rules.DependentList,
+    outcome: rules.Outcome,
+) -> None:
+    """Makes the dropdown offer what the conditions allow for the source column's value:
+    each branch's entries on the column's hidden list sheet, a name for each, and a list
+    source choosing between them (read by Excel and LibreOffice alike)."""
+    sheet = wb[f"{LIST_SHEET_PREFIX}{column.letter}"]
+    names = []
+    for number, (_, entries) in enumerate(dependent.branches, start=1):
+        col = 2 + number
+        for row, value in enumerate(entries, start=1):
+            cell = sheet.cell(row=row, column=col)
+            put(cell, value if column.kind in ("integer", "number", "year") and is_number(value)
+                else str(value))  # fmt: skip
+            if isinstance(cell.value, str):
+                cell.number_format = "@"
+        name = f"{sheet.title}_{number}"
+        letter = get_column_letter(col)
+        wb.defined_names[name] = DefinedName(
+            name, attr_text=f"{sheet.title}!${letter}$1:${letter}${len(entries)}"
+        )
+        names.append(name)
+    formula = rules.list_source(dependent, names, str(dv.formula1))
+    message = _short(dependent.alert, MESSAGE_MAX)
+    if len(formula) > rules.FORMULA_MAX:
+        for rule in dependent.rules:
+            outcome.too_long.add(id(rule))
+        return
+    dv.formula1 = formula
+    dv.error = message
+    for rule in dependent.rules:
+        outcome.refuse(rule, column.name)
+
+
+def _validation(
+    column: Column,
+    kept: DataValidation | None,
+    refusals: list[rules.Refusal] | None = None,
+    outcome: rules.Outcome | None = None,
+) -> DataValidation:
     cons = constraints(column.field)
     kind = column.kind
     if column.secret is not None and kind == "integer" and not column.list_values:
@@ -346,6 +469,11 @@ def _validation(column: Column, kept: DataValidation | None) -> DataValidation:
         )
     else:
         dv = DataValidation()  # no check Excel can make: the input message still helps
+    composed = dv
+    if refusals and outcome is not None:
+        composed = _compose(column, dv, refusals, outcome)
+    error = composed.error if composed is not dv else _error(column)
+    dv = composed
     dv.sqref = f"{column.letter}2:{column.letter}{LAST_ROW}"
     # Blanks stay allowed even on required columns: unticking « ignore blank » stops
     # nobody from leaving a cell empty (a cell never typed into is never validated), and
@@ -363,7 +491,7 @@ def _validation(column: Column, kept: DataValidation | None) -> DataValidation:
     dv.errorTitle = (
         refused if len(refused) <= TITLE_MAX else f"Valeur refusée (colonne {column.letter})"
     )
-    dv.error = _short(_error(column), MESSAGE_MAX)
+    dv.error = _short(str(error), MESSAGE_MAX)
     return dv
 
 
@@ -392,8 +520,31 @@ def _comment(column: Column) -> Comment:
     return Comment(body, "esr-schemas", height=height, width=320)
 
 
-def _data_sheet(wb: Workbook, columns: list[Column]) -> None:
+def targets_of(columns: list[Column]) -> dict[str, rules.Target]:
+    """Each column as the business rules see it (letter, type, dropdown entries and codes)."""
+    targets = {}
+    for column in columns:
+        entries = column.list_values
+        if column.kind == "boolean" and entries:
+            codes = list(true_false(column.field))
+        elif enum_values(column.field):
+            codes = [str(v) for v in enum_values(column.field)]
+        else:
+            codes = [code for code, _ in column.codes]
+        targets[column.name] = rules.Target(
+            column.name, column.letter, column.kind, tuple(entries), tuple(codes)
+        )
+    return targets
+
+
+def _data_sheet(
+    wb: Workbook, columns: list[Column], descriptor: dict[str, Any]
+) -> tuple[list[Any], rules.Outcome]:
+    """The data entry sheet; returns the schema's business rules and what became of each."""
     ws = wb[DATA_SHEET]
+    targets = targets_of(columns)
+    refusals, dependents, declared = rules.plan(descriptor, targets)
+    outcome = rules.Outcome()
     kept: dict[str, DataValidation] = {}
     for dv in ws.data_validations.dataValidation:
         match = re.match(r"[A-Z]+", str(dv.sqref))
@@ -420,7 +571,14 @@ def _data_sheet(wb: Workbook, columns: list[Column]) -> None:
             kept_dv = None  # its "any value" placeholder: we build our own validation
         if column.list_values and kept_dv is not None:
             _list_sheet(wb, column, kept_dv)
-        ws.data_validations.append(_validation(column, kept_dv))
+        dv = _validation(column, kept_dv, refusals.get(column.name), outcome)
+        if column.secret is not None and dv.type == "custom":  # the threshold is its own check
+            for rule in declared:
+                if rule.kind == "secret-threshold" and rule.columns[0] == column.name:
+                    outcome.refuse(rule, column.name)
+        if dv.type == "list" and column.name in dependents:
+            _dependent_source(wb, column, dv, dependents[column.name], outcome)
+        ws.data_validations.append(dv)
         if column.required:
             ws.conditional_formatting.add(
                 f"{letter}2:{letter}{LAST_ROW}",
@@ -432,6 +590,8 @@ def _data_sheet(wb: Workbook, columns: list[Column]) -> None:
     ws.freeze_panes = "A2"
     ws.row_dimensions[1].height = 32
     ws.sheet_view.zoomScale = 100
+    rules.add_highlights(ws, declared, targets, outcome)
+    return declared, outcome
 
 
 def _list_sheet(wb: Workbook, column: Column, dv: DataValidation) -> None:
@@ -456,7 +616,11 @@ def _list_sheet(wb: Workbook, column: Column, dv: DataValidation) -> None:
 
 
 def _notice_sheet(
-    wb: Workbook, source: TemplateSource, columns: list[Column], example_note: str
+    wb: Workbook,
+    source: TemplateSource,
+    columns: list[Column],
+    example_note: str,
+    rule_rows: list[tuple[str, ...]],
 ) -> None:
     ws = wb.create_sheet(NOTICE_SHEET, 1)
     rows: list[tuple[str, ...]] = []
@@ -533,7 +697,7 @@ def _notice_sheet(
     ]
     if example_note:
         rows.append((example_note,))
-    rows += rules.notice_rows(source.descriptor)
+    rows += rule_rows
     rows.append(("",))
     title_rows = {0, rows.index(("Comment remplir ce modèle",)), rows.index(("Comment publier",))}
     if ("Règles entre colonnes",) in rows:
@@ -720,10 +884,9 @@ def build_workbook(source: TemplateSource) -> bytes:
     if not columns:
         raise ValueError("schema without fields")
     wb = t2t_workbook(columns)
-    _data_sheet(wb, columns)
-    rules.add_highlights(wb[DATA_SHEET], source.descriptor, {c.name: c.letter for c in columns})
+    declared, outcome = _data_sheet(wb, columns, source.descriptor)
     rows, note = _example_rows(source, columns)
-    _notice_sheet(wb, source, columns, note)
+    _notice_sheet(wb, source, columns, note, rules.notice_rows(declared, outcome))
     _example_sheet(wb, columns, rows)
     # hidden list sheets last, in column order
     lists = [s for s in wb.worksheets if s.title.startswith(LIST_SHEET_PREFIX)]
