@@ -163,10 +163,12 @@ def holds(rule: BusinessRule, targets: dict[str, Target]) -> str | None:
         rate, base = cells
         return f'OR(NOT(ISNUMBER({base})),{rate}="",{base}>={rule.params["threshold"]})'
     if kind == "rate-consistency":
-        rate, top, base = cells
+        # the numerator may be a sum of columns: (rate, numerator…, denominator)
+        rate, *tops, base = cells
         tolerance = "1" if rule.params["scale"] == 100 else "0.01"
+        top = tops[0] if len(tops) == 1 else f"({'+'.join(tops)})"
         return (
-            f"OR(COUNT({rate},{top},{base})<3,{base}<=0,"
+            f"OR(COUNT({','.join(cells)})<{len(cells)},{base}<=0,"
             f"ABS({rate}-{rule.params['scale']}*{top}/{base})<={tolerance})"
         )
     return None
@@ -251,7 +253,13 @@ def alert(rule: BusinessRule) -> str:
         )
     if rule.kind == "rate-consistency":
         return (
-            f"Règle : « {c[0]} » vaut « {c[1]} » divisé par « {c[2]} »"
+            f"Règle : « {c[0]} » vaut "
+            + (
+                f"« {c[1]} »"
+                if len(c) == 3
+                else "(" + " + ".join(f"« {n} »" for n in c[1:-1]) + ")"
+            )
+            + f" divisé par « {c[-1]} »"
             + (" (en pourcentage)" if p["scale"] == 100 else "")
             + " ; recalculez-le."
         )
