@@ -14,12 +14,14 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
-from test_template_libreoffice import require_uno, soffice
+from openpyxl.utils import get_column_letter
+from test_template_libreoffice import read_rows, require_uno, soffice
 from test_templates import list_values, validations
 
 from conftest import REPO, require_program
@@ -505,3 +507,72 @@ def test_a_warning_rule_blocks_no_export(tmp_path: Path) -> None:
     result = export(read_filled(filled), source)
     assert {p.type for p in result.errors} == {"diffuse-valeur-masquee"}
     assert any("sortants" in note for note in result.notes)
+
+
+# -- highlights of the rules only the registry knows, evaluated by LibreOffice -------------
+
+REGISTRY_KINDS: dict[str, Any] = {
+    "name": "regles-registre",
+    "version": "1.0.0",
+    "missingValues": [""],
+    "x-esr": {
+        "rules": [
+            {
+                "type": "condition",
+                "if": {"field": "statut", "in": ["titulaire"]},
+                "then": {"field": "corps", "required": True},
+            },
+            {"type": "sum", "field": "total", "fields": ["a", "b", "c"]},
+        ]
+    },
+    "fields": [
+        {"name": "statut", "type": "string", "constraints": {"enum": ["titulaire", "contractuel"]}},
+        {"name": "corps", "type": "string"},
+        {"name": "total", "type": "number"},
+        {"name": "a", "type": "number"},
+        {"name": "b", "type": "number"},
+        {"name": "c", "type": "number"},
+    ],
+}
+# (row, the columns whose cell turns yellow)
+REGISTRY_ROWS: list[tuple[list[Any], set[str]]] = [
+    (["titulaire", "836", 6.5, 1, 2.5, 3], set()),
+    (["titulaire", None, 6.5, 1, 2.5, 3], {"corps"}),
+    (["contractuel", None, 3, 1, None, 2], set()),  # an empty part counts as zero
+    (["contractuel", None, 4, 1, None, 2], {"total"}),
+    (["contractuel", None, 4, None, None, None], set()),  # no part filled: left alone
+    ([None, None, None, 1, 2, 3], set()),  # no total yet
+]
+
+
+def test_libreoffice_colours_the_registry_rules_it_can_test(tmp_path: Path) -> None:
+    """The highlight formulas of a conditional obligation and of a sum with empty parts,
+    copied into cells and computed by LibreOffice, are true exactly on the rows that
+    break the rule."""
+    template = _template(tmp_path, REGISTRY_KINDS)
+    workbook = load_workbook(template)
+    sheet = workbook[DATA_SHEET]
+    formulas = {
+        str(rng.sqref).split(":")[0].rstrip("2"): rule.formula[0]
+        for rng in sheet.conditional_formatting
+        for rule in rng.rules
+    }
+    names = [f["name"] for f in REGISTRY_KINDS["fields"]]
+    checked = {name: formulas[_letter_of(names, name)] for name in ("corps", "total")}
+    for number, (row, _) in enumerate(REGISTRY_ROWS, start=2):
+        for column, value in enumerate(row, start=1):
+            sheet.cell(number, column, value)
+        for offset, formula in enumerate(checked.values()):
+            moved = re.sub(r"\$([A-Z]+)2\b", rf"$\g<1>{number}", formula)
+            sheet.cell(number, 20 + offset, f"=IF({moved},1,0)")
+    filled = tmp_path / "rempli.xlsx"
+    workbook.save(filled)
+    soffice("csv", [filled], tmp_path / "lo", tmp_path / "profil")  # LibreOffice computes
+    lines = read_rows(tmp_path / "lo" / "rempli.csv")
+    for number, (_, expected) in enumerate(REGISTRY_ROWS, start=2):
+        got = {name for offset, name in enumerate(checked) if lines[number - 1][19 + offset] == "1"}
+        assert got == expected, (number, lines[number - 1])
+
+
+def _letter_of(names: list[str], name: str) -> str:
+    return get_column_letter(names.index(name) + 1)

@@ -198,6 +198,15 @@ def _highlight(rule: BusinessRule, targets: dict[str, Target]) -> str | None:
         ]  # fmt: skip
         last = max(targets.values(), key=lambda t: (len(t.letter), t.letter)).letter
         return f"AND(COUNTA($A2:${last}2)>0,{','.join(empty)})"
+    if kind == "condition-required":
+        then, when = cols
+        return f"AND({_is(when, rule.params['if']['in'])},LEN({then.cell})=0)"
+    if kind == "sum":  # empty parts count as zero; a total with no part filled is left alone
+        total, *parts = cells
+        return (
+            f"AND(ISNUMBER({total}),COUNT({','.join(parts)})>0,"
+            f"ROUND({total}-SUM({','.join(parts)}),6)<>0)"
+        )
     if kind == "secret-status-masked":
         status, *counts = cols
         return f"AND({_is(status, [STATUS_PUBLISHED])},COUNTA({','.join(cells[1:])})<{len(counts)})"
