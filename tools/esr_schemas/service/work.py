@@ -19,11 +19,14 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from .. import validation
 from ..loader import load_registry
 from ..model import Registry
-from ..validation import UnusableInput, ValidationReport, validate_file
-from ..validation.report import summary
+from ..validation import UnusableInput, ValidationReport
 from .errors import ServiceError
+
+# The engine (polars, numpy) is reached through ``validation.validate_file`` when a job
+# runs: the server process imports this module for the jobs' names only, and stays light.
 
 _REGISTRY: Registry | None = None
 
@@ -51,7 +54,7 @@ def start(root: str) -> None:
             "id,code,taux,jour,actif\n1,0751717J,1.5,2024-03-12,true\n2,x,a,12/03/2024,oui\n",
             encoding="utf-8",
         )
-        validate_file(sample, _WARM_UP_SCHEMA, registry=_REGISTRY)
+        validation.validate_file(sample, _WARM_UP_SCHEMA, registry=_REGISTRY)
 
 
 def serve_jobs(connection: Connection, root: str) -> None:
@@ -90,7 +93,7 @@ def validate(
 ) -> ValidationReport:
     """The library's validation with the CLI's defaults (``esr-schemas validate``)."""
     try:
-        report = validate_file(
+        report = validation.validate_file(
             path,
             descriptor,
             sheet=options.get("sheet") or None,
@@ -126,6 +129,8 @@ def validate_to_json(
     Encoding here, in the worker process, keeps a report of a million errors from
     holding the server's event loop.
     """
+    from ..validation.report import summary
+
     began = time.perf_counter()
     report = validate(path, descriptor, schema_name, shown_as, options)
     data = report.to_dict()
