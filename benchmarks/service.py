@@ -13,7 +13,9 @@ benchmarks/data/registre-service/, which ``esr-schemas serve --port 0`` serves.
    the overhead of the service on the best times and the median of the ratios of
    successive pairs (the fairer figure on a loaded machine), and where the service's
    time went (its ``Server-Timing``: receiving the upload, validating in the worker
-   with the JSON encoding). The two must report the same errors.
+   with the JSON encoding). Also the CPU time the service spent (server and validation
+   processes, every thread) against the in-process validation's: on a loaded machine
+   it moves less than elapsed time. The two must report the same errors.
 2. Throughput: ``--clients`` clients at once, each sending the ``--throughput-size``
    file in a loop for a fixed count of requests; a 503 is retried after 0.1 s (the
    service says 5 s: shortened to measure). Files per second and 503 answers counted.
@@ -122,6 +124,21 @@ def peak_rss(pid: int) -> tuple[int, list[int]]:
     return hwm(pid), [hwm(c) for c in workers]
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time used so far by the server and its validation processes, every thread
+    counted (``schedstat``, in nanoseconds): less sensitive than elapsed time to the
+    other work of a shared machine."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+            children = [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += sum(round(cpu_seconds(c) * 1e9) for c in children)
+    return total / 1e9
+
+
 def mb(n: float) -> str:
     return f"{n / 1024 / 1024:.0f} Mo"
 
@@ -153,15 +170,17 @@ def main() -> int:
         print(
             "| lignes | envoi | API (meilleur / médiane) | en processus (meilleur / médiane) "
             "| surcoût (meilleurs ; médiane des paires) | dont envoi ; validation dans le "
-            "service (médianes) |"
+            "service (médianes) | temps CPU : service / en processus (médianes) |"
         )
-        print("|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|")
         for size, raw in ((size, raw) for size in sizes for raw in (False, True)):
-            api, local, uploads, inside = [], [], [], []
+            api, local, uploads, inside, api_cpu, local_cpu = [], [], [], [], [], []
             for _ in range(args.repeat):
+                start_cpu = cpu_seconds(process.pid)
                 start_time = time.perf_counter()
                 answer = post(client, url, files[size], raw=raw)
                 api.append(time.perf_counter() - start_time)
+                api_cpu.append(cpu_seconds(process.pid) - start_cpu)
                 answer.raise_for_status()
                 body = answer.json()
                 timing = dict(
@@ -170,18 +189,22 @@ def main() -> int:
                 )
                 uploads.append(float(timing["envoi"]) / 1000)
                 inside.append(float(timing["validation"]) / 1000)
-                start_time = time.perf_counter()
+                start_cpu, start_time = time.process_time(), time.perf_counter()
                 report = validate_file(files[size], descriptor, registry=registry, schema_name=NAME)
                 local.append(time.perf_counter() - start_time)
+                local_cpu.append(time.process_time() - start_cpu)
                 assert body["report"]["errors"] == [e.to_dict() for e in report.errors]
             overhead = (min(api) / min(local) - 1) * 100
             paired = (statistics.median(a / b for a, b in zip(api, local, strict=True)) - 1) * 100
+            cpu = (statistics.median(api_cpu) / statistics.median(local_cpu) - 1) * 100
             print(
                 f"| {size:,} | {'corps brut' if raw else 'multipart'} "
                 f"| {min(api):.3f} / {statistics.median(api):.3f} s "
                 f"| {min(local):.3f} / {statistics.median(local):.3f} s "
                 f"| {overhead:+.0f} % ; {paired:+.0f} % "
-                f"| {statistics.median(uploads):.3f} s ; {statistics.median(inside):.3f} s |"
+                f"| {statistics.median(uploads):.3f} s ; {statistics.median(inside):.3f} s "
+                f"| {statistics.median(api_cpu):.3f} / {statistics.median(local_cpu):.3f} s "
+                f"({cpu:+.0f} %) |"
             )
         print()
         print(f"Débit, fichier de {args.throughput_size:,} lignes, {args.requests} requêtes :")
