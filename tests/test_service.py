@@ -721,3 +721,17 @@ def test_the_server_process_does_not_load_the_engine(service: RunningService) ->
     assert engine not in Path(f"/proc/{service.process.pid}/maps").read_text()
     workers = _validation_processes(service.process.pid)
     assert any(engine in Path(f"/proc/{p}/maps").read_text() for p in workers)
+
+
+def test_no_validation_process_outlives_the_server(tmp_path: Path) -> None:
+    running = start_service(tmp_path / "tmp", "--slots", "2")
+    try:
+        assert _post(running, INVALID_V1).status_code == 200
+        workers = _validation_processes(running.process.pid)
+        assert len(workers) == 2
+    finally:
+        running.stop()
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in workers)
