@@ -438,7 +438,7 @@ def test_a_published_site_then_offline(
     )
     assert offline.returncode == 0, offline.stderr
     assert f"Le site {site.url} ne répond pas" in offline.stderr
-    assert "connexion refusée" in offline.stderr and "copie locale du" in offline.stderr
+    assert "refuse la connexion" in offline.stderr and "copie locale du" in offline.stderr
 
     kept.write_bytes(kept.read_bytes().replace(b'"demo"', b'"demo-modifie"', 1))
     tampered = installed.run(

@@ -530,16 +530,96 @@ def test_a_dozen_simultaneous_uploads(tmp_path: Path) -> None:
         running.stop()
 
 
-def test_the_time_limit_answers_and_cleans_up(tmp_path: Path) -> None:
-    running = start_service(tmp_path / "tmp", "--time-limit", "0.05")
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
     try:
-        data = _big_file(tmp_path / "long.csv", 1000)
-        response = _post(running, data)
-        assert "durée maximale" in _error(response, 504)
-        deadline = time.monotonic() + 60
-        while running.leftovers() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert running.leftovers() == []
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except FileNotFoundError:
+        return found
+    for task in tasks:
+        try:
+            children = [int(c) for c in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            continue
+        for child in children:
+            found |= {child} | _descendants(child)
+    return found
+
+
+def _validation_processes(server: int) -> set[int]:
+    """The server's workers (multiprocessing's resource tracker left out)."""
+    found = set()
+    for pid in _descendants(server):
+        try:
+            if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.add(pid)
+        except FileNotFoundError:
+            pass
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_a_validation_past_the_time_limit_is_stopped(
+    tmp_path: Path, files_server: tuple[str, Path]
+) -> None:
+    """The worker (and the pattern's child process it started) is killed, the slot is
+    free at once, and the next request is served by a fresh worker."""
+    base, folder = files_server
+    # a look-ahead sends the pattern to Python's re, where (x|xx)+ before a final "y"
+    # backtracks for far longer than the time limit
+    (folder / "lent.json").write_text(
+        json.dumps(
+            {
+                "fields": [
+                    {"name": "code", "type": "string", "constraints": {"pattern": "(?=x)(x|xx)+"}}
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    slow = tmp_path / "lent.csv"
+    slow.write_text("code\n" + ("x" * 40 + "y\n") * 3, encoding="utf-8")
+    running = start_service(
+        tmp_path / "tmp", "--slots", "1", "--time-limit", "2", "--allow-private-urls"
+    )
+    try:
+        workers = _validation_processes(running.process.pid)
+        assert workers, "the worker is started with the service"
+        started: set[int] = set()
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            began = time.monotonic()
+            pending = pool.submit(_post, running, slow, f"{base}/lent.json")
+            while not pending.done():
+                for worker in workers:
+                    started |= _descendants(worker)
+                time.sleep(0.05)
+            response = pending.result()
+        elapsed = time.monotonic() - began
+        assert "elle a été arrêtée" in _error(response, 504)
+        assert elapsed < 8, "answered at the time limit, not when the pattern's budget ends"
+        assert httpx.get(running.url + "/health").json()["busy"] == 0, "the slot is free at once"
+        assert running.leftovers() == [], "the upload is removed at once"
+        assert started, "the pattern's child process was seen running"
+        stopped = workers | started
+        deadline = time.monotonic() + 10
+        while any(_alive(p) for p in stopped) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(p) for p in stopped), "the worker and its child were killed"
+        replacement = _validation_processes(running.process.pid)
+        assert replacement and not replacement & stopped, "a fresh worker took its place"
+
+        registry = load_registry(REPO)
+        expected = validate_file(INVALID_V1, resolve_schema(SCHEMA, registry), registry=registry)
+        answer = _post(running, INVALID_V1)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["report"]["errors"] == [e.to_dict() for e in expected.errors]
         assert httpx.get(running.url + "/health").json()["busy"] == 0
     finally:
         running.stop()
@@ -625,3 +705,33 @@ def test_the_csv_report_has_one_line_per_error(service: RunningService) -> None:
     assert tuple(rows[0]) == CSV_COLUMNS
     assert len(rows) - 1 == len(report.errors) + len(report.warnings)
     assert [r[7] for r in rows[1:]] == [e.message for e in report.errors + report.warnings]
+
+
+def test_the_server_process_does_not_load_the_engine(service: RunningService) -> None:
+    """polars lives in the validation processes only: the server starts faster and
+    stays small."""
+    import polars  # noqa: F401 (its native library, as mapped into a process)
+
+    (engine,) = {
+        line.split()[-1]
+        for line in Path("/proc/self/maps").read_text().splitlines()
+        if "polars" in line and line.endswith(".so")
+    }
+    assert _post(service, INVALID_V1).status_code == 200
+    assert engine not in Path(f"/proc/{service.process.pid}/maps").read_text()
+    workers = _validation_processes(service.process.pid)
+    assert any(engine in Path(f"/proc/{p}/maps").read_text() for p in workers)
+
+
+def test_no_validation_process_outlives_the_server(tmp_path: Path) -> None:
+    running = start_service(tmp_path / "tmp", "--slots", "2")
+    try:
+        assert _post(running, INVALID_V1).status_code == 200
+        workers = _validation_processes(running.process.pid)
+        assert len(workers) == 2
+    finally:
+        running.stop()
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in workers)

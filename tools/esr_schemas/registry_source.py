@@ -22,10 +22,6 @@ import hashlib
 import json
 import os
 import re
-import socket
-import ssl
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
@@ -49,7 +45,8 @@ class RegistryUnavailable(Exception):
 
 
 class DownloadError(Exception):
-    """A file of a site could not be downloaded; the message is a short French reason."""
+    """A file of a site could not be downloaded; the message is a French sentence naming
+    the address (:class:`netfetch.FetchError`'s)."""
 
 
 @dataclass(frozen=True)
@@ -198,13 +195,13 @@ def mirror_site(url: str, cache: Path, timeout: float) -> tuple[Path, str, list[
                 folder,
                 base,
                 [
-                    f"Le site {base} ne répond pas ({problem}) : le registre est lu dans sa copie "
-                    f"locale du {day} ({folder})."
+                    f"Le site {base} ne répond pas : {problem} Le registre est lu dans sa "
+                    f"copie locale du {day} ({folder})."
                 ],
             )
         raise RegistryUnavailable(
-            f"Le registre {base} ne répond pas ({problem}) et n'a encore jamais été lu sur ce "
-            "poste : vérifiez l'adresse et la connexion. Une fois lu en ligne, il reste "
+            f"Le registre {base} ne répond pas et n'a encore jamais été lu sur ce poste : "
+            f"{problem} Vérifiez l'adresse et la connexion. Une fois lu en ligne, il reste "
             "utilisable hors ligne."
         ) from None
     changed = not (saved.is_file() and saved.read_bytes() == raw)
@@ -269,11 +266,17 @@ def _copy_site(
                 try:
                     data = download(address, timeout)
                     json.loads(data.decode("utf-8-sig"))
-                except (DownloadError, UnicodeDecodeError, json.JSONDecodeError) as problem:
-                    reason = problem if isinstance(problem, DownloadError) else "JSON illisible"
+                except DownloadError as problem:
+                    notes.append(
+                        f"La version {version} de « {name} » n'a pas pu être copiée : "
+                        f"{problem} Elle n'est pas disponible."
+                    )
+                    continue
+                except (UnicodeDecodeError, json.JSONDecodeError):
                     notes.append(
                         f"La version {version} de « {name} » n'a pas pu être copiée depuis "
-                        f"{address} ({reason}) : elle n'est pas disponible."
+                        f"{address} (ce n'est pas un fichier JSON lisible) : elle n'est pas "
+                        "disponible."
                     )
                     continue
                 _write(target, data)
@@ -291,7 +294,8 @@ def _copy_site(
             try:
                 _write(
                     folder / "referentiels" / f"{name}{suffix}",
-                    download(f"{base}referentiels/{name}{suffix}", timeout),
+                    # a référentiel can weigh megabytes: a longer total deadline
+                    download(f"{base}referentiels/{name}{suffix}", max(timeout, 60.0)),
                 )
             except DownloadError:
                 break  # the validator says which code lists it could not check
@@ -338,34 +342,18 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def download(url: str, timeout: float) -> bytes:
-    """The one network read of the registry's location (to be served by ``netfetch``)."""
-    if not url.startswith(("http://", "https://")):
-        raise DownloadError(f"adresse non http(s) : {url}")
-    request = urllib.request.Request(url, headers={"User-Agent": "esr-schemas"})
+    """The one network read of the registry's location, through :mod:`netfetch` (total
+    deadline, size cap, redirects, French messages). Private addresses are allowed: the
+    user names the registry, often on an intranet."""
+    from . import netfetch
+
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            data = response.read(MAX_DOWNLOAD_BYTES + 1)
-    except urllib.error.HTTPError as error:
-        raise DownloadError(f"erreur HTTP {error.code} sur {url}") from None
-    except urllib.error.URLError as error:
-        raise DownloadError(f"{url} : {_reason(error.reason, timeout)}") from None
-    except (OSError, ValueError) as error:
-        raise DownloadError(f"{url} : {_reason(error, timeout)}") from None
-    if len(data) > MAX_DOWNLOAD_BYTES:
-        raise DownloadError(f"{url} dépasse 20 Mo")
-    return data
-
-
-def _reason(problem: object, timeout: float) -> str:
-    """Why a download failed, in French words."""
-    if isinstance(problem, TimeoutError):
-        return f"pas de réponse en {timeout:.0f} s"
-    if isinstance(problem, ConnectionRefusedError):
-        return "connexion refusée"
-    if isinstance(problem, socket.gaierror):
-        return "nom de serveur inconnu"
-    if isinstance(problem, ssl.SSLError):
-        return "connexion sécurisée impossible (certificat refusé)"
-    if isinstance(problem, ConnectionError):
-        return "connexion interrompue"
-    return "serveur injoignable"
+        return netfetch.fetch_bytes(
+            url,
+            timeout=timeout,
+            max_bytes=MAX_DOWNLOAD_BYTES,
+            allow_private=True,
+            accept="application/json, text/csv, */*",
+        )
+    except netfetch.FetchError as error:
+        raise DownloadError(error.message) from None

@@ -6,6 +6,7 @@ import argparse
 import os
 import socket
 import sys
+from typing import Any
 
 from ._common import UsageError, add_command, load
 
@@ -164,8 +165,17 @@ def run(args: argparse.Namespace) -> int:
     sock.set_inheritable(True)
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
+    if args.workers > 1:
+        application: Any = "esr_schemas.service.app:factory"  # each process loads its own
+    else:
+
+        def application() -> Any:  # this process: the registry loaded above, not again
+            from ..service.app import create_app
+
+            return create_app(config, registry)
+
     uv_config = uvicorn.Config(
-        "esr_schemas.service.app:factory",
+        application,
         factory=True,
         workers=args.workers,
         log_level="warning",

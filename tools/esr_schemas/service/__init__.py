@@ -4,8 +4,8 @@
   ``validate_file`` and ``resolve_schema`` as the CLI, the catalog of ``catalog.py``, the
   export of ``templates/export.py``);
 - ``uploads``: multipart bodies streamed to a per-request temporary folder, capped;
-- ``slots``: bounded concurrency (503 + Retry-After), validations in worker threads
-  under a time limit, temporary folders removed when the work really ends;
+- ``slots``: bounded concurrency (503 + Retry-After), validations in worker processes
+  (``work``) stopped at the time limit, temporary folders removed when the work ends;
 - ``openapi``: the API description served at ``/openapi.json``;
 - ``templates/`` and ``static/``: the pages (Jinja2), their style and their script.
 

@@ -103,6 +103,10 @@ class Service:
         self.templates = Jinja2Templates(directory=_package_folder("templates"))
         self.templates.env.globals["fr_int"] = fr_int
         self.catalog = catalog(registry, self.docs_url)
+        self.resolved: dict[str, SchemaChoice] = {}
+        """Registry schemas already resolved (checked once: the registry does not change
+        while the service runs). Only names found are kept, so it stays as small as
+        the registry."""
 
     # -- schemas --------------------------------------------------------------------
 
@@ -170,6 +174,12 @@ class Service:
             )
         if version and "@" not in spec:
             spec = f"{spec}@{version.strip()}"
+        known = self.resolved.get(spec)
+        if known is None:
+            known = self.resolved[spec] = self._from_registry(spec)
+        return known
+
+    def _from_registry(self, spec: str) -> SchemaChoice:
         try:
             found = resolve.lookup(self.registry, spec)
         except resolve.ResolveError as error:

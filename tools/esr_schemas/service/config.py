@@ -22,7 +22,8 @@ class ServiceConfig:
     slots: int = 2
     """Validations (and uploads) at once in one worker; beyond, 503 with Retry-After."""
     time_limit: float = 600.0
-    """Seconds a validation may take before the request is answered with an error."""
+    """Seconds a validation may take; past them it is stopped (its worker killed) and
+    answered 504."""
     upload_timeout: float = 600.0
     """Seconds an upload may take to arrive (a client sending slowly cannot hold a slot)."""
     url_timeout: float = 60.0

@@ -66,7 +66,8 @@ def _errors(*statuses: int) -> dict[str, Any]:
         415: "requête non multipart, ou format de fichier non pris en charge",
         422: "classeur invalide : aucun CSV produit",
         503: "service occupé : réessayer après Retry-After secondes",
-        504: "validation plus longue que la durée maximale",
+        500: "validation interrompue (mémoire du serveur épuisée…)",
+        504: "validation plus longue que la durée maximale : elle a été arrêtée",
     }
     return {
         str(status): {
@@ -142,7 +143,7 @@ def openapi(config: ServiceConfig) -> dict[str, Any]:
                         },
                         *_options(),
                     ],
-                    "responses": {**ok, **_errors(400, 404, 408, 413, 415, 503, 504)},
+                    "responses": {**ok, **_errors(400, 404, 408, 413, 415, 500, 503, 504)},
                 },
                 "post": {
                     "summary": "Valide un fichier envoyé",
@@ -182,7 +183,7 @@ def openapi(config: ServiceConfig) -> dict[str, Any]:
                             "description": "nom du fichier envoyé seul (repris dans le rapport)",
                         }
                     ],
-                    "responses": {**ok, **_errors(400, 404, 408, 413, 415, 503, 504)},
+                    "responses": {**ok, **_errors(400, 404, 408, 413, 415, 500, 503, 504)},
                 },
             },
             "/export": {
@@ -209,7 +210,7 @@ def openapi(config: ServiceConfig) -> dict[str, Any]:
                             "description": "le CSV canonique",
                             "content": {"text/csv": {"schema": {"type": "string"}}},
                         },
-                        **_errors(400, 413, 415, 422, 503, 504),
+                        **_errors(400, 413, 415, 422, 500, 503, 504),
                     },
                 }
             },

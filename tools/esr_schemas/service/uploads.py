@@ -131,7 +131,7 @@ class _Receiver:
             self.upload.size += end - start
             if self.upload.size > self.max_bytes:
                 raise too_large(self.max_bytes)
-            self.handle.write(data[start:end])
+            self.handle.write(memoryview(data)[start:end])  # no copy of the slice
             return
         self.value += data[start:end]
         if len(self.value) > MAX_FIELD_BYTES:

@@ -150,11 +150,14 @@ def from_registry(registry: Registry, spec: str, base_url: str | None = None) ->
     )
 
 
-def resolve(spec: str, root: Path | None = None) -> TemplateSource:
+def resolve(
+    spec: str, root: Path | None = None, registry: Registry | None = None
+) -> TemplateSource:
     """``NAME[@VERSION]`` from the registry, or a path to a schema file; refused (with
     the validator's French reason) when the validator could not use the schema: a
-    template must only produce files that can be validated."""
-    source = _resolve(spec, root)
+    template must only produce files that can be validated. ``registry``, when given,
+    is the one already loaded (the service's), rather than the one at ``root``."""
+    source = _resolve(spec, root, registry)
     from ..validation.schema_check import constraint_problems, missing_values_problems
 
     problems = constraint_problems(source.descriptor) + missing_values_problems(source.descriptor)
@@ -165,17 +168,22 @@ def resolve(spec: str, root: Path | None = None) -> TemplateSource:
     return source
 
 
-def _resolve(spec: str, root: Path | None = None) -> TemplateSource:
+def _resolve(
+    spec: str, root: Path | None = None, registry: Registry | None = None
+) -> TemplateSource:
     if looks_like_path(spec) and "@" not in Path(spec).name:
         return from_path(Path(spec))
     from ..config import site_url
     from ..loader import find_root, load_registry
 
+    if registry is not None:
+        root = registry.root
     try:
         root = root or find_root()
     except FileNotFoundError as exc:
         raise SourceError(str(exc)) from None
-    registry = load_registry(root)
+    if registry is None:
+        registry = load_registry(root)
     try:
         base = site_url(root)
     except Exception:  # the site URL is a nicety on the notice, never a blocker
@@ -183,36 +191,42 @@ def _resolve(spec: str, root: Path | None = None) -> TemplateSource:
     return from_registry(registry, spec, base)
 
 
-def _from_marker(name: str, version: str, root: Path | None) -> TemplateSource:
+def _from_marker(
+    name: str, version: str, root: Path | None, registry: Registry | None = None
+) -> TemplateSource:
     """The template's own version: published, else the working copy when it matches."""
     if not version:
-        return resolve(name, root)
+        return resolve(name, root, registry)
     try:
-        return resolve(f"{name}@{version}", root)
+        return resolve(f"{name}@{version}", root, registry)
     except SourceError:
-        source = resolve(name, root)
+        source = resolve(name, root, registry)
         if source.version != version:
             raise
         return source
 
 
 def for_workbook(
-    spec: str | None, marker: tuple[str, str] | None, root: Path | None = None
+    spec: str | None,
+    marker: tuple[str, str] | None,
+    root: Path | None = None,
+    registry: Registry | None = None,
 ) -> TemplateSource:
     """The schema to export a filled template with.
 
     ``spec`` is what the user named (``--schema``: NAME, NAME@VERSION or a path; None:
     the template's own), ``marker`` the (name, version) the workbook records, if any.
     A name without version gets the template's version while it is still published.
+    ``registry``: the one already loaded, if any (else the one at ``root``).
     """
     if spec is None:
         if marker is None:
             raise SourceError(
                 "Ce classeur n'indique pas son schéma : précisez-le avec --schema NOM (ou NOM@VERSION)."
             )
-        return _from_marker(marker[0], marker[1], root)
+        return _from_marker(marker[0], marker[1], root, registry)
     if looks_like_path(spec) and "@" not in Path(spec).name:
-        return resolve(spec, root)
+        return resolve(spec, root, registry)
     name, version = split_spec(spec)
     if marker is not None and marker[0] != name:
         raise SourceError(
@@ -221,7 +235,7 @@ def for_workbook(
         )
     if version is None and marker is not None and marker[1]:
         try:
-            return _from_marker(name, marker[1], root)
+            return _from_marker(name, marker[1], root, registry)
         except SourceError:
             pass  # that version is gone: validate with the current one (a warning says so)
-    return resolve(spec, root)
+    return resolve(spec, root, registry)
