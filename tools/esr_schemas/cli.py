@@ -62,7 +62,9 @@ class FrenchArgumentParser(argparse.ArgumentParser):
         sys.exit(EXIT_USAGE)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of command ``only`` alone (the one being run:
+    the others' modules, some of which load the site's renderer, are not imported)."""
     parser = FrenchArgumentParser(
         prog="esr-schemas",
         description="Registre des schémas de données de l'enseignement supérieur et de la recherche.",
@@ -78,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(
         dest="command", metavar="COMMANDE", title="commandes", parser_class=FrenchArgumentParser
     )
-    for name in COMMANDS:
+    for name in (only,) if only in COMMANDS else COMMANDS:
         module = importlib.import_module(f"esr_schemas.commands.{name}")
         module.register(subparsers)
     return parser
@@ -89,10 +91,10 @@ DEBUG_LOG = "esr-schemas-erreur.log"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     arguments = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in arguments  # accepted after the command's name too
     arguments = [a for a in arguments if a != "--debug"] if debug else arguments
+    parser = build_parser(arguments[0] if arguments else None)
     args = parser.parse_args(arguments)
     args.debug = debug
     if not getattr(args, "handler", None):
