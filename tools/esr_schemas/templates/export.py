@@ -122,7 +122,6 @@ def read_filled(path: Path) -> FilledSheet:
             reading._check_ods(path)
         else:
             reading._check_zip(path)
-            reading._check_dimension(path)
         reader = workbook.open_reader(path)
         names = list(reader.sheet_names)
     except reading.UnusableInput as exc:

@@ -857,7 +857,6 @@ def _open_xlsx(path: Path, sheet: str | None) -> Source:
         _check_ods(path)
     else:
         _check_zip(path)
-        _check_dimension(path)
     reader = open_reader(path)
     names = list(reader.sheet_names)
     if sheet is not None and sheet not in names:
@@ -905,13 +904,8 @@ def _check_ods(path: Path) -> None:
 
 
 def _check_zip(path: Path) -> None:
-    """Sizes, ratio, cell extent and shared strings: the guard layer decides."""
-    guards.check_workbook(path)
-
-
-def _check_dimension(path: Path) -> None:
-    """Refuse a sheet whose declared or real extent is absurd (e.g. A1:XFD1048576);
-    part of :func:`_check_zip` (the guard layer reads every sheet once)."""
+    """Sizes, ratio, cell extent (declared or real, e.g. A1:XFD1048576) and shared
+    strings: the guard layer decides, reading every sheet once."""
     guards.check_workbook(path)
 
 
