@@ -48,3 +48,49 @@ def test_parsers_name_the_registry_variable_of_the_library() -> None:
     from esr_schemas.commands import _common
 
     assert _common.ENV_VAR == registry_source.ENV_VAR
+
+
+def test_validate_against_a_schema_file_loads_only_what_it_uses(tmp_path) -> None:  # noqa: ANN001
+    """A valid schema is checked without jsonschema, the référentiels' rows are not read
+    unless a field cites one, and no other command's libraries are imported."""
+    schema = tmp_path / "schema.json"
+    schema.write_text(
+        '{"fields": [{"name": "code", "type": "string", "constraints": {"required": true}},'
+        ' {"name": "effectif", "type": "integer"}]}',
+        encoding="utf-8",
+    )
+    data = tmp_path / "donnees.csv"
+    data.write_text("code;effectif\nA1;3\nB2;x\n", encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from esr_schemas import cli, model\n"
+        "read = []\n"
+        "rows = model.Referentiel.rows.fget\n"
+        "model.Referentiel.rows = property(lambda self: read.append(self.name) or rows(self))\n"
+        f"status = cli.main(['validate', {str(data)!r}, '--schema', {str(schema)!r}])\n"
+        "heavy = ('jsonschema', 'yaml', 'mkdocs', 'openpyxl', 'frictionless', 'jinja2')\n"
+        "print(status, sorted(m for m in heavy if m in sys.modules), read)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip().splitlines()[-1] == "1 [] []", result.stdout + result.stderr
+
+
+def test_an_invalid_schema_is_still_judged_by_the_profile(tmp_path) -> None:  # noqa: ANN001
+    """The fast check of the profile only ever says « valid »; a doubt goes to jsonschema,
+    whose French message names the place."""
+    schema = tmp_path / "schema.json"
+    schema.write_text(
+        '{"fields": [{"name": "n", "type": "integer", "bareNumber": "non"}]}', encoding="utf-8"
+    )
+    data = tmp_path / "donnees.csv"
+    data.write_text("n\n1\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "esr_schemas.cli", "validate", str(data), "--schema", str(schema)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "fields/0/bareNumber" in result.stderr and "true ou false" in result.stderr

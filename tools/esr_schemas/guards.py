@@ -207,7 +207,12 @@ _DIMENSION = re.compile(
 )
 # a cell reference attribute: r="AB12"; the letters give the column, the digits the row
 _CELL_COLUMN = re.compile(rb' r="([A-Z]{1,4})\d')
-_FAR_CELL_ROW = re.compile(rb' r="[A-Z]{1,4}(\d{4,9})"')
+# a cell's row of at least N digits (N >= 4): only a cell beyond the farthest row seen so
+# far can move it, and such a row has at least as many digits as that one
+_FAR_CELL_ROWS = {
+    digits: re.compile(rb' r="[A-Z]{1,4}(\d{' + str(digits).encode() + rb',9})"')
+    for digits in range(4, 10)
+}
 _ROW_REF = re.compile(rb'row\s+(?:[^>]{0,200}?\s)?r="(\d{1,9})"')
 
 
@@ -243,9 +248,12 @@ def _check_sheet(name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> 
         cells += len(columns)
         if columns:
             max_col = max(max_col, max(column_index(c) for c in set(columns)))
-        rows = _ROW_REF.findall(body) + _FAR_CELL_ROW.findall(body)
+        rows = _ROW_REF.findall(body)
         if rows:
             max_row = max(max_row, max(map(int, set(rows))))
+        far = _FAR_CELL_ROWS[min(max(len(str(max_row)), 4), 9)].findall(body)
+        if far:
+            max_row = max(max_row, max(map(int, set(far))))
         _refuse_extent(name, info, max_col, max_row, cells, final=False)
     _refuse_extent(name, info, max_col, max_row, cells, final=True)
     if declared is not None:
