@@ -553,9 +553,20 @@ def _canonical(col: pl.Expr, dtype: Any, column: dict[str, Any]) -> pl.Expr:
 
 
 def _spelled(cells: pl.Series, column: dict[str, Any]) -> pl.Series:
-    """Text cells as ``from_cell`` writes them, computed once per distinct value."""
+    """Text cells as ``from_cell`` writes them, computed once per distinct value that
+    it may change: any text of a boolean column, a dropdown label (« 10 — … ») of a
+    column with a list of values; every other text is written as it is (a column of
+    50,000 distinct names: 0.1 s of calls saved)."""
+    from ..extensions import code_list
+    from ..wording import LABEL_SEPARATOR, enum_values
+
+    distinct = cells.drop_nulls().unique()
+    if field_type(column) != "boolean":
+        if not (enum_values(column) or code_list(column)):
+            return cells
+        distinct = distinct.filter(distinct.str.contains(LABEL_SEPARATOR, literal=True))
     changed = {}
-    for value in cells.drop_nulls().unique().to_list():
+    for value in distinct.to_list():
         written = from_cell(value, column)
         if written != value:
             changed[value] = written
