@@ -534,8 +534,9 @@ def _conforms(schema: Any, value: Any) -> bool:
             continue
         if key == "type":
             kinds = expected if isinstance(expected, list) else [expected]
-            checks = [_JSON_TYPE_CHECKS.get(k) if isinstance(k, str) else None for k in kinds]
-            if None in checks or not any(check(value) for check in checks):
+            if not all(isinstance(k, str) and k in _JSON_TYPE_CHECKS for k in kinds):
+                return False
+            if not any(_JSON_TYPE_CHECKS[k](value) for k in kinds):
                 return False
         elif key == "enum":
             if not isinstance(expected, list) or not any(
