@@ -138,10 +138,14 @@ def os_reason(error: OSError) -> str:
 # --- workbooks ----------------------------------------------------------------------
 
 
-def check_workbook(path: Path) -> None:
+def check_workbook(path: Path) -> frozenset[str]:
     """Refuse a workbook whose reading would cost more than its data is worth, judged
-    from the zip's directory and the streamed XML of its sheets and shared strings."""
+    from the zip's directory and the streamed XML of its sheets and shared strings.
+
+    Returns the sheet parts (``xl/worksheets/….xml``) that hold an Excel error cell
+    (``t="e"``): the reader need not read the others' XML again for them."""
     name = path.name
+    with_errors: set[str] = set()
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
@@ -156,7 +160,8 @@ def check_workbook(path: Path) -> None:
             for info in infos:
                 lower = info.filename.lower()
                 if lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
-                    _check_sheet(name, archive, info)
+                    if _check_sheet(name, archive, info):
+                        with_errors.add(info.filename)
                 elif lower == "xl/sharedstrings.xml":
                     _check_shared_strings(name, archive, info)
     except Refused:
@@ -174,6 +179,7 @@ def check_workbook(path: Path) -> None:
         ) from e
     except OSError as error:
         raise Refused(f"Impossible de lire le classeur {name} : {os_reason(error)}.") from error
+    return frozenset(with_errors)
 
 
 def _check_zip_sizes(name: str, infos: list[zipfile.ZipInfo]) -> None:
@@ -224,14 +230,17 @@ def column_index(letters: bytes | str) -> int:
     return value
 
 
-def _check_sheet(name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+def _check_sheet(name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     """Declared dimension and real extent (farthest row and column) against the cells
-    actually present: what calamine allocates is the rectangle, not the cells."""
+    actually present: what calamine allocates is the rectangle, not the cells. True if
+    the sheet has an error cell (``t="e"``)."""
     max_col = max_row = cells = 0
+    errors = False
     declared: tuple[int, int] | None = None
     tail = b""
     for index, block in enumerate(_stream(archive, info)):
         data = tail + block
+        errors = errors or b't="e"' in data
         if index == 0:
             match = _DIMENSION.search(data[:8192])
             if match and match.group(3):
@@ -260,6 +269,7 @@ def _check_sheet(name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> 
         width, height = declared
         if width * height > XLSX_MAX_CELLS and width * height > XLSX_SPARSE_FACTOR * max(cells, 1):
             _refuse_rectangle(name, height, width)
+    return errors
 
 
 def _refuse_extent(

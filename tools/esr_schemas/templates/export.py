@@ -117,11 +117,12 @@ def read_filled(path: Path) -> FilledSheet:
             ".csv ne sont pas lus par cette commande)."
         )
     ods = workbook.is_ods(path)
+    error_parts: frozenset[str] | None = None
     try:
         if ods:
             reading._check_ods(path)
         else:
-            reading._check_zip(path)
+            error_parts = reading._check_zip(path)
         reader = workbook.open_reader(path)
         names = list(reader.sheet_names)
     except reading.UnusableInput as exc:
@@ -142,7 +143,9 @@ def read_filled(path: Path) -> FilledSheet:
             f"« {DATA_SHEET} » à la feuille qui contient les données."
         )
     try:
-        loaded = workbook.load_sheet(path, reader, DATA_SHEET, reading.XLSX_MAX_CELLS, ods)
+        loaded = workbook.load_sheet(
+            path, reader, DATA_SHEET, reading.XLSX_MAX_CELLS, ods, error_parts=error_parts
+        )
     except reading.UnusableInput as exc:
         raise ExportError(exc.message) from None
     # a row holding only an error cell is not an empty row
