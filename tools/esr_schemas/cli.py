@@ -96,13 +96,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     # numpy's BLAS, never used here, would start one spinning thread per core at import
     # (0.03 to 0.1 s of processor time per command); a caller's setting is kept
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    # a short command that imports polars and builds few cycles: the cyclic collector,
-    # run every 700 new objects by default, cost 5 to 7 % of a validation (perf); it
-    # still runs, 70 times less often
-    gc.set_threshold(50_000, 20, 100)
     arguments = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in arguments  # accepted after the command's name too
     arguments = [a for a in arguments if a != "--debug"] if debug else arguments
+    if arguments[:1] != ["serve"]:
+        # a short command that imports polars and builds few cycles: the cyclic
+        # collector, run every 700 new objects by default, cost 5 to 7 % of a
+        # validation (perf); it still runs, 70 times less often (not in the server)
+        gc.set_threshold(50_000, 20, 100)
     parser = build_parser(arguments[0] if arguments else None)
     args = parser.parse_args(arguments)
     args.debug = debug
