@@ -594,6 +594,11 @@ def main() -> int:
     )
     args = parser.parse_args()
     DATA.mkdir(exist_ok=True)
+    # an installed package has its bytecode (pip compiles it); without it, and with
+    # PYTHONDONTWRITEBYTECODE set, every process would compile our modules (0.1 s)
+    import compileall
+
+    compileall.compile_dir(str(HERE.parent / "tools" / "esr_schemas"), quiet=1)
     schema_path = DATA / "schema.json"
     schema_path.write_text(json.dumps(SCHEMA, ensure_ascii=False))
     for name in args.shapes.split(","):

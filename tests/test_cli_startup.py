@@ -48,3 +48,101 @@ def test_parsers_name_the_registry_variable_of_the_library() -> None:
     from esr_schemas.commands import _common
 
     assert _common.ENV_VAR == registry_source.ENV_VAR
+
+
+def test_validate_against_a_schema_file_loads_only_what_it_uses(tmp_path) -> None:  # noqa: ANN001
+    """A valid schema is checked without jsonschema, the référentiels' rows are not read
+    unless a field cites one, and no other command's libraries are imported."""
+    schema = tmp_path / "schema.json"
+    schema.write_text(
+        '{"fields": [{"name": "code", "type": "string", "constraints": {"required": true}},'
+        ' {"name": "effectif", "type": "integer"}]}',
+        encoding="utf-8",
+    )
+    data = tmp_path / "donnees.csv"
+    data.write_text("code;effectif\nA1;3\nB2;x\n", encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from esr_schemas import cli, model\n"
+        "read = []\n"
+        "rows = model.Referentiel.rows.fget\n"
+        "model.Referentiel.rows = property(lambda self: read.append(self.name) or rows(self))\n"
+        f"status = cli.main(['validate', {str(data)!r}, '--schema', {str(schema)!r}])\n"
+        "heavy = ('jsonschema', 'yaml', 'mkdocs', 'openpyxl', 'frictionless', 'jinja2')\n"
+        "print(status, sorted(m for m in heavy if m in sys.modules), read)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip().splitlines()[-1] == "1 [] []", result.stdout + result.stderr
+
+
+def test_an_invalid_schema_is_still_judged_by_the_profile(tmp_path) -> None:  # noqa: ANN001
+    """The fast check of the profile only ever says « valid »; a doubt goes to jsonschema,
+    whose French message names the place."""
+    schema = tmp_path / "schema.json"
+    schema.write_text(
+        '{"fields": [{"name": "n", "type": "integer", "bareNumber": "non"}]}', encoding="utf-8"
+    )
+    data = tmp_path / "donnees.csv"
+    data.write_text("n\n1\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "esr_schemas.cli", "validate", str(data), "--schema", str(schema)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "fields/0/bareNumber" in result.stderr and "true ou false" in result.stderr
+
+
+def test_the_fast_profile_check_never_passes_what_jsonschema_refuses() -> None:
+    """``guards._conforms`` (no jsonschema import) may only say « valid » when
+    jsonschema agrees: the registry's schemas and seeded mutations of them."""
+    import copy
+    import json
+    import random
+    from pathlib import Path
+
+    from jsonschema import Draft4Validator
+
+    from esr_schemas import guards
+
+    top, by_type = guards._validators()
+    rng = random.Random(14)
+    values = [None, True, 1, 1.0, 1.5, "x", "", [], {}, ["a"], {"a": 1}, "integer", "default"]
+
+    def mutated(value: object) -> object:
+        value = copy.deepcopy(value)
+        spots: list[tuple[object, object]] = []
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            keys = item.keys() if isinstance(item, dict) else range(len(item))  # type: ignore[arg-type]
+            for key in keys:
+                spots.append((item, key))
+                child = item[key]  # type: ignore[index]
+                if isinstance(child, dict | list):
+                    stack.append(child)
+        parent, key = rng.choice(spots)
+        parent[key] = rng.choice(values)  # type: ignore[index]
+        return value
+
+    judged = refused = 0
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted(root.glob("schemas/*/schema.json")):
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+        for trial in range(30):
+            instance = descriptor if trial == 0 else mutated(descriptor)
+            pairs = [(top, instance)]
+            if isinstance(instance, dict) and isinstance(instance.get("fields"), list):
+                for field in instance["fields"]:
+                    kind = field.get("type", "string") if isinstance(field, dict) else None
+                    if isinstance(kind, str) and kind in by_type:
+                        pairs.append((by_type[kind], field))
+            for schema, value in pairs:
+                valid = Draft4Validator(schema).is_valid(value)
+                assert not guards._conforms(schema, value) or valid, json.dumps(value)[:300]
+                judged += 1
+                refused += not valid
+    assert judged > 1000 and refused > 50

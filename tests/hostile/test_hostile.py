@@ -484,8 +484,8 @@ CRASHING = """
 import sys
 import esr_schemas.cli as cli
 build = cli.build_parser
-def crashing_parser():
-    parser = build()
+def crashing_parser(*args, **kwargs):
+    parser = build(*args, **kwargs)
     def handler(args):
         raise ZeroDivisionError("boom")
     parser.set_defaults(handler=handler)

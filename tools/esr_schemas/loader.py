@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import re
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from . import semver
 from .findings import Finding
@@ -284,11 +281,10 @@ def load_schema(folder: Path, root: Path) -> SchemaEntry:
     )
 
 
-def read_csv_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    text = path.read_text(encoding="utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text))
-    rows = [dict(row) for row in reader]
-    return list(reader.fieldnames or []), rows
+def read_csv_header(path: Path) -> list[str]:
+    """The first record of a référentiel (its rows are read on first use)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return next(csv.reader(handle), [])
 
 
 def load_referentiels(root: Path) -> tuple[dict[str, Referentiel], list[Finding]]:
@@ -302,7 +298,7 @@ def load_referentiels(root: Path) -> tuple[dict[str, Referentiel], list[Finding]
         meta_path = csv_path.with_suffix(".json")
         metadata, problems = read_json_file(meta_path, root)
         findings += problems
-        columns, rows = read_csv_rows(csv_path)
+        columns = read_csv_header(csv_path)
         if "code" not in columns:
             findings.append(
                 Finding(
@@ -320,7 +316,6 @@ def load_referentiels(root: Path) -> tuple[dict[str, Referentiel], list[Finding]
             meta_path=meta_path,
             metadata=metadata if isinstance(metadata, dict) else {},
             columns=columns,
-            rows=rows,
         )
     return result, findings
 
@@ -328,6 +323,8 @@ def load_referentiels(root: Path) -> tuple[dict[str, Referentiel], list[Finding]
 def load_exceptions(path: Path, root: Path) -> tuple[list[dict[str, Any]], list[Finding]]:
     if not path.is_file():
         return [], []
+    import yaml  # only when the registry has an exceptions file
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     except yaml.YAMLError as exc:
@@ -353,12 +350,14 @@ def load_exceptions(path: Path, root: Path) -> tuple[list[dict[str, Any]], list[
     return [e if isinstance(e, dict) else {"_invalid": e} for e in data], []
 
 
-def load_registry(root: Path | None = None) -> Registry:
+def load_registry(root: Path | None = None, with_schemas: bool = True) -> Registry:
+    """The registry under ``root``; ``with_schemas=False`` leaves ``schemas`` empty, for
+    a command that only needs the référentiels (``validate`` against a schema file)."""
     root = (root or find_root()).resolve()
     schemas_dir = root / SCHEMAS_DIR
     findings: list[Finding] = []
     schemas: dict[str, SchemaEntry] = {}
-    if schemas_dir.is_dir():
+    if with_schemas and schemas_dir.is_dir():
         for folder in sorted(schemas_dir.iterdir()):
             if folder.is_dir() and not folder.name.startswith((".", "_")):
                 schemas[folder.name] = load_schema(folder, root)

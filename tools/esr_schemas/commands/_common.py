@@ -133,11 +133,12 @@ def registry_source(args: argparse.Namespace, quiet: bool = False) -> RegistrySo
     return source
 
 
-def load(args: argparse.Namespace, quiet: bool = False) -> Registry:
-    """The registry a reading command looks schema names up in."""
+def load(args: argparse.Namespace, quiet: bool = False, with_schemas: bool = True) -> Registry:
+    """The registry a reading command looks schema names up in (only its référentiels
+    with ``with_schemas=False``)."""
     from ..loader import load_registry
 
-    return load_registry(registry_source(args, quiet).root)
+    return load_registry(registry_source(args, quiet).root, with_schemas=with_schemas)
 
 
 def names_a_schema(spec: str) -> bool:

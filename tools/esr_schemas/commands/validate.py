@@ -152,15 +152,15 @@ def _registry(args: argparse.Namespace) -> Registry | None:
     if names_a_schema(args.schema):
         return load(args)
     try:
-        return load(args, quiet=True)
+        return load(args, quiet=True, with_schemas=False)  # the référentiels only
     except (UsageError, OSError):
         return None
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import netfetch
-
     if args.file.startswith(("http://", "https://")):
+        from .. import netfetch  # http, ssl: only for an address
+
         with tempfile.TemporaryDirectory(prefix="esr-validate-") as folder:
             try:
                 fetched = netfetch.download(

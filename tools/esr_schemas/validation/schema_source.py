@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Registry
-from ..netfetch import FetchError, fetch_bytes
 from ..resolve import ResolveError, lookup
 from .errors import UnusableInput
 from .schema_check import check_descriptor
@@ -48,6 +47,8 @@ def _from_registry(spec: str, registry: Registry | None) -> dict[str, Any]:
 
 
 def _fetch(url: str, timeout: float, allow_private: bool) -> dict[str, Any]:
+    from ..netfetch import FetchError, fetch_bytes  # http, ssl: only for an address
+
     try:
         data = fetch_bytes(
             url,

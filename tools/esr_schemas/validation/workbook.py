@@ -103,7 +103,18 @@ class LoadedSheet:
     """Likewise, rows whose cell is a boolean."""
 
 
-def load_sheet(path: Path, reader: Any, sheet: str, max_cells: int, ods: bool) -> LoadedSheet:
+def load_sheet(
+    path: Path,
+    reader: Any,
+    sheet: str,
+    max_cells: int,
+    ods: bool,
+    error_parts: frozenset[str] | None = None,
+) -> LoadedSheet:
+    """The sheet, typed by fastexcel, with what only its XML tells (error cells, the
+    kinds of cells of a mixed column). ``error_parts``: the sheet parts the guard found
+    an error cell in (None: not known); a sheet outside it whose columns each hold one
+    kind of cell is not read again."""
     member = None if ods else _sheet_member(path, sheet)
     head = _head(path, member) if member else ""
     loaded = None if ods else _typed_columns(reader, sheet)
@@ -111,7 +122,16 @@ def load_sheet(path: Path, reader: Any, sheet: str, max_cells: int, ods: bool) -
         loaded = None
     few, many = _maybe_mixed(loaded[1]) if loaded else ([], [])
     general = not re.search(r"<c r=", head)
-    errors, kinds, texts = _scan_cells(path, member, few, many, general) if member else ([], {}, {})
+    needed = member is not None and (
+        bool(few or many)
+        or loaded is None
+        or error_parts is None
+        or member in error_parts
+        or not member.lower().startswith("xl/worksheets/")  # a part the guard did not read
+    )
+    errors, kinds, texts = (
+        _scan_cells(path, member, few, many, general) if needed and member else ([], {}, {})
+    )
     rows, columns = _declared_extent(head)
     if loaded is not None:
         infos, frame = loaded
