@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -200,16 +201,22 @@ try:
     helper = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.DispatchHelper", ctx)
     hidden = PropertyValue()
     hidden.Name, hidden.Value = "Hidden", True
-    counts = {}
+    found = {}
     for path in files:
         doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0, (hidden,))
         sheet = doc.Sheets.getByName("Données")
         doc.CurrentController.setActiveSheet(sheet)
         # Outils > Audit > Marquer les données incorrectes: one circle per invalid cell
         helper.executeDispatch(doc.CurrentController.Frame, ".uno:ShowInvalid", "", 0, ())
-        counts[os.path.basename(path)] = sheet.DrawPage.Count
+        shapes, cells = sheet.DrawPage.Count, []
+        for index in range(shapes):
+            shape = sheet.DrawPage.getByIndex(index)
+            if shape.ShapeType == "com.sun.star.drawing.EllipseShape":
+                address = shape.Anchor.CellAddress
+                cells.append([address.Column, address.Row + 1])
+        found[os.path.basename(path)] = {"shapes": shapes, "cells": cells}
         doc.close(True)
-    print(json.dumps(counts))
+    print(json.dumps(found))
 finally:
     if desktop is not None:
         try:
@@ -239,6 +246,25 @@ SECRET_SCHEMA = {
 }
 
 
+def libreoffice_marks(files: list[Path], work: Path) -> dict[str, dict[str, Any]]:
+    """LibreOffice's « Marquer les données incorrectes » on the data sheet of each file:
+    per file name, the shapes on the sheet's draw page (``shapes``: circles and the header
+    notes) and the cells circled (``cells``: [column index, row number])."""
+    program = require_program("soffice")
+    python = require_uno()
+    script = work / "marquer.py"
+    script.write_text(MARK_INVALID, encoding="utf-8")
+    result = subprocess.run(
+        [python, str(script), program, (work / "profil").as_uri(), *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
 def require_uno() -> str:
     """The system Python with LibreOffice's UNO bridge (Debian package python3-uno)."""
     python = "/usr/bin/python3"
@@ -256,8 +282,6 @@ def require_uno() -> str:
 
 def test_libreoffice_flags_exactly_the_values_that_break_a_rule(tmp_path: Path) -> None:
     """Each rule, judged by LibreOffice itself: one wrong value per row, nothing else flagged."""
-    program = require_program("soffice")
-    python = require_uno()
     source = resolve(str(FIXTURE))
     template, _ = write_templates(source, tmp_path / "modeles")
     good = fill_template(template, tmp_path / "bon.xlsx", source, FIXTURE_EXAMPLE, as_dropdown=True)
@@ -284,18 +308,8 @@ def test_libreoffice_flags_exactly_the_values_that_break_a_rule(tmp_path: Path) 
             book[DATA_SHEET].append(["a", value])
         book.save(tmp_path / f"{label}.xlsx")
         secret_files.append(tmp_path / f"{label}.xlsx")
-    script = tmp_path / "marquer.py"
-    script.write_text(MARK_INVALID, encoding="utf-8")
     files = [template, good, bad, secret_template, *secret_files]
-    result = subprocess.run(
-        [python, str(script), program, (tmp_path / "profil").as_uri(), *map(str, files)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    counts = json.loads(result.stdout.strip().splitlines()[-1])
+    counts = {name: found["shapes"] for name, found in libreoffice_marks(files, tmp_path).items()}
     baseline = counts[template.name]  # the header notes live on the same draw page
     assert baseline <= len(source.fields), "an empty template must not be covered in circles"
     assert counts[good.name] == baseline, "the valid example breaks no rule"

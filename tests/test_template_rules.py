@@ -15,16 +15,15 @@ import copy
 import dataclasses
 import json
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from test_template_libreoffice import read_rows, require_uno, soffice
+from test_template_libreoffice import libreoffice_marks, read_rows, soffice
 from test_templates import list_values, validations
 
-from conftest import REPO, require_program
+from conftest import REPO
 from esr_schemas.loader import load_registry
 from esr_schemas.templates import resolve, write_templates
 from esr_schemas.templates.export import export, read_filled
@@ -323,67 +322,10 @@ def test_registry_schemas_refuse_their_rules(tmp_path: Path) -> None:
 
 # -- LibreOffice's verdict ---------------------------------------------------------------
 
-MARK_CELLS = r"""
-import json, os, subprocess, sys, time
-import uno
-from com.sun.star.beans import PropertyValue
-
-soffice, profile, files = sys.argv[1], sys.argv[2], sys.argv[3:]
-pipe = "esr-regles-%d" % os.getpid()
-process = subprocess.Popen(
-    [soffice, "-env:UserInstallation=" + profile, "--headless", "--invisible", "--norestore",
-     "--accept=pipe,name=%s;urp;" % pipe],
-    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-)
-desktop = None
-try:
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-    for _ in range(240):
-        try:
-            ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe)
-            break
-        except Exception:
-            time.sleep(0.25)
-    else:
-        raise SystemExit("LibreOffice ne répond pas")
-    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-    helper = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.DispatchHelper", ctx)
-    hidden = PropertyValue()
-    hidden.Name, hidden.Value = "Hidden", True
-    found = {}
-    for path in files:
-        doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0, (hidden,))
-        sheet = doc.Sheets.getByName("Données")
-        doc.CurrentController.setActiveSheet(sheet)
-        helper.executeDispatch(doc.CurrentController.Frame, ".uno:ShowInvalid", "", 0, ())
-        cells = []
-        for index in range(sheet.DrawPage.Count):
-            shape = sheet.DrawPage.getByIndex(index)
-            if shape.ShapeType == "com.sun.star.drawing.EllipseShape":
-                address = shape.Anchor.CellAddress
-                cells.append([address.Column, address.Row + 1])
-        found[os.path.basename(path)] = cells
-        doc.close(True)
-    print(json.dumps(found))
-finally:
-    if desktop is not None:
-        try:
-            desktop.terminate()
-        except Exception:
-            pass
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-"""
-
 
 def test_libreoffice_marks_exactly_the_cells_that_break_a_rule(tmp_path: Path) -> None:
     """LibreOffice evaluates our formulas row by row: each breaking row has exactly its
     expected invalid cells; rows keeping the rules, or waiting for a cell, have none."""
-    program = require_program("soffice")
-    python = require_uno()
     template = _template(tmp_path)
     workbook = load_workbook(template)
     sheet = workbook[DATA_SHEET]
@@ -391,19 +333,8 @@ def test_libreoffice_marks_exactly_the_cells_that_break_a_rule(tmp_path: Path) -
         sheet.append(row)
     filled = tmp_path / "saisi.xlsx"
     workbook.save(filled)
-    script = tmp_path / "marquer.py"
-    script.write_text(MARK_CELLS, encoding="utf-8")
-    result = subprocess.run(
-        [python, str(script), program, (tmp_path / "profil").as_uri(), str(filled)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    marked = {
-        (NAMES[col], row) for col, row in json.loads(result.stdout.splitlines()[-1])[filled.name]
-    }
+    found = libreoffice_marks([filled], tmp_path)[filled.name]
+    marked = {(NAMES[col], row) for col, row in found["cells"]}
     expected = {
         (name, number) for number, (_, cells) in enumerate(BREAKING, start=3) for name in cells
     }
