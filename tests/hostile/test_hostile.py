@@ -219,6 +219,40 @@ def test_one_far_cell_does_not_allocate_the_whole_grid(
     assert digest(book) == before
 
 
+@pytest.mark.parametrize(
+    ("reference", "shown"),
+    [("Z987654", "987\u202f654 lignes"), ("XFD2000", "16\u202f384 colonnes")],
+    ids=["ligne", "colonne"],
+)
+def test_a_far_cell_hidden_among_ordinary_rows_is_found(
+    tmp_path: Path, registry: Path, reference: str, shown: str
+) -> None:
+    """The farthest cell is searched among all the cell references, not taken from the
+    row tags nor from a row's last cell: one cell far beyond its row or its neighbours,
+    in the middle of ordinary rows, still gives the sheet's real extent."""
+
+    def rows(first: int, last: int) -> str:
+        return "".join(
+            f'<row r="{i}"><c r="A{i}"><v>{i}</v></c><c r="B{i}"><v>1</v></c></row>'
+            for i in range(first, last)
+        )
+
+    hidden = (
+        f'<row r="2000"><c r="A2000"><v>1</v></c><c r="{reference}"><v>1</v></c>'
+        '<c r="B2000"><v>1</v></c></row>'
+    )
+    book = _workbook(
+        tmp_path / "cache.xlsx", HEADER_ROW + rows(2, 2000) + hidden + rows(2001, 4000)
+    )
+    before = digest(book)
+    run = run_cli(
+        "validate", book, "--schema", "demo", "--root", registry, memory_mb=1024, seconds=30
+    )
+    assert_refused(run)
+    assert shown in run.err
+    assert digest(book) == before
+
+
 def test_one_huge_shared_string_is_refused_before_it_is_copied(
     tmp_path: Path, registry: Path
 ) -> None:

@@ -209,14 +209,53 @@ _DIMENSION = re.compile(
     rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,4})\$?(\d{1,9})(?::\$?([A-Z]{1,4})\$?(\d{1,9}))?"'
 )
 # a cell reference attribute: r="AB12"; the letters give the column, the digits the row
-_CELL_COLUMN = re.compile(rb' r="([A-Z]{1,4})\d')
-# a cell's row of at least N digits (N >= 4): only a cell beyond the farthest row seen so
-# far can move it, and such a row has at least as many digits as that one
-_FAR_CELL_ROWS = {
-    digits: re.compile(rb' r="[A-Z]{1,4}(\d{' + str(digits).encode() + rb',9})"')
-    for digits in range(4, 10)
-}
+_REFERENCE = b' r="'
+
+
+@cache
+def _far_columns(letters: bytes) -> re.Pattern[bytes]:
+    """Cell references that may lie beyond column ``letters``: more letters, or as many
+    with a first letter not before its own (the few found are compared exactly), so
+    that a sheet's cells are not all matched one by one."""
+    first = chr(letters[0]).encode()
+    rest = len(letters) - 1
+    same = rb"[" + first + rb"-Z][A-Z]{" + str(rest).encode() + rb"}"
+    longer = rb"[A-Z]{" + str(len(letters) + 1).encode() + rb",4}" if len(letters) < 4 else b""
+    alternatives = same + (rb"|" + longer if longer else b"")
+    return re.compile(rb' r="(' + alternatives + rb")\d")
+
+
+@cache
+def _far_rows(row: int) -> re.Pattern[bytes]:
+    """Cell references whose row may lie beyond ``row``: more digits, or as many with
+    the first two not below its own (the few found are compared exactly): only such a
+    cell can move the farthest row, and the others are not matched one by one."""
+    if row < 10:
+        return re.compile(rb' r="[A-Z]{1,4}(\d{1,9})"')
+    digits = str(row).encode()
+    n = len(digits)
+    first, second = digits[0] - 48, digits[1] - 48
+    alternatives = [rb"\d{" + str(n + 1).encode() + rb",9}"] if n < 9 else []
+    if first < 9:
+        alternatives.append(
+            b"[" + str(first + 1).encode() + b"-9]\\d{" + str(n - 1).encode() + b"}"
+        )
+    alternatives.append(
+        digits[:1] + b"[" + str(second).encode() + b"-9]\\d{" + str(n - 2).encode() + b"}"
+    )
+    return re.compile(rb' r="[A-Z]{1,4}(' + b"|".join(alternatives) + rb')"')
+
+
 _ROW_REF = re.compile(rb'row\s+(?:[^>]{0,200}?\s)?r="(\d{1,9})"')
+
+
+def column_letters(index: int) -> bytes:
+    """1 -> ``A``, 27 -> ``AA`` (the inverse of :func:`column_index`)."""
+    letters = b""
+    while index > 0:
+        index, remainder = divmod(index - 1, 26)
+        letters = bytes([65 + remainder]) + letters
+    return letters
 
 
 def column_index(letters: bytes | str) -> int:
@@ -250,14 +289,15 @@ def _check_sheet(name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> 
         body, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
         if len(tail) > 4096:
             body, tail = data, b""
-        columns = _CELL_COLUMN.findall(body)
-        cells += len(columns)
-        if columns:
-            max_col = max(max_col, max(column_index(c) for c in set(columns)))
+        far_letters = _far_columns(column_letters(max(max_col, 1))).findall(body)
+        if far_letters:
+            max_col = max(max_col, max(column_index(c) for c in set(far_letters)))
         rows = _ROW_REF.findall(body)
+        # cells: the references that are not a row's (only rows and cells have one)
+        cells += body.count(_REFERENCE) - len(rows)
         if rows:
             max_row = max(max_row, max(map(int, set(rows))))
-        far = _FAR_CELL_ROWS[min(max(len(str(max_row)), 4), 9)].findall(body)
+        far = _far_rows(max_row).findall(body)
         if far:
             max_row = max(max_row, max(map(int, set(far))))
         _refuse_extent(name, info, max_col, max_row, cells, final=False)
