@@ -365,6 +365,19 @@ async def _receive_fields(request: Request, service: Service, workspace: Workspa
         ) from None
 
 
+async def _take_slot_and_receive(request: Request, service: Service) -> tuple[Upload, Workspace]:
+    """A slot (or the 503), then the upload in a fresh workspace; if the upload fails,
+    the workspace is removed and the slot given back before the error goes up."""
+    service.slots.take()
+    workspace = Workspace()
+    try:
+        return await _receive_fields(request, service, workspace), workspace
+    except BaseException:
+        workspace.remove()
+        service.slots.give_back()
+        raise
+
+
 async def api_validate(request: Request) -> Response:
     service = _service(request)
     began, received = time.perf_counter(), 0.0
@@ -382,14 +395,7 @@ async def api_validate(request: Request) -> Response:
             service.slots.take()
             outcome = await service.run_validation(fields, None, Workspace(), as_json=True)
         else:
-            service.slots.take()
-            workspace = Workspace()
-            try:
-                upload = await _receive_fields(request, service, workspace)
-            except BaseException:
-                workspace.remove()
-                service.slots.give_back()
-                raise
+            upload, workspace = await _take_slot_and_receive(request, service)
             received = time.perf_counter()
             fields = {**dict(request.query_params.items()), **upload.fields}
             outcome = await service.run_validation(fields, upload, workspace, as_json=True)
@@ -559,14 +565,7 @@ async def report_page(request: Request) -> Response:
             raise ServiceError(
                 415, "multipart-attendu", "Le formulaire doit être envoyé avec son fichier."
             )
-        service.slots.take()
-        workspace = Workspace()
-        try:
-            upload = await _receive_fields(request, service, workspace)
-        except BaseException:
-            workspace.remove()
-            service.slots.give_back()
-            raise
+        upload, workspace = await _take_slot_and_receive(request, service)
         fields = upload.fields
         outcome = await service.run_validation(fields, upload, workspace)
     except ServiceError as error:

@@ -141,6 +141,10 @@ class RuleChecker:
         present = [pl.col(f"x_{n}") for n in names]
         return pl.any_horizontal(present) if present else pl.lit(False)
 
+    def _table_error(self, rule: BusinessRule, message: str, fix: str) -> None:
+        """An error on the whole file (a column the rule needs is missing), row 1."""
+        self.table_errors.append(ValidationError(rule.code, 1, None, None, None, "", message, fix))
+
     def _compile(self, rule: BusinessRule, referentiels: dict[str, Any]) -> list[_Check]:
         kind, c, p = rule.kind, rule.columns, rule.params
         v, n, blank = self._v, self._n, self._blank
@@ -304,18 +308,11 @@ class RuleChecker:
             absent = [name for name in c if name not in self.columns]
             if absent:
                 if len(absent) < len(c):
-                    self.table_errors.append(
-                        ValidationError(
-                            rule.code,
-                            1,
-                            None,
-                            None,
-                            None,
-                            "",
-                            f"Les colonnes {quote_list(list(c))} vont ensemble, mais le fichier "
-                            f"n'a pas {quote_list(absent)}.",
-                            "Ajoutez les colonnes manquantes, ou retirez-les toutes.",
-                        )
+                    self._table_error(
+                        rule,
+                        f"Les colonnes {quote_list(list(c))} vont ensemble, mais le fichier "
+                        f"n'a pas {quote_list(absent)}.",
+                        "Ajoutez les colonnes manquantes, ou retirez-les toutes.",
                     )
                 return []
             each = [~blank(name) for name in c]
@@ -335,18 +332,11 @@ class RuleChecker:
         if kind == "one-of-required":
             absent = [name for name in c if name not in self.columns]
             if len(absent) == 2:
-                self.table_errors.append(
-                    ValidationError(
-                        rule.code,
-                        1,
-                        None,
-                        None,
-                        None,
-                        "",
-                        f"Il faut au moins une des colonnes « {c[0]} » et « {c[1]} » : le "
-                        "fichier n'a ni l'une ni l'autre.",
-                        "Ajoutez l'une de ces colonnes et remplissez-la.",
-                    )
+                self._table_error(
+                    rule,
+                    f"Il faut au moins une des colonnes « {c[0]} » et « {c[1]} » : le "
+                    "fichier n'a ni l'une ni l'autre.",
+                    "Ajoutez l'une de ces colonnes et remplissez-la.",
                 )
                 return []
             empty = [self._falsy(name) for name in c]
