@@ -40,7 +40,7 @@ from ..model import Registry
 from ..validation import UnusableInput, resolve_schema
 from ..validation.messages import fr_int
 from ..validation.report import problem_groups, render_csv, summary
-from . import work
+from . import allocator, work
 from .config import ServiceConfig
 from .errors import ServiceError
 from .openapi import openapi
@@ -638,6 +638,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 def create_app(config: ServiceConfig, registry: Registry | None = None) -> Starlette:
     """The application over ``registry`` (loaded from ``config.root`` when not given)."""
+    allocator.keep_freed_memory()  # this process receives the uploads
     service = Service(config, registry or load_registry(config.registry_root))
     routes = [
         Route("/", index_page, methods=["GET"]),
