@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import errno
 import os
 import shutil
 import tempfile
@@ -74,10 +75,12 @@ _WRITERS = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_pref
 
 def _write_all(fd: int, chunks: Sequence[bytes | memoryview]) -> None:
     """Writes ``chunks`` to ``fd`` in order, whatever ``os.writev`` takes at a time."""
-    views = [memoryview(c) for c in chunks]
+    views = [memoryview(c) for c in chunks if len(c)]
     first = 0
     while first < len(views):
         written = os.writev(fd, views[first : first + IOV_MAX])
+        if written <= 0:  # a regular file takes some bytes or raises; never loop on it
+            raise OSError(errno.EIO, "the upload's file took no bytes")
         while first < len(views) and written >= len(views[first]):
             written -= len(views[first])
             first += 1
@@ -172,6 +175,21 @@ def _delimiter_start(data: bytes, delimiter: bytes) -> int:
             return candidate
         candidate = data.find(b"\r", candidate + 1)
     return -1
+
+
+def _inside_part_data(parser: MultipartParser) -> bool:
+    """Whether the parser is inside a part's data with no beginning of a delimiter
+    pending, so that what follows up to the next delimiter is data. (Read from
+    python-multipart's state; a version that keeps it otherwise gets ``False``, and
+    the parser is then given every byte.)"""
+    marks = getattr(parser, "marks", None)
+    return (
+        getattr(parser, "state", None) == MultipartState.PART_DATA
+        and getattr(parser, "index", None) == 0
+        and isinstance(marks, dict)
+        and marks.get("part_data") == 0
+        and isinstance(getattr(parser, "boundary", None), bytes)
+    )
 
 
 @dataclass
@@ -281,12 +299,7 @@ class _Receiver:
         """Gives ``chunk`` to the parser; inside the file part, what precedes the first
         place a delimiter may start goes to the file without the parser, which would
         only have found that it holds none."""
-        if (
-            self.in_file
-            and parser.state == MultipartState.PART_DATA
-            and parser.index == 0  # no beginning of a delimiter pending
-            and parser.marks.get("part_data") == 0
-        ):
+        if self.in_file and _inside_part_data(parser):
             cut = _delimiter_start(chunk, parser.boundary)
             if cut < 0:
                 self.part_data(chunk, 0, len(chunk))
