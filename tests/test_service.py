@@ -3,7 +3,9 @@
 - same error lists as the CLI, on CSV, XLSX and URLs (a real http.server on 127.0.0.1);
 - the Validata-shaped answer, the catalog, the export, the OpenAPI description;
 - bad input: no file, empty file, over the cap, not multipart, unknown schema, a URL
-  that never answers, a huge URL file, a redirect loop, a private address;
+  that never answers, a huge URL file, a redirect loop, a private address, a client
+  gone mid-upload;
+- a file of CR LF lines over a megabyte, as a multipart part and as the body;
 - load: a dozen simultaneous uploads, /health stays fast, no temporary file left.
 """
 
