@@ -13,6 +13,7 @@ real ``Request`` with the body cut into chosen chunks, as a socket may deliver i
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import random
 import time
@@ -88,7 +89,10 @@ def _cut(body: bytes, size: int) -> list[bytes]:
 
 
 def _receive(request: Request, folder: Path, max_bytes: int = 10**8) -> Upload:
-    return asyncio.run(receive(request, folder, max_bytes))
+    """``receive`` on an event loop of its own, in a thread of its own (a test run
+    earlier in this process, the browser's, may have left a loop running here)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, receive(request, folder, max_bytes)).result()
 
 
 def _open_descriptors() -> int:
