@@ -3,7 +3,9 @@
 - same error lists as the CLI, on CSV, XLSX and URLs (a real http.server on 127.0.0.1);
 - the Validata-shaped answer, the catalog, the export, the OpenAPI description;
 - bad input: no file, empty file, over the cap, not multipart, unknown schema, a URL
-  that never answers, a huge URL file, a redirect loop, a private address;
+  that never answers, a huge URL file, a redirect loop, a private address, a client
+  gone mid-upload;
+- a file of CR LF lines over a megabyte, as a multipart part and as the body;
 - load: a dozen simultaneous uploads, /health stays fast, no temporary file left.
 """
 
@@ -649,6 +651,54 @@ def test_a_slow_upload_is_cut_off(tmp_path: Path) -> None:
         assert httpx.get(running.url + "/health").json()["busy"] == 0
     finally:
         running.stop()
+
+
+def test_a_large_crlf_file_in_both_kinds_of_upload(
+    service: RunningService, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A file of CR LF lines (a CR on every line: the delimiter search's slow path) of
+    more than a megabyte (written by the upload thread in several writes), sent as a
+    multipart part and as the body: the CLI's errors on the same file."""
+    lines = INVALID_V1.read_text(encoding="utf-8").splitlines()
+    data = tmp_path / "crlf.csv"
+    data.write_bytes(("\r\n".join([lines[0], *lines[1:] * 2000]) + "\r\n").encode("utf-8"))
+    assert 1024 * 1024 < data.stat().st_size < 2 * 1024 * 1024
+    expected = _cli_report(capsys, str(data))["errors"]
+    assert expected
+    assert _post(service, data).json()["report"]["errors"] == expected
+    raw = httpx.post(
+        service.url + "/validate",
+        params={"schema": SCHEMA, "filename": data.name},
+        content=data.read_bytes(),
+        headers={"Content-Type": "text/csv"},
+        timeout=60,
+    )
+    assert raw.json()["report"]["errors"] == expected
+    assert service.leftovers() == []
+
+
+def test_a_client_gone_mid_upload_leaves_nothing(service: RunningService) -> None:
+    port = int(service.url.rsplit(":", 1)[1])
+    multipart = (
+        b"POST /validate HTTP/1.1\r\nHost: x\r\nContent-Length: 1900000\r\n"
+        b"Content-Type: multipart/form-data; boundary=B\r\n\r\n"
+        b'--B\r\nContent-Disposition: form-data; name="schema"\r\n\r\noffre-formation\r\n'
+        b'--B\r\nContent-Disposition: form-data; name="file"; filename="g.csv"\r\n\r\n'
+    )
+    raw = (
+        b"POST /validate?schema=offre-formation HTTP/1.1\r\nHost: x\r\n"
+        b"Content-Length: 1900000\r\nContent-Type: text/csv\r\n\r\n"
+    )
+    for head in (multipart, raw):
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(head + b"a,b\n" * 300_000)  # 1.2 MB of the 1.9 announced
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and (
+            service.leftovers() or httpx.get(service.url + "/health").json()["busy"]
+        ):
+            time.sleep(0.05)
+        assert service.leftovers() == []
+        assert httpx.get(service.url + "/health").json()["busy"] == 0
 
 
 def test_several_workers_serve_the_same_registry(tmp_path: Path) -> None:

@@ -3,7 +3,9 @@
 - ``app``: the Starlette application, a thin face over the library (the same
   ``validate_file`` and ``resolve_schema`` as the CLI, the catalog of ``catalog.py``, the
   export of ``templates/export.py``);
-- ``uploads``: multipart bodies streamed to a per-request temporary folder, capped;
+- ``uploads``: multipart bodies streamed to a per-request temporary folder (written by
+  a thread while the socket is read), capped;
+- ``allocator``: glibc's ``malloc`` told to keep the buffers that receiving reuses;
 - ``slots``: bounded concurrency (503 + Retry-After), validations in worker processes
   (``work``) stopped at the time limit, temporary folders removed when the work ends;
 - ``openapi``: the API description served at ``/openapi.json``;

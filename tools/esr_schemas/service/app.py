@@ -40,7 +40,7 @@ from ..model import Registry
 from ..validation import UnusableInput, resolve_schema
 from ..validation.messages import fr_int
 from ..validation.report import problem_groups, render_csv, summary
-from . import work
+from . import allocator, work
 from .config import ServiceConfig
 from .errors import ServiceError
 from .openapi import openapi
@@ -135,6 +135,16 @@ class Service:
         return f"{self.docs_url}schemas/{name}/" + (f"{version}/" if version else "")
 
     def choose(self, spec: str, version: str = "") -> SchemaChoice:
+        choice = self._choose(spec, version, wait=True)
+        assert choice is not None
+        return choice
+
+    def choose_at_once(self, spec: str, version: str = "") -> SchemaChoice | None:
+        """:meth:`choose` when it has nothing to wait for (a registry schema already
+        resolved, or a refusal); ``None`` when it would fetch or load a schema."""
+        return self._choose(spec, version, wait=False)
+
+    def _choose(self, spec: str, version: str, wait: bool) -> SchemaChoice | None:
         spec = spec.strip()
         if not spec:
             raise ServiceError(
@@ -144,6 +154,8 @@ class Service:
                 "« offre-formation » ou « offre-formation@1.0.0 ») ou l'adresse d'un schéma.",
             )
         if spec.startswith(("http://", "https://")):
+            if not wait:
+                return None
             try:
                 descriptor = resolve_schema(
                     spec,
@@ -175,7 +187,7 @@ class Service:
         if version and "@" not in spec:
             spec = f"{spec}@{version.strip()}"
         known = self.resolved.get(spec)
-        if known is None:
+        if known is None and wait:
             known = self.resolved[spec] = self._from_registry(spec)
         return known
 
@@ -216,9 +228,10 @@ class Service:
         """Validate the uploaded file or the ``url`` field; owns ``workspace`` from here on."""
         handed_over = False
         try:
-            choice = await asyncio.to_thread(
-                self.choose, fields.get("schema", ""), fields.get("version", "")
-            )
+            spec, version = fields.get("schema", ""), fields.get("version", "")
+            choice = self.choose_at_once(spec, version)  # resolved before: no thread
+            if choice is None:
+                choice = await asyncio.to_thread(self.choose, spec, version)
             options = _options(fields)
             url = fields.get("url", "").strip() or None
             if upload is not None and upload.file is not None and url:
@@ -638,6 +651,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 def create_app(config: ServiceConfig, registry: Registry | None = None) -> Starlette:
     """The application over ``registry`` (loaded from ``config.root`` when not given)."""
+    allocator.keep_freed_memory()  # this process receives the uploads
     service = Service(config, registry or load_registry(config.registry_root))
     routes = [
         Route("/", index_page, methods=["GET"]),

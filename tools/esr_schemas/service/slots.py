@@ -154,14 +154,18 @@ class Slots:
         """``job(*args)`` in a worker process; then ``cleanup()`` and the slot's release.
 
         The caller must have taken the slot; from here on the slot and ``cleanup``
-        belong to the job.
+        belong to the job. ``cleanup`` (the removal of the upload) runs in a thread of
+        asyncio's default executor, which the server waits for when it stops: the
+        answer does not wait for the removal of a large file (a millisecond per 10 MB
+        of page cache to free).
         """
         loop = asyncio.get_running_loop()
         worker = self.idle.pop() if self.idle else Worker(self.root)
         self.working.add(worker)
         kept = False
         try:
-            await loop.run_in_executor(self.threads, worker.wait_ready)
+            if not worker.ready:  # a worker still starting: wait for it off the event loop
+                await loop.run_in_executor(self.threads, worker.wait_ready)
             result: T = await asyncio.wait_for(
                 loop.run_in_executor(self.threads, worker.call, job, args), self.time_limit
             )
@@ -194,7 +198,10 @@ class Slots:
                 self.idle.append(worker)
             else:
                 self._replace(worker)
-            cleanup()
+            try:
+                loop.run_in_executor(None, cleanup)
+            except RuntimeError:  # the server is stopping: no new threads
+                cleanup()
             self.give_back()
 
     def close(self) -> None:
