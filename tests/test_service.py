@@ -694,7 +694,7 @@ def test_a_client_gone_mid_upload_leaves_nothing(service: RunningService) -> Non
             sock.sendall(head + b"a,b\n" * 300_000)  # 1.2 MB of the 1.9 announced
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and (
-            service.leftovers() or httpx.get(service.url + "/health").json()["busy"]
+            service.leftovers(within=0) or httpx.get(service.url + "/health").json()["busy"]
         ):
             time.sleep(0.05)
         assert service.leftovers() == []

@@ -38,9 +38,15 @@ class RunningService:
             self.process.kill()
             self.process.wait()
 
-    def leftovers(self) -> list[Path]:
-        """What the service left in its temporary folder."""
-        return sorted(self.tmpdir.rglob("*"))
+    def leftovers(self, within: float = 3.0) -> list[Path]:
+        """What the service left in its temporary folder, once ``within`` seconds have
+        passed (the removal of an upload runs in a thread once the answer is sent)."""
+        deadline = time.monotonic() + within
+        while True:
+            left = sorted(self.tmpdir.rglob("*"))
+            if not left or time.monotonic() > deadline:
+                return left
+            time.sleep(0.02)
 
 
 def start_service(tmpdir: Path, *options: str, root: Path = REPO) -> RunningService:
