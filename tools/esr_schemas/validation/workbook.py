@@ -115,6 +115,8 @@ def load_sheet(
     if loaded is not None and not _starts_at_a1(head, loaded[0]):
         loaded = None
     few, many = _maybe_mixed(loaded[1]) if loaded else ([], [])
+    if (few or many) and not general:
+        few, many = _by_sample(head, few, many)
     kinds: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     texts: dict[int, np.ndarray] = {}
     if member and (few or many or with_errors):
@@ -135,6 +137,8 @@ def load_sheet(
             inside = (index >= 0) & (index < height)
             not_text[column] = np.zeros(height, dtype=bool)
             not_text[column][index[inside]] = True
+            # a cell written <c r="B2" s="1"></c> holds no value: empty, as for openpyxl
+            not_text[column] &= frame[frame.columns[column]].is_not_null().to_numpy()
             if flags[inside].any():
                 booleans[column] = np.zeros(height, dtype=bool)
                 booleans[column][index[inside & flags]] = True
@@ -187,6 +191,37 @@ def _maybe_mixed(frame: pl.DataFrame) -> tuple[list[int], list[int]]:
         if hits:
             (many if hits * 2 > count else few).append(frame.columns.index(name))
     return few, many
+
+
+_SAMPLE_CELL = re.compile(r'<c r="([A-Z]{1,3})[0-9]+"([^>]*?)(/?)>')
+_TEXT_KIND = re.compile(r'\bt="(?:s|inlineStr|str)"')
+_ERROR_KIND = re.compile(r'\bt="e"')
+
+
+def _by_sample(head: str, few: list[int], many: list[int]) -> tuple[list[int], list[int]]:
+    """``few`` and ``many`` again, each mixed column placed by the kinds of its cells in
+    the sheet's first rows (``head``): the rarer kind is the one to look for. The values
+    fastexcel wrote fool ``_maybe_mixed`` on a column of codes typed as text (they look
+    like numbers: every cell would be matched). Either way the cells found are exact."""
+    text: dict[str, int] = {}
+    other: dict[str, int] = {}
+    for letters, attributes, empty in _SAMPLE_CELL.findall(head[head.find("<sheetData") :]):
+        if empty:
+            continue
+        if _TEXT_KIND.search(attributes):
+            text[letters] = text.get(letters, 0) + 1
+        elif not _ERROR_KIND.search(attributes):
+            other[letters] = other.get(letters, 0) + 1
+    placed_few: list[int] = []
+    placed_many: list[int] = []
+    for column in few + many:
+        letters = _letters(column + 1)
+        seen_text, seen_other = text.get(letters, 0), other.get(letters, 0)
+        if seen_text == seen_other:
+            (placed_few if column in few else placed_many).append(column)
+        else:
+            (placed_few if seen_text > seen_other else placed_many).append(column)
+    return sorted(placed_few), sorted(placed_many)
 
 
 def _pad_frame(frame: pl.DataFrame, columns: int, rows: int) -> pl.DataFrame:
@@ -365,26 +400,38 @@ def _mixed_columns(text: SheetText, loaded: LoadedSheet, types: list[str]) -> No
         rendered = text.frame[name]
         mask = pl.Series(not_text)
         dates = mask & rendered.str.contains(_RENDERED_DATE)
-        moments = rendered.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False)
-        as_text = (
-            pl.DataFrame({"r": rendered, "m": moments, "d": dates, "n": mask})
-            .select(
-                pl.when(pl.col("d"))
-                .then(_datetime_text(pl.col("m"), ftype))
-                .when(pl.col("n") & (pl.col("r") == "-0"))
-                .then(pl.lit("0"))
-                .when(
-                    pl.col("n")
-                    & pl.lit(ftype == "year")
-                    & pl.col("r").str.contains(r"^[0-9]{1,4}$")
-                )
-                .then(pl.col("r").str.zfill(4))
-                .otherwise(pl.col("r"))
-                .alias(name)
-            )
-            .to_series()
+        changed = (
+            dates.any()
+            or (mask & (rendered == "-0")).any()
+            or (ftype == "year" and (mask & rendered.str.contains(r"^[0-9]{1,3}$")).any())
         )
-        text.frame = text.frame.with_columns(as_text)
+        if changed:  # otherwise every cell is written as fastexcel wrote it
+            moments = (
+                pl.when(dates)
+                .then(rendered)
+                .otherwise(None)
+                .str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False)
+            )
+            as_text = (
+                pl.DataFrame({"r": rendered, "d": dates, "n": mask})
+                .with_columns(m=moments)
+                .select(
+                    pl.when(pl.col("d"))
+                    .then(_datetime_text(pl.col("m"), ftype))
+                    .when(pl.col("n") & (pl.col("r") == "-0"))
+                    .then(pl.lit("0"))
+                    .when(
+                        pl.col("n")
+                        & pl.lit(ftype == "year")
+                        & pl.col("r").str.contains(r"^[0-9]{1,4}$")
+                    )
+                    .then(pl.col("r").str.zfill(4))
+                    .otherwise(pl.col("r"))
+                    .alias(name)
+                )
+                .to_series()
+            )
+            text.frame = text.frame.with_columns(as_text)
         if ftype == "string":
             refused = not_text
         elif ftype == "boolean":
