@@ -22,7 +22,7 @@ import stat
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -238,37 +238,48 @@ _DIMENSION = re.compile(
 _REFERENCE = b' r="'
 
 
-@cache
+@lru_cache(maxsize=256)
 def _far_columns(letters: bytes) -> re.Pattern[bytes]:
-    """Cell references that may lie beyond column ``letters``: more letters, or as many
-    with a first letter not before its own (the few found are compared exactly), so
-    that a sheet's cells are not all matched one by one."""
-    first = chr(letters[0]).encode()
-    rest = len(letters) - 1
-    same = rb"[" + first + rb"-Z][A-Z]{" + str(rest).encode() + rb"}"
-    longer = rb"[A-Z]{" + str(len(letters) + 1).encode() + rb",4}" if len(letters) < 4 else b""
-    alternatives = same + (rb"|" + longer if longer else b"")
-    return re.compile(rb' r="(' + alternatives + rb")\d")
+    """Cell references beyond column ``letters``: more letters, or as many and after
+    them in the alphabet (exact), so that a sheet's cells are not matched one by one."""
+    alternatives = []
+    for index, letter in enumerate(letters):
+        if letter < ord("Z"):
+            rest = len(letters) - index - 1
+            alternatives.append(
+                letters[:index]
+                + b"["
+                + bytes([letter + 1])
+                + b"-Z]"
+                + (b"[A-Z]{" + str(rest).encode() + b"}" if rest else b"")
+            )
+    if len(letters) < 4:
+        alternatives.append(rb"[A-Z]{" + str(len(letters) + 1).encode() + rb",4}")
+    if not alternatives:  # ZZZZ: nothing lies beyond
+        return re.compile(rb"(?!)")
+    return re.compile(rb' r="(' + b"|".join(alternatives) + rb")\d")
 
 
-@cache
+@lru_cache(maxsize=256)
 def _far_rows(row: int) -> re.Pattern[bytes]:
-    """Cell references whose row may lie beyond ``row``: more digits, or as many with
-    the first two not below its own (the few found are compared exactly): only such a
-    cell can move the farthest row, and the others are not matched one by one."""
-    if row < 10:
-        return re.compile(rb' r="[A-Z]{1,4}(\d{1,9})"')
+    """Cell references whose row lies beyond ``row``: more digits, or as many and a
+    greater number (exact): only such a cell can move the farthest row, and the others
+    are not matched one by one."""
     digits = str(row).encode()
     n = len(digits)
-    first, second = digits[0] - 48, digits[1] - 48
     alternatives = [rb"\d{" + str(n + 1).encode() + rb",9}"] if n < 9 else []
-    if first < 9:
-        alternatives.append(
-            b"[" + str(first + 1).encode() + b"-9]\\d{" + str(n - 1).encode() + b"}"
-        )
-    alternatives.append(
-        digits[:1] + b"[" + str(second).encode() + b"-9]\\d{" + str(n - 2).encode() + b"}"
-    )
+    for index, digit in enumerate(digits):
+        if digit < ord("9"):
+            rest = n - index - 1
+            alternatives.append(
+                digits[:index]
+                + b"["
+                + bytes([digit + 1])
+                + b"-9]"
+                + (b"\\d{" + str(rest).encode() + b"}" if rest else b"")
+            )
+    if not alternatives:
+        return re.compile(rb"(?!)")
     return re.compile(rb' r="[A-Z]{1,4}(' + b"|".join(alternatives) + rb')"')
 
 

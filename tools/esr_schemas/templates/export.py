@@ -469,7 +469,12 @@ def _typed_csv(
             mask, booleans = not_text[index]
             rendered = typed[name]
             dates = pl.lit(pl.Series(mask)) & pl.col(name).str.contains(_RENDERED_DATE)
-            moment = pl.col(name).str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False)
+            # parsed only where a date was written out (the other cells are not read)
+            moment = (
+                pl.when(dates)
+                .then(pl.col(name))
+                .str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False)
+            )
             numbers = pl.lit(pl.Series(_numbers_in_text(rendered, mask, booleans)))
             expr = (
                 pl.when(dates)
