@@ -415,8 +415,9 @@ def shape_xlsx(args: argparse.Namespace, schema_path: Path) -> None:
             generate_xlsx(size, path)
             print(f"généré {path.name} en {time.perf_counter() - t:.0f} s")
         print(f"\n== XLSX : {size} lignes ({path.stat().st_size / 1e6:.0f} Mo)")
+        with_frictionless = size <= 100_000 and "frictionless" in args.engines.split(",")
         results = compare_engines(
-            f"xlsx {size}", path, schema_path, "fastexcel", args.repeat, size <= 100_000
+            f"xlsx {size}", path, schema_path, "fastexcel", args.repeat, with_frictionless
         )
         ours = results["ours"]
         if size == max(int(s) for s in args.xlsx_sizes.split(",")):

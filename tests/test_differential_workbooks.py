@@ -196,3 +196,84 @@ def test_years_typed_as_numbers(tmp_path: Path, mixed: bool) -> None:
     errors = same_errors(_save(tmp_path, rows), schema)
     assert errors[("type-error", 3, "annee")] == 0
     assert errors[("type-error", 4, "annee")] == 1
+
+
+def _mixed_far_down(tmp_path: Path) -> Path:
+    """3,000 rows, so that the kinds seen in the sheet's first rows (what the reader
+    samples to choose which cells to look for) are not those of the exceptions further
+    down: codes typed as text that look like numbers, with a few typed as numbers; numbers
+    with a few typed as text; booleans with a « oui »."""
+    rows: list[list[Any]] = [NAMES]
+    for i in range(1, 3001):
+        rows.append(
+            [
+                f"{10000 + i}",  # text that fastexcel's numbers look like
+                i,
+                i / 4,
+                dt.date(2024, 1 + i % 12, 1 + i % 28),
+                dt.datetime(2024, 1 + i % 12, 1 + i % 28, i % 24),
+                i % 2 == 0,
+            ]
+        )
+    rows[1500][0] = 11499  # the same code typed as a number
+    rows[2000][1] = "2000"  # a number typed as text
+    rows[2500][5] = "oui"
+    rows[2700][3] = "2024-03-12"  # a date typed as text
+    return _save(tmp_path, rows)
+
+
+def test_mixed_columns_whose_exceptions_lie_far_down(tmp_path: Path) -> None:
+    errors = same_errors(_mixed_far_down(tmp_path), SCHEMA)
+    assert errors[("type-error", 1501, "code")] == 1
+    assert errors[("type-error", 2501, "actif")] == 1
+    assert sum(errors.values()) == 2, errors
+
+
+def test_the_xml_the_guard_kept_reads_as_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader searches the XML the workbook guard kept, or decompresses the sheet
+    again when the guard kept nothing (a sheet beyond ``XLSX_KEEP_XML``): same report."""
+    from esr_schemas import guards
+
+    path = _mixed_far_down(tmp_path)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet["B40"] = "#N/A"
+    sheet["B40"].data_type = "e"
+    workbook.save(path)
+
+    def triples() -> list[tuple[str, int | None, str | None, str]]:
+        report = validate_file(path, SCHEMA)
+        return [(e.type, e.row_number, e.field_name, e.message) for e in report.errors]
+
+    kept = triples()
+    assert guards.check_workbook(path).xml
+    monkeypatch.setattr(guards, "XLSX_KEEP_XML", 0)
+    assert not guards.check_workbook(path).xml
+    assert triples() == kept
+    assert [(t, r, f) for t, r, f, _ in kept] == [
+        ("type-error", 40, "nombre"),
+        ("type-error", 1501, "code"),
+        ("type-error", 2501, "actif"),
+    ]
+
+
+def test_an_empty_cell_written_open_and_closed(tmp_path: Path) -> None:
+    """``<c r="A3" s="1"></c>`` (no value) in a column of codes with a number: empty, as
+    openpyxl reads it, not a number."""
+    rows: list[list[Any]] = [NAMES, ["01234", 1], ["01235", 2], [1234, 3], ["01236", 4]]
+    path = _save(tmp_path, rows)
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    xml = parts["xl/worksheets/sheet1.xml"]
+    start = xml.index(b'<c r="A3"')
+    end = xml.index(b"</c>", start) + 4
+    parts["xl/worksheets/sheet1.xml"] = xml[:start] + b'<c r="A3" t="n"></c>' + xml[end:]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    errors = same_errors(path, SCHEMA)
+    assert errors[("type-error", 4, "code")] == 1
+    assert errors[("type-error", 3, "code")] == 0

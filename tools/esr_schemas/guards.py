@@ -15,20 +15,23 @@ code 2.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import stat
 import zipfile
 from collections.abc import Iterator
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .validation.errors import SchemaUnusable, UnusableInput
 from .wording import thousands
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Workbooks
 XLSX_MAX_UNCOMPRESSED = 512 * 1024 * 1024
@@ -48,6 +51,10 @@ XLSX_MAX_SHARED_STRING = 1024 * 1024
 """Bytes of one shared string (Excel itself holds 32,767 characters per cell): one
 huge string referenced by many cells is copied into each of them by the readers."""
 SCAN_BLOCK = 4 * 1024 * 1024
+XLSX_KEEP_XML = 128 * 1024 * 1024
+"""Decompressed XML (sheets, shared strings) the guard keeps for the reader, which
+would otherwise decompress the sheet it reads a second time; a part that would pass
+this total is not kept (the reader decompresses it again)."""
 
 # CSV
 CSV_MAX_CELLS_PER_ROW = 50_000
@@ -135,14 +142,25 @@ def os_reason(error: OSError) -> str:
 # --- workbooks ----------------------------------------------------------------------
 
 
-def check_workbook(path: Path) -> frozenset[str]:
-    """Refuse a workbook whose reading would cost more than its data is worth, judged
-    from the zip's directory and the streamed XML of its sheets and shared strings.
+@dataclass
+class WorkbookScan:
+    """What the workbook guard saw while it read the parts, for the reader."""
 
-    Returns the sheet parts (``xl/worksheets/….xml``) that hold an Excel error cell
-    (``t="e"``): the reader need not read the others' XML again for them."""
+    error_parts: frozenset[str] = frozenset()
+    """Sheet parts (``xl/worksheets/….xml``) that hold an Excel error cell (``t="e"``):
+    the reader need not look for error cells in the others."""
+    xml: dict[str, list[bytes]] = dataclasses.field(default_factory=dict)
+    """Decompressed blocks of the sheet and shared-string parts, by member name, for
+    those kept within ``XLSX_KEEP_XML``."""
+
+
+def check_workbook(path: Path) -> WorkbookScan:
+    """Refuse a workbook whose reading would cost more than its data is worth, judged
+    from the zip's directory and the streamed XML of its sheets and shared strings."""
     name = path.name
     with_errors: set[str] = set()
+    kept: dict[str, list[bytes]] = {}
+    budget = XLSX_KEEP_XML
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
@@ -156,11 +174,19 @@ def check_workbook(path: Path) -> frozenset[str]:
                 )
             for info in infos:
                 lower = info.filename.lower()
-                if lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
-                    if _check_sheet(name, archive, info):
+                sheet = lower.startswith("xl/worksheets/") and lower.endswith(".xml")
+                if not sheet and lower != "xl/sharedstrings.xml":
+                    continue
+                # the declared size bounds what zipfile inflates (never more)
+                keep: list[bytes] | None = [] if info.file_size <= budget else None
+                if sheet:
+                    if _check_sheet(name, archive, info, keep):
                         with_errors.add(info.filename)
-                elif lower == "xl/sharedstrings.xml":
-                    _check_shared_strings(name, archive, info)
+                else:
+                    _check_shared_strings(name, archive, info, keep)
+                if keep is not None:
+                    kept[info.filename] = keep
+                    budget -= sum(map(len, keep))
     except Refused:
         raise
     except (
@@ -176,7 +202,7 @@ def check_workbook(path: Path) -> frozenset[str]:
         ) from e
     except OSError as error:
         raise Refused(f"Impossible de lire le classeur {name} : {os_reason(error)}.") from error
-    return frozenset(with_errors)
+    return WorkbookScan(frozenset(with_errors), kept)
 
 
 def _check_zip_sizes(name: str, infos: list[zipfile.ZipInfo]) -> None:
@@ -212,37 +238,48 @@ _DIMENSION = re.compile(
 _REFERENCE = b' r="'
 
 
-@cache
+@lru_cache(maxsize=256)
 def _far_columns(letters: bytes) -> re.Pattern[bytes]:
-    """Cell references that may lie beyond column ``letters``: more letters, or as many
-    with a first letter not before its own (the few found are compared exactly), so
-    that a sheet's cells are not all matched one by one."""
-    first = chr(letters[0]).encode()
-    rest = len(letters) - 1
-    same = rb"[" + first + rb"-Z][A-Z]{" + str(rest).encode() + rb"}"
-    longer = rb"[A-Z]{" + str(len(letters) + 1).encode() + rb",4}" if len(letters) < 4 else b""
-    alternatives = same + (rb"|" + longer if longer else b"")
-    return re.compile(rb' r="(' + alternatives + rb")\d")
+    """Cell references beyond column ``letters``: more letters, or as many and after
+    them in the alphabet (exact), so that a sheet's cells are not matched one by one."""
+    alternatives = []
+    for index, letter in enumerate(letters):
+        if letter < ord("Z"):
+            rest = len(letters) - index - 1
+            alternatives.append(
+                letters[:index]
+                + b"["
+                + bytes([letter + 1])
+                + b"-Z]"
+                + (b"[A-Z]{" + str(rest).encode() + b"}" if rest else b"")
+            )
+    if len(letters) < 4:
+        alternatives.append(rb"[A-Z]{" + str(len(letters) + 1).encode() + rb",4}")
+    if not alternatives:  # ZZZZ: nothing lies beyond
+        return re.compile(rb"(?!)")
+    return re.compile(rb' r="(' + b"|".join(alternatives) + rb")\d")
 
 
-@cache
+@lru_cache(maxsize=256)
 def _far_rows(row: int) -> re.Pattern[bytes]:
-    """Cell references whose row may lie beyond ``row``: more digits, or as many with
-    the first two not below its own (the few found are compared exactly): only such a
-    cell can move the farthest row, and the others are not matched one by one."""
-    if row < 10:
-        return re.compile(rb' r="[A-Z]{1,4}(\d{1,9})"')
+    """Cell references whose row lies beyond ``row``: more digits, or as many and a
+    greater number (exact): only such a cell can move the farthest row, and the others
+    are not matched one by one."""
     digits = str(row).encode()
     n = len(digits)
-    first, second = digits[0] - 48, digits[1] - 48
     alternatives = [rb"\d{" + str(n + 1).encode() + rb",9}"] if n < 9 else []
-    if first < 9:
-        alternatives.append(
-            b"[" + str(first + 1).encode() + b"-9]\\d{" + str(n - 1).encode() + b"}"
-        )
-    alternatives.append(
-        digits[:1] + b"[" + str(second).encode() + b"-9]\\d{" + str(n - 2).encode() + b"}"
-    )
+    for index, digit in enumerate(digits):
+        if digit < ord("9"):
+            rest = n - index - 1
+            alternatives.append(
+                digits[:index]
+                + b"["
+                + bytes([digit + 1])
+                + b"-9]"
+                + (b"\\d{" + str(rest).encode() + b"}" if rest else b"")
+            )
+    if not alternatives:
+        return re.compile(rb"(?!)")
     return re.compile(rb' r="[A-Z]{1,4}(' + b"|".join(alternatives) + rb')"')
 
 
@@ -266,15 +303,20 @@ def column_index(letters: bytes | str) -> int:
     return value
 
 
-def _check_sheet(name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+def _check_sheet(
+    name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, keep: list[bytes] | None = None
+) -> bool:
     """Declared dimension and real extent (farthest row and column) against the cells
     actually present: what calamine allocates is the rectangle, not the cells. True if
-    the sheet has an error cell (``t="e"``)."""
+    the sheet has an error cell (``t="e"``). The decompressed blocks are added to
+    ``keep`` if given."""
     max_col = max_row = cells = 0
     errors = False
     declared: tuple[int, int] | None = None
     tail = b""
     for index, block in enumerate(_stream(archive, info)):
+        if keep is not None:
+            keep.append(block)
         data = tail + block
         errors = errors or b't="e"' in data
         if index == 0:
@@ -328,10 +370,15 @@ def _refuse_rectangle(name: str, rows: int, cols: int) -> None:
     )
 
 
-def _check_shared_strings(name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """No single shared string above ``XLSX_MAX_SHARED_STRING`` bytes."""
+def _check_shared_strings(
+    name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, keep: list[bytes] | None = None
+) -> None:
+    """No single shared string above ``XLSX_MAX_SHARED_STRING`` bytes (the blocks are
+    added to ``keep`` if given)."""
     pending = 0  # bytes since the last end of a string
     for block in _stream(archive, info):
+        if keep is not None:
+            keep.append(block)
         start = 0
         while (end := block.find(b"</si>", start)) >= 0:
             if pending + end - start > XLSX_MAX_SHARED_STRING:
@@ -382,6 +429,8 @@ def check_csv_block(counts: np.ndarray, width: int) -> None:
     :class:`WideRecord`."""
     if not len(counts):
         return
+    import numpy as np
+
     widest = int(counts.max())
     if widest <= max(width, 1) + 1:
         return
@@ -476,6 +525,8 @@ def json_reason(error: json.JSONDecodeError) -> str:
 
 def json_depth(data: bytes) -> int:
     """Deepest nesting of ``[`` and ``{`` outside strings, by a linear byte scan."""
+    import numpy as np
+
     arr = np.frombuffer(data, dtype=np.uint8)
     if not len(arr):
         return 0

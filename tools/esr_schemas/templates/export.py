@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
-import numpy as np
-
 from ..validation.error_types import error_type_name
 from .cells import _strftime, delimiter, from_cell
 from .fields import field_type, is_code
@@ -104,7 +102,8 @@ def read_filled(path: Path) -> FilledSheet:
     fastexcel then reads the sheet column by column, python-calamine cell by cell when a
     column mixes kinds of cells."""
     from .. import guards
-    from ..validation import reading, workbook
+    from ..validation import sheet_reader
+    from ..validation.errors import UnusableInput
 
     try:
         guards.check_regular_file(path)  # before opening: a FIFO would block
@@ -116,17 +115,26 @@ def read_filled(path: Path) -> FilledSheet:
             "tableur et enregistrez-le sous « Classeur Excel (.xlsx) » (les formats .xls et "
             ".csv ne sont pas lus par cette commande)."
         )
-    ods = workbook.is_ods(path)
-    error_parts: frozenset[str] | None = None
+    ods = sheet_reader.is_ods(path)
+    scan: guards.WorkbookScan | None = None
+    typed = None
     try:
         if ods:
+            from ..validation import reading
+
             reading._check_ods(path)
         else:
-            error_parts = reading._check_zip(path)
-        reader = workbook.open_reader(path)
+            scan = guards.check_workbook(path)
+        reader = sheet_reader.open_reader(path)
         names = list(reader.sheet_names)
-    except reading.UnusableInput as exc:
+        if not ods and DATA_SHEET in names:
+            typed = sheet_reader.start_typed(reader, DATA_SHEET)
+    except UnusableInput as exc:
         raise ExportError(exc.message) from None
+    # while calamine reads the sheet (without the interpreter's lock), what comes next
+    # is imported: polars, numpy, the validation engine
+    from ..validation import reading, table, workbook  # noqa: F401
+
     marker = _marker(path, ods)
     if DATA_SHEET not in names:
         found = ", ".join(f"« {n} »" for n in names)
@@ -144,10 +152,11 @@ def read_filled(path: Path) -> FilledSheet:
         )
     try:
         loaded = workbook.load_sheet(
-            path, reader, DATA_SHEET, reading.XLSX_MAX_CELLS, ods, error_parts=error_parts
+            path, reader, DATA_SHEET, reading.XLSX_MAX_CELLS, ods, scan=scan, typed=typed
         )
-    except reading.UnusableInput as exc:
+    except UnusableInput as exc:
         raise ExportError(exc.message) from None
+    scan = None  # the XML the guard kept is no longer needed
     # a row holding only an error cell is not an empty row
     last_error = max((row - 1 for row, _, _ in loaded.errors), default=0)
     if loaded.typed is None:
@@ -174,6 +183,8 @@ def _not_text_values(
     sheet: FilledSheet, not_text: dict[int, Any], booleans: dict[int, Any]
 ) -> dict[int, tuple[Any, Any]]:
     """Mixed columns -> (not text, boolean) masks of their rows, cut to the sheet."""
+    import numpy as np
+
     if sheet.typed is None:
         return {}
     height = sheet.typed.height
@@ -458,7 +469,12 @@ def _typed_csv(
             mask, booleans = not_text[index]
             rendered = typed[name]
             dates = pl.lit(pl.Series(mask)) & pl.col(name).str.contains(_RENDERED_DATE)
-            moment = pl.col(name).str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False)
+            # parsed only where a date was written out (the other cells are not read)
+            moment = (
+                pl.when(dates)
+                .then(pl.col(name))
+                .str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False)
+            )
             numbers = pl.lit(pl.Series(_numbers_in_text(rendered, mask, booleans)))
             expr = (
                 pl.when(dates)

@@ -853,11 +853,11 @@ def _open_xlsx(path: Path, sheet: str | None) -> Source:
     from .workbook import is_ods, load_sheet, open_reader
 
     ods = is_ods(path)
-    error_parts: frozenset[str] | None = None
+    scan: guards.WorkbookScan | None = None
     if ods:
         _check_ods(path)
     else:
-        error_parts = _check_zip(path)
+        scan = _check_zip(path)
     reader = open_reader(path)
     names = list(reader.sheet_names)
     if sheet is not None and sheet not in names:
@@ -869,9 +869,7 @@ def _open_xlsx(path: Path, sheet: str | None) -> Source:
     if not names:
         raise UnusableInput(f"Le classeur {path.name} ne contient aucune feuille.")
     source = Source(path=path, kind="xlsx", encoding="utf-8", sheet=sheet or names[0])
-    source._sheet = load_sheet(
-        path, reader, source.sheet or "", XLSX_MAX_CELLS, ods, error_parts=error_parts
-    )
+    source._sheet = load_sheet(path, reader, source.sheet or "", XLSX_MAX_CELLS, ods, scan=scan)
     if not source._sheet.labels:
         raise UnusableInput(
             f"La feuille « {source.sheet} » du classeur {path.name} est vide : il faut une "
@@ -906,10 +904,10 @@ def _check_ods(path: Path) -> None:
         )
 
 
-def _check_zip(path: Path) -> frozenset[str]:
+def _check_zip(path: Path) -> guards.WorkbookScan:
     """Sizes, ratio, cell extent (declared or real, e.g. A1:XFD1048576) and shared
-    strings: the guard layer decides, reading every sheet once. Returns the sheet parts
-    that hold an Excel error cell."""
+    strings: the guard layer decides, reading every sheet once. Returns what it saw
+    (sheet parts with an Excel error cell, decompressed XML) for the reader."""
     return guards.check_workbook(path)
 
 

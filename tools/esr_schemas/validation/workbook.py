@@ -18,23 +18,29 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import logging
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
 import numpy as np
 import polars as pl
 
 from .errors import UnusableInput
+from .sheet_reader import first_line as _first_line
+from .sheet_reader import is_ods, open_reader, typed_columns
 
-# fastexcel logs a warning for every column it finds empty: not for our users
-logging.getLogger("fastexcel").setLevel(logging.ERROR)
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
-ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+    from ..guards import WorkbookScan
+
+__all__ = ["LoadedSheet", "SheetText", "is_ods", "load_sheet", "open_reader", "sheet_text"]
+
 ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
 _SCAN_BLOCK = 1 << 20
 
@@ -52,35 +58,6 @@ class SheetText:
     """Column -> rows whose cell type the field refuses whatever its text."""
     formula_errors: dict[int, np.ndarray] = field(default_factory=dict)
     """Column -> rows whose cell is an Excel error (``#N/A``...): the text is the code."""
-
-
-def is_ods(path: Path) -> bool:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names:
-                return archive.read("mimetype").strip() == ODS_MIMETYPE
-            return "content.xml" in names and "[Content_Types].xml" not in names
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError):
-        return False
-
-
-def open_reader(path: Path) -> Any:
-    """fastexcel's reader of the workbook; an :class:`UnusableInput` if it cannot open it."""
-    import fastexcel
-
-    try:
-        return fastexcel.read_excel(str(path))
-    except Exception as error:
-        raise UnusableInput(
-            f"Le classeur {path.name} est illisible (fichier tronqué ou corrompu : "
-            f"{_first_line(error)}). Ouvrez-le et réenregistrez-le en .xlsx, ou exportez-le en "
-            "CSV UTF-8."
-        ) from error
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 @dataclass
@@ -109,29 +86,43 @@ def load_sheet(
     sheet: str,
     max_cells: int,
     ods: bool,
-    error_parts: frozenset[str] | None = None,
+    scan: WorkbookScan | None = None,
+    typed: Future[tuple[list[Any], Any]] | None = None,
 ) -> LoadedSheet:
     """The sheet, typed by fastexcel, with what only its XML tells (error cells, the
-    kinds of cells of a mixed column). ``error_parts``: the sheet parts the guard found
-    an error cell in (None: not known); a sheet outside it whose columns each hold one
-    kind of cell is not read again."""
+    kinds of cells of a mixed column). ``scan``: what the workbook guard saw (None:
+    nothing known): the sheets holding an error cell, and the XML it kept, searched
+    while fastexcel reads the sheet in a thread (calamine lets the interpreter run).
+    ``typed``: that reading, if the caller started it (``sheet_reader.start_typed``)."""
     member = None if ods else _sheet_member(path, sheet)
-    head = _head(path, member) if member else ""
-    loaded = None if ods else _typed_columns(reader, sheet)
-    if loaded is not None and not _starts_at_a1(head, loaded[0]):
-        loaded = None
-    few, many = _maybe_mixed(loaded[1]) if loaded else ([], [])
+    blocks = scan.xml.get(member) if scan is not None and member else None
+    head = "" if not member else _kept_head(blocks) if blocks is not None else _head(path, member)
     general = not re.search(r"<c r=", head)
-    needed = member is not None and (
-        bool(few or many)
-        or loaded is None
-        or error_parts is None
+    error_parts = scan.error_parts if scan is not None else None
+    with_errors = member is not None and (
+        error_parts is None
         or member in error_parts
         or not member.lower().startswith("xl/worksheets/")  # a part the guard did not read
     )
-    errors, kinds, texts = (
-        _scan_cells(path, member, few, many, general) if needed and member else ([], {}, {})
-    )
+    errors: list[tuple[int, int, str]] = []
+    with ThreadPoolExecutor(1) as pool:
+        if typed is None and not ods:
+            typed = pool.submit(typed_columns, reader, sheet)
+        if blocks is not None and with_errors:  # meanwhile, in the XML the guard kept
+            errors = _scan_cells(blocks, [], [], general)[0]
+            with_errors = False
+        loaded = typed.result() if typed is not None else None
+    if loaded is not None and not _starts_at_a1(head, loaded[0]):
+        loaded = None
+    few, many = _maybe_mixed(loaded[1]) if loaded else ([], [])
+    if (few or many) and not general:
+        few, many = _by_sample(head, few, many)
+    kinds: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    texts: dict[int, np.ndarray] = {}
+    if member and (few or many or with_errors):
+        chunks = blocks if blocks is not None else _member_blocks(path, member)
+        found, kinds, texts = _scan_cells(chunks, few, many, general)
+        errors += found if with_errors else []
     rows, columns = _declared_extent(head)
     if loaded is not None:
         infos, frame = loaded
@@ -146,6 +137,8 @@ def load_sheet(
             inside = (index >= 0) & (index < height)
             not_text[column] = np.zeros(height, dtype=bool)
             not_text[column][index[inside]] = True
+            # a cell written <c r="B2" s="1"></c> holds no value: empty, as for openpyxl
+            not_text[column] &= frame[frame.columns[column]].is_not_null().to_numpy()
             if flags[inside].any():
                 booleans[column] = np.zeros(height, dtype=bool)
                 booleans[column][index[inside & flags]] = True
@@ -200,6 +193,37 @@ def _maybe_mixed(frame: pl.DataFrame) -> tuple[list[int], list[int]]:
     return few, many
 
 
+_SAMPLE_CELL = re.compile(r'<c r="([A-Z]{1,3})[0-9]+"([^>]*?)(/?)>')
+_TEXT_KIND = re.compile(r'\bt="(?:s|inlineStr|str)"')
+_ERROR_KIND = re.compile(r'\bt="e"')
+
+
+def _by_sample(head: str, few: list[int], many: list[int]) -> tuple[list[int], list[int]]:
+    """``few`` and ``many`` again, each mixed column placed by the kinds of its cells in
+    the sheet's first rows (``head``): the rarer kind is the one to look for. The values
+    fastexcel wrote fool ``_maybe_mixed`` on a column of codes typed as text (they look
+    like numbers: every cell would be matched). Either way the cells found are exact."""
+    text: dict[str, int] = {}
+    other: dict[str, int] = {}
+    for letters, attributes, empty in _SAMPLE_CELL.findall(head[head.find("<sheetData") :]):
+        if empty:
+            continue
+        if _TEXT_KIND.search(attributes):
+            text[letters] = text.get(letters, 0) + 1
+        elif not _ERROR_KIND.search(attributes):
+            other[letters] = other.get(letters, 0) + 1
+    placed_few: list[int] = []
+    placed_many: list[int] = []
+    for column in few + many:
+        letters = _letters(column + 1)
+        seen_text, seen_other = text.get(letters, 0), other.get(letters, 0)
+        if seen_text == seen_other:
+            (placed_few if column in few else placed_many).append(column)
+        else:
+            (placed_few if seen_text > seen_other else placed_many).append(column)
+    return sorted(placed_few), sorted(placed_many)
+
+
 def _pad_frame(frame: pl.DataFrame, columns: int, rows: int) -> pl.DataFrame:
     """The frame widened and lengthened with empty cells, to the sheet's declared
     dimension (cells with a style and no value count, as openpyxl reads them)."""
@@ -215,6 +239,16 @@ def _pad_frame(frame: pl.DataFrame, columns: int, rows: int) -> pl.DataFrame:
 def _head(path: Path, member: str) -> str:
     with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
         return stream.read(65536).decode("utf-8", errors="replace")
+
+
+def _kept_head(blocks: list[bytes]) -> str:
+    """``_head`` of a part whose blocks the guard kept."""
+    head = b""
+    for block in blocks:
+        head += block[: 65536 - len(head)]
+        if len(head) >= 65536:
+            break
+    return head.decode("utf-8", errors="replace")
 
 
 def _declared_extent(head: str) -> tuple[int, int]:
@@ -274,21 +308,6 @@ def _check_size(path: Path, sheet: str, width: int, height: int, max_cells: int)
 
 
 # --- the fast path: one kind of cell per column ---------------------------------------
-
-
-def _typed_columns(reader: Any, sheet: str) -> tuple[list[Any], pl.DataFrame] | None:
-    """The sheet's columns as fastexcel types them (a column that mixes kinds of cells
-    is text, its numbers and dates written out: ``load_sheet`` finds which, in the XML)."""
-    try:
-        loaded = reader.load_sheet(
-            sheet, header_row=0, schema_sample_rows=None, dtype_coercion="coerce"
-        )
-        return loaded.available_columns(), loaded.to_polars()
-    except Exception as error:
-        raise UnusableInput(
-            f"La feuille « {sheet} » du classeur est illisible ({_first_line(error)}). "
-            "Réenregistrez le classeur depuis votre tableur, ou exportez-le en CSV UTF-8."
-        ) from error
 
 
 def _labels_from_columns(infos: list[Any]) -> list[str]:
@@ -381,26 +400,38 @@ def _mixed_columns(text: SheetText, loaded: LoadedSheet, types: list[str]) -> No
         rendered = text.frame[name]
         mask = pl.Series(not_text)
         dates = mask & rendered.str.contains(_RENDERED_DATE)
-        moments = rendered.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False)
-        as_text = (
-            pl.DataFrame({"r": rendered, "m": moments, "d": dates, "n": mask})
-            .select(
-                pl.when(pl.col("d"))
-                .then(_datetime_text(pl.col("m"), ftype))
-                .when(pl.col("n") & (pl.col("r") == "-0"))
-                .then(pl.lit("0"))
-                .when(
-                    pl.col("n")
-                    & pl.lit(ftype == "year")
-                    & pl.col("r").str.contains(r"^[0-9]{1,4}$")
-                )
-                .then(pl.col("r").str.zfill(4))
-                .otherwise(pl.col("r"))
-                .alias(name)
-            )
-            .to_series()
+        changed = (
+            dates.any()
+            or (mask & (rendered == "-0")).any()
+            or (ftype == "year" and (mask & rendered.str.contains(r"^[0-9]{1,3}$")).any())
         )
-        text.frame = text.frame.with_columns(as_text)
+        if changed:  # otherwise every cell is written as fastexcel wrote it
+            moments = (
+                pl.when(dates)
+                .then(rendered)
+                .otherwise(None)
+                .str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False)
+            )
+            as_text = (
+                pl.DataFrame({"r": rendered, "d": dates, "n": mask})
+                .with_columns(m=moments)
+                .select(
+                    pl.when(pl.col("d"))
+                    .then(_datetime_text(pl.col("m"), ftype))
+                    .when(pl.col("n") & (pl.col("r") == "-0"))
+                    .then(pl.lit("0"))
+                    .when(
+                        pl.col("n")
+                        & pl.lit(ftype == "year")
+                        & pl.col("r").str.contains(r"^[0-9]{1,4}$")
+                    )
+                    .then(pl.col("r").str.zfill(4))
+                    .otherwise(pl.col("r"))
+                    .alias(name)
+                )
+                .to_series()
+            )
+            text.frame = text.frame.with_columns(as_text)
         if ftype == "string":
             refused = not_text
         elif ftype == "boolean":
@@ -564,40 +595,45 @@ def _text_cell(columns: list[int], general: bool) -> re.Pattern[bytes]:
     return re.compile(rb'<c r="(' + letters + rb')(\d+)"(?=[^>]*\bt="(?:s|inlineStr|str)")')
 
 
+def _member_blocks(path: Path, member: str) -> Iterator[bytes]:
+    """The decompressed blocks of a zip member, read in turn."""
+    with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
+        while block := stream.read(_SCAN_BLOCK):
+            yield block
+
+
+def _row_chunks(blocks: Iterable[bytes]) -> Iterator[bytes]:
+    """The sheet's XML in pieces cut before a ``<row`` (no cell is cut in two)."""
+    carry = b""
+    for block in blocks:
+        data = carry + block
+        cut = data.rfind(b"<row")
+        cut = cut if cut > 0 else len(data)
+        yield data[:cut]
+        carry = data[cut:]
+    yield carry
+
+
 def _scan_cells(
-    path: Path, member: str, few: list[int], many: list[int], general: bool = False
+    blocks: Iterable[bytes], few: list[int], many: list[int], general: bool = False
 ) -> tuple[
     list[tuple[int, int, str]], dict[int, tuple[np.ndarray, np.ndarray]], dict[int, np.ndarray]
 ]:
-    """One streamed pass over the sheet's XML: the Excel error cells (row, column,
-    code); for the columns ``few``, the cells that are not text (their rows, and
-    whether each is a boolean); for the columns ``many``, the rows of the text cells."""
+    """One pass over the sheet's XML: the Excel error cells (row, column, code); for
+    the columns ``few``, the cells that are not text (their rows, and whether each is
+    a boolean); for the columns ``many``, the rows of the text cells."""
     errors: list[tuple[int, int, str]] = []
     found: list[tuple[bytes, bytes, bytes]] = []
     found_text: list[tuple[bytes, bytes]] = []
     pattern = _not_text_cell(few, general) if few else None
     text_pattern = _text_cell(many, general) if many else None
-
-    def search(data: bytes) -> None:
+    for data in _row_chunks(blocks):
         if b't="e"' in data:
             errors.extend(_error_cells(data))
         if pattern is not None:
             found.extend(pattern.findall(data))
         if text_pattern is not None:
             found_text.extend(text_pattern.findall(data))
-
-    carry = b""
-    with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
-        while True:
-            block = stream.read(_SCAN_BLOCK)
-            data = carry + block
-            if not block:
-                search(data)
-                break
-            cut = data.rfind(b"<row")
-            cut = cut if cut > 0 else len(data)
-            search(data[:cut])
-            carry = data[cut:]
     index = {_letters(c + 1).encode(): c for c in few + many}
     kinds: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     if found:
