@@ -24,12 +24,13 @@ from functools import cache
 from importlib import resources
 from itertools import accumulate
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .validation.errors import SchemaUnusable, UnusableInput
 from .wording import thousands
+
+if TYPE_CHECKING:
+    import polars as pl
 
 # Workbooks
 XLSX_MAX_UNCOMPRESSED = 512 * 1024 * 1024
@@ -376,18 +377,19 @@ class WideRecord(Refused):
         return Refused(self._text(where, self.widest, self.width))
 
 
-def check_csv_block(counts: np.ndarray, width: int) -> None:
+def check_csv_block(counts: pl.Series, width: int) -> None:
     """Refuse a parsed CSV block before it is widened to its widest record.
 
-    ``counts``: cells of each record; ``width``: cells of the header. Raises
-    :class:`WideRecord`."""
+    ``counts``: cells of each record (integers); ``width``: cells of the header.
+    Raises :class:`WideRecord`."""
     if not len(counts):
         return
-    widest = int(counts.max())
+    top = counts.max()
+    widest = int(top) if isinstance(top, int) else 0
     if widest <= max(width, 1) + 1:
         return
     if widest > CSV_MAX_CELLS_PER_ROW or widest * len(counts) > CSV_MAX_WIDE_BLOCK_CELLS:
-        raise WideRecord(int(np.argmax(counts)), widest, width)
+        raise WideRecord(int(counts.arg_max() or 0), widest, width)
 
 
 def check_csv_header(width: int, name: str) -> None:
