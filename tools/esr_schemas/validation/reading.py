@@ -817,63 +817,53 @@ def _quoted_layout(
     """
     arr = _bytes_of(chunk)
     size = len(arr)
+    data, at = pl.lit(arr), pl.col("at")
+    quote, rank, nxt, prev = pl.col("quote"), pl.col("rank"), pl.col("next"), pl.col("prev")
+    closing = quote & (rank % 2 == 1)
+    opening = quote & (rank % 2 == 0)
     marks = ((arr == q) | (arr == 10)).arg_true().cast(pl.Int64)
-    events = pl.DataFrame(
-        {
-            "at": marks,
-            "byte": arr.gather(marks),
-            "prev": arr.gather((marks - 1).clip(lower_bound=0)),
-            "next": arr.gather((marks + 1).clip(upper_bound=max(size - 1, 0))),
-        }
+    if not chunk.endswith(b"\n"):  # the last record ends at the block's end
+        marks = pl.concat([marks, pl.Series([size], dtype=pl.Int64)])
+    events = (
+        pl.LazyFrame({"at": marks})
+        .with_columns(
+            quote=(at < size) & (data.gather(at.clip(upper_bound=max(size - 1, 0))) == q),
+            prev=data.gather((at - 1).clip(lower_bound=0)),
+            next=data.gather((at + 1).clip(upper_bound=max(size - 1, 0))),
+        )
+        .with_columns(rank=(quote.cum_sum() - quote).cast(pl.Int64))
+        .with_columns(
+            irregular=(opening & (at != 0) & (prev != d) & (prev != 10) & (prev != q))
+            | (closing & (at + 1 != size) & (nxt != q) & (nxt != d) & (nxt != 10) & (nxt != 13)),
+            doubled=(closing & (at + 1 < size) & (nxt == q)).cum_sum().cast(pl.Int64),
+        )
+        .collect()
     )
-    del arr, marks
-    at, byte, prev, nxt = pl.col("at"), pl.col("byte"), pl.col("prev"), pl.col("next")
-    is_quote = byte == q
-    rank = is_quote.cast(pl.Int64).cum_sum() - is_quote.cast(pl.Int64)  # quotes before
-    even = rank % 2 == 0
-    events = events.with_columns(
-        quote=is_quote,
-        rank=rank,
-        irregular=pl.when(is_quote & even)
-        .then((at != 0) & ~prev.is_in([d, 10, q]))
-        .when(is_quote)
-        .then((at + 1 != size) & ~nxt.is_in([q, d, 10, 13]))
-        .otherwise(False),
-        doubled=(is_quote & ~even & (at + 1 < size) & (nxt == q)).cast(pl.Int64).cum_sum(),
-    )
-    total = int(events["quote"].sum())
-    if total % 2 or events["irregular"].any():
+    del arr, data
+    total, irregular = events.select(quote.sum(), pl.col("irregular").any()).row(0)
+    if total % 2 or irregular:
         return None  # a quote left open, or one in the middle of a cell: Python's rules
-    quotes = events.filter(pl.col("quote"))["at"]
-    # each record's end: its quotes before it, its doubled quotes before it
-    ends = events.filter(~pl.col("quote") & (pl.col("rank") % 2 == 0)).select(
-        "at", "rank", "doubled", cr=pl.col("prev") == 13
+    quotes = events.filter(quote)["at"]
+    # each record ends at a newline after an even number of quotes (or at the block's
+    # end); its quotes that are not text: its quotes less its doubled ones
+    end, cr = pl.col("at"), prev == 13
+    start = end.shift(1, fill_value=-1) + 1
+    cr = cr & (end > start)
+    rows = (
+        events.lazy()
+        .filter(~quote & (rank % 2 == 0))
+        .select(
+            start=start,
+            end=end,
+            length=end - start - cr.cast(pl.Int64),
+            cr=cr,
+            not_text=(rank - pl.col("doubled"))
+            .diff()
+            .fill_null(rank.first() - pl.col("doubled").first()),
+        )
+        .collect()
     )
-    if not chunk.endswith(b"\n"):
-        last = {
-            "at": [size],
-            "rank": [total],
-            "doubled": [int(events["doubled"][-1]) if len(events) else 0],
-            "cr": [chunk.endswith(b"\r")],
-        }
-        ends = pl.concat([ends, pl.DataFrame(last, schema=ends.schema)])
-    rows = ends.select(
-        "at",
-        start=pl.col("at").shift(1, fill_value=-1) + 1,
-        not_text=(pl.col("rank") - pl.col("doubled"))
-        .diff()
-        .fill_null(pl.col("rank").first() - pl.col("doubled").first()),
-        cr=pl.col("cr"),
-    ).with_columns(cr=pl.col("cr") & (pl.col("at") > pl.col("start")))
-    lengths = rows.select(pl.col("at") - pl.col("start") - pl.col("cr").cast(pl.Int64))
-    return (
-        rows["start"],
-        rows["at"],
-        lengths.to_series(),
-        rows["cr"],
-        quotes,
-        rows["not_text"],
-    )
+    return rows["start"], rows["end"], rows["length"], rows["cr"], quotes, rows["not_text"]
 
 
 def _records(
