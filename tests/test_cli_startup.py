@@ -52,7 +52,8 @@ def test_parsers_name_the_registry_variable_of_the_library() -> None:
 
 def test_validate_against_a_schema_file_loads_only_what_it_uses(tmp_path) -> None:  # noqa: ANN001
     """A valid schema is checked without jsonschema, the référentiels' rows are not read
-    unless a field cites one, and no other command's libraries are imported."""
+    unless a field cites one, and no other command's libraries are imported; a CSV file,
+    quoted or not, is read and judged without numpy (polars alone)."""
     schema = tmp_path / "schema.json"
     schema.write_text(
         '{"fields": [{"name": "code", "type": "string", "constraints": {"required": true}},'
@@ -60,7 +61,7 @@ def test_validate_against_a_schema_file_loads_only_what_it_uses(tmp_path) -> Non
         encoding="utf-8",
     )
     data = tmp_path / "donnees.csv"
-    data.write_text("code;effectif\nA1;3\nB2;x\n", encoding="utf-8")
+    data.write_text('code;effectif\nA1;3\n"B;2";x\n', encoding="utf-8")
     code = (
         "import sys\n"
         "from esr_schemas import cli, model\n"
@@ -68,7 +69,7 @@ def test_validate_against_a_schema_file_loads_only_what_it_uses(tmp_path) -> Non
         "rows = model.Referentiel.rows.fget\n"
         "model.Referentiel.rows = property(lambda self: read.append(self.name) or rows(self))\n"
         f"status = cli.main(['validate', {str(data)!r}, '--schema', {str(schema)!r}])\n"
-        "heavy = ('jsonschema', 'yaml', 'mkdocs', 'openpyxl', 'frictionless', 'jinja2')\n"
+        "heavy = ('jsonschema', 'yaml', 'mkdocs', 'openpyxl', 'frictionless', 'jinja2', 'numpy')\n"
         "print(status, sorted(m for m in heavy if m in sys.modules), read)\n"
     )
     result = subprocess.run(

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from .. import codesystems, extensions
@@ -70,7 +69,7 @@ class BlockVerdicts:
     """Column ``r<k>``: the rows that break check k."""
     cells: dict[str, pl.Series]
     """Each column the rules use: the block's text cells."""
-    blanks: dict[str, np.ndarray]
+    blanks: dict[str, pl.Series]
     """Each column the rules use: its empty cells."""
 
 
@@ -489,8 +488,8 @@ class RuleChecker:
         }
 
         def duplicates(
-            raw: dict[str, pl.Series], blanks: dict[str, Any], keep: np.ndarray, rows: np.ndarray
-        ) -> tuple[np.ndarray, list[int]]:
+            raw: dict[str, pl.Series], blanks: dict[str, Any], keep: pl.Series, rows: pl.Series
+        ) -> tuple[pl.Series, list[int]]:
             parts = [
                 pl.select(
                     pl.when(pl.lit(blanks[name]))
@@ -520,7 +519,7 @@ class RuleChecker:
             else:
                 found = found.with_columns(pl.col("row").alias("first"))
             state["seen"] = pl.concat([state["seen"], heads])
-            return found["i"].to_numpy(), found["first"].to_list()
+            return found["i"], found["first"].to_list()
 
         quoted = quote_list(list(c))
         check = _Check(
@@ -634,9 +633,9 @@ class RuleChecker:
         for name in self.used:
             number, _ = self.columns[name]
             r = results[name]
-            wrong = r.type_error.copy()
+            wrong = r.type_error
             for mask in r.failed.values():
-                wrong |= mask
+                wrong = wrong | mask
             raw[name] = data[f"r_{name}"] = frame[f"c{number - 1}"]
             data[f"u_{name}"] = ~r.blank & ~wrong
             data[f"b_{name}"] = r.blank
@@ -675,8 +674,8 @@ class RuleChecker:
     def report_batch(
         self,
         verdicts: BlockVerdicts | None,
-        keep: np.ndarray,
-        row_numbers: np.ndarray,
+        keep: pl.Series,
+        row_numbers: pl.Series,
         add: Callable[[ValidationError], None],
     ) -> None:
         """Report the rows of one block that break a rule (``verdicts`` from
@@ -692,7 +691,7 @@ class RuleChecker:
                 blanks = {name: verdicts.blanks[name] for name in check.rule.columns}
                 hits, first_rows = duplicates(raw, blanks, keep, row_numbers)
             else:
-                hits = np.flatnonzero(verdicts.table[f"r{index}"].to_numpy() & keep)
+                hits = (verdicts.table[f"r{index}"] & keep).arg_true()
             if not len(hits):
                 continue
             number = self.columns[check.field][0]

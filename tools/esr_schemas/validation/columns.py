@@ -18,9 +18,9 @@ process with a time budget; past it, the file is declared unusable.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from .types import (
@@ -34,6 +34,14 @@ from .types import (
     missing_values_of,
     value_reader,
 )
+
+_ATOM = r"[0-9A-Za-z!#$%&'*+/=?^_`{}|~\-]+"
+_LABEL = r"[0-9A-Za-z](?:[0-9A-Za-z\-]{0,61}[0-9A-Za-z])?"
+EMAIL_FAST = rf"^{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+[0-9A-Za-z][0-9A-Za-z\-]{{0,61}}[A-Za-z]$"
+"""The plain ASCII addresses (``prenom.nom@univ-exemple.fr``) that the exact reader,
+``validators.email``, accepts, whatever their case: its dot-atom user part (at most 64
+characters) and its domain rule (labels of at most 63 characters, a last label ending
+with a letter, 253 characters at most). Every other address goes to the exact reader."""
 
 CACHE_LIMIT = 2_000_000
 FEW_CELLS = 2_000
@@ -206,11 +214,11 @@ def _dec(value: int) -> Any:
 
 @dataclass
 class ColumnResult:
-    """Verdicts on one column of a batch (numpy boolean arrays, one item per row)."""
+    """Verdicts on one column of a batch (boolean series, one item per row)."""
 
-    blank: np.ndarray
-    type_error: np.ndarray
-    failed: dict[str, np.ndarray]
+    blank: pl.Series
+    type_error: pl.Series
+    failed: dict[str, pl.Series]
     key: pl.Series | None
     """Canonical key of each parsed value (None when blank or of the wrong type), only
     when ``plan.needs_key``."""
@@ -269,6 +277,11 @@ def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> 
     type_expr: pl.Expr | None = None
     if kind in ("string", "string-format"):
         fast_ok = pl.lit(kind == "string")
+        if kind == "string-format" and field_format(plan.descriptor) == "email":
+            at = v.str.find("@", literal=True)
+            fast_ok = (
+                v.str.contains(EMAIL_FAST) & (at <= 64) & (v.str.len_bytes() - at <= 254)
+            ).fill_null(False)
         key = v
         if "minLength" in c:
             exprs["minLength"] = v.str.len_chars() < int(c["minLength"])
@@ -380,19 +393,15 @@ def column_exprs(plan: FieldPlan, index: int, column: str, present: pl.Expr) -> 
     return ColumnExprs(inputs, outputs)
 
 
-def boolean_arrays(out: pl.DataFrame) -> dict[str, np.ndarray]:
-    """Every boolean column of a batch's verdicts as a numpy array. Columns with no
-    True value (most of them, in a sound file) share one read-only array of zeros."""
-    nothing = np.zeros(out.height, dtype=bool)
-    nothing.flags.writeable = False
-    names = [name for name, dtype in out.schema.items() if dtype == pl.Boolean]
-    if not names:
-        return {}
-    hits = out.select(pl.col(names).any()).row(0)
-    return {
-        name: out[name].to_numpy() if hit else nothing
-        for name, hit in zip(names, hits, strict=True)
-    }
+def boolean_arrays(out: pl.DataFrame) -> dict[str, pl.Series]:
+    """Every boolean column of a batch's verdicts, as a series (no copy)."""
+    return {name: out[name] for name, dtype in out.schema.items() if dtype == pl.Boolean}
+
+
+@lru_cache(maxsize=8)
+def _no_hits(height: int) -> pl.Series:
+    """A verdict true nowhere (shared: verdicts are never changed in place)."""
+    return pl.repeat(False, height, dtype=pl.Boolean, eager=True)
 
 
 def finish(
@@ -400,7 +409,7 @@ def finish(
     index: int,
     out: pl.DataFrame,
     values: pl.Series,
-    arrays: dict[str, np.ndarray] | None = None,
+    arrays: dict[str, pl.Series] | None = None,
 ) -> ColumnResult:
     """Complete the fast verdicts of ``column_exprs`` with the exact reader on the
     cells it could not settle (once per distinct value)."""
@@ -408,16 +417,16 @@ def finish(
     n = out.height
     if arrays is None:
         arrays = boolean_arrays(out)
-    nothing = np.zeros(n, dtype=bool)
+    nothing = _no_hits(n)
     blank = arrays[prefix + "blank"]
     todo = arrays.get(prefix + "todo", nothing)
     type_error = arrays.get(prefix + "type", nothing)
-    failed: dict[str, np.ndarray] = {
+    failed: dict[str, pl.Series] = {
         name: arrays.get(f"{prefix}x_{name}", nothing) for name in plan.names
     }
     key = out[prefix + "key"] if plan.needs_key else None
     if todo.any():
-        positions = np.flatnonzero(todo)
+        positions = todo.arg_true()
         # a format column (email...) is unsettled almost everywhere: no gather then
         todo_values = values if len(positions) == n else values.gather(positions)
         if len(positions) <= FEW_CELLS:
@@ -430,16 +439,15 @@ def finish(
             results = plan.lookup(distinct.to_list())
             by_cell = False
 
-        def add(mask: np.ndarray, verdicts: list[bool]) -> np.ndarray:
+        def add(mask: pl.Series, verdicts: list[bool]) -> pl.Series:
             """``mask`` plus the unsettled cells whose result has a True verdict."""
-            hit = np.array(verdicts, dtype=bool)
-            if not hit.any():
+            if not any(verdicts):
                 return mask
+            hit = pl.Series(verdicts, dtype=pl.Boolean)
             if not by_cell:  # the cells holding one of the distinct values hit
-                hit = todo_values.is_in(distinct.filter(pl.Series(hit)).implode()).to_numpy()
-            mask = mask.copy()
-            mask[positions[hit]] = True
-            return mask
+                hit = todo_values.is_in(distinct.filter(hit).implode())
+            # a new series: ``mask`` may be a column of the verdicts, or ``nothing``
+            return mask.clone().scatter(positions.filter(hit), True)
 
         type_error = add(type_error, [r.type_error for r in results])
         vectorised = plan.fast in ("string", "string-format")
@@ -454,14 +462,14 @@ def finish(
             key = key.scatter(positions, mapped)
     if plan.python_pattern is not None and "pattern" in plan.names:
         mask = ~blank & ~type_error
-        failed["pattern"] = _python_pattern(plan, values, pl.Series(mask)).to_numpy()
+        failed["pattern"] = _python_pattern(plan, values, mask)
     wrong = blank | type_error
     for name in failed:
         failed[name] = failed[name] & ~wrong
     if plan.required:
         failed["required"] = blank
     if key is not None and type_error.any():
-        key = key.scatter(np.flatnonzero(type_error), None)
+        key = key.scatter(type_error.arg_true(), None)
     return ColumnResult(blank=blank, type_error=type_error & ~blank, failed=failed, key=key)
 
 

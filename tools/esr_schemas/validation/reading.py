@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import numpy as np
 import polars as pl
 
 from .. import guards
@@ -58,14 +57,14 @@ class NotUtf8(Exception):
 class Batch:
     first_row: int
     """Row number (frictionless numbering: the header is row 1) of the batch's first record."""
-    counts: np.ndarray
-    """Number of cells of each record."""
+    counts: pl.Series
+    """Number of cells of each record (Int64)."""
     frame: pl.DataFrame
     """String columns c0..c{n-1}; cells a record lacks are empty strings."""
-    forced: dict[int, np.ndarray] = field(default_factory=dict)
+    forced: dict[int, pl.Series] = field(default_factory=dict)
     """Column index -> rows whose spreadsheet cell has a type the field refuses whatever
     its text (a number in a text column...): type errors (XLSX only)."""
-    formula_errors: dict[int, np.ndarray] = field(default_factory=dict)
+    formula_errors: dict[int, pl.Series] = field(default_factory=dict)
     """Column index -> rows whose cell is an Excel error such as ``#N/A`` (also in
     ``forced``; the cell's text is the code)."""
 
@@ -96,7 +95,7 @@ class Source:
         """The data rows, batch by batch, each passed through ``prepare``, in order.
 
         CSV blocks are cut one after the other, then parsed and prepared by a small
-        pool of threads, several blocks at once (polars and numpy release the GIL:
+        pool of threads, several blocks at once (polars releases the GIL:
         every core works); at most ``WINDOW`` blocks are in flight."""
         if self.kind == "xlsx":
             yield from _ordered_map(prepare, _xlsx_batches(self, batch_rows))
@@ -264,6 +263,8 @@ def _has_utf8_sequence(data: bytes) -> bool:
     Single-byte texts (Windows-1252) almost never form one: it would take an accented
     capital followed by a symbol such as « » ».
     """
+    import numpy as np  # only for files that are not plain UTF-8
+
     arr = np.frombuffer(data, dtype=np.uint8)
     padded = np.concatenate((arr, np.zeros(3, dtype=np.uint8)))
     leads = np.flatnonzero(arr >= 0xC2)  # few bytes in a text: only they are examined
@@ -549,13 +550,30 @@ def _bounded_records(chunk: bytes, quote: bytes, width: int) -> Iterator[bytes]:
     of blank or short lines would otherwise cost far more memory than its bytes."""
     limit = guards.records_per_block(width)
     while chunk.count(b"\n") > limit:
-        newlines = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
-        cut = _last_boundary(chunk[: int(newlines[limit - 1]) + 1], quote)
+        cut = _last_boundary(chunk[: _nth_newline(chunk, limit) + 1], quote)
         if cut < 0:
             break
         yield chunk[: cut + 1]
         chunk = chunk[cut + 1 :]
     yield chunk
+
+
+def _nth_newline(chunk: bytes, n: int) -> int:
+    """Offset of the ``n``-th newline of ``chunk`` (which has at least ``n``), found by
+    halving with ``bytes.count``: no array of every newline (a block of blank lines
+    holds millions)."""
+    low, high, before = 0, len(chunk), 0  # ``before``: newlines in chunk[:low]
+    while high - low > 4096:
+        middle = (low + high) // 2
+        found = chunk.count(b"\n", low, middle)
+        if before + found >= n:
+            high = middle
+        else:
+            low, before = middle, before + found
+    position = low - 1
+    for _ in range(n - before):
+        position = chunk.index(b"\n", position + 1)
+    return position
 
 
 def _lines_before(source: Source, offset: int) -> int:
@@ -570,7 +588,7 @@ def _lines_before(source: Source, offset: int) -> int:
     return lines
 
 
-def _parse_chunk(source: Source, chunk: bytes) -> tuple[np.ndarray, pl.DataFrame]:
+def _parse_chunk(source: Source, chunk: bytes) -> tuple[pl.Series, pl.DataFrame]:
     """The records of a block: the number of cells of each, and the cells."""
     dialect = source._dialect
     delimiter = dialect.delimiter.encode()
@@ -604,10 +622,9 @@ def _last_boundary(data: bytes, quote: bytes) -> int:
         cut = previous
         steps += 1
         if steps > 64:  # a quote open for long (unclosed?): one pass over arrays
-            arr = np.frombuffer(data, dtype=np.uint8)
-            newlines = np.flatnonzero(arr == 10)
-            quotes = np.flatnonzero(arr == quote[0])
-            even = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
+            arr = _bytes_of(data)
+            newlines = _positions(arr, 10)
+            even = newlines.filter(_outside(_positions(arr, quote[0]), newlines))
             return int(even[-1]) if len(even) else -1
     return cut
 
@@ -615,12 +632,11 @@ def _last_boundary(data: bytes, quote: bytes) -> int:
 def _check_line_length(chunk: bytes, path: Path, record_number: int) -> None:
     if len(chunk) <= MAX_LINE:
         return
-    arr = np.frombuffer(chunk, dtype=np.uint8)
-    ends = np.flatnonzero(arr == 10)
-    bounds = np.concatenate(([-1], ends, [len(chunk)]))
-    lengths = np.diff(bounds)
-    if lengths.max() > MAX_LINE:
-        index = int(np.argmax(lengths > MAX_LINE))
+    ends = _positions(_bytes_of(chunk), 10)
+    bounds = pl.concat([pl.Series([-1]), ends, pl.Series([len(chunk)])])
+    long = (bounds.diff().slice(1) > MAX_LINE).arg_true()
+    if len(long):
+        index = int(long[0])
         raise UnusableInput(
             f"La ligne {record_number + index + 1} (environ) de {path.name} dépasse 10 Mo : ce "
             "n'est probablement pas un CSV, ou un guillemet n'est jamais refermé."
@@ -628,13 +644,13 @@ def _check_line_length(chunk: bytes, path: Path, record_number: int) -> None:
 
 
 def _guard_wide(
-    arr: np.ndarray,
-    starts: np.ndarray,
-    ends: np.ndarray,
-    lengths: np.ndarray,
+    chunk: bytes,
+    starts: pl.Series,
+    ends: pl.Series,
+    lengths: pl.Series,
     delimiter: bytes,
     width: int,
-    quotes: np.ndarray | None = None,
+    quotes: pl.Series | None = None,
 ) -> None:
     """``guards.check_csv_block`` before polars reads the block at all: a record of a
     million cells costs polars far more than its bytes, even read three columns wide.
@@ -642,22 +658,62 @@ def _guard_wide(
     long enough record has its delimiters (outside quotes) counted."""
     if not len(lengths):
         return
-    bound = int(lengths.max()) + 1
+    bound = _largest(lengths) + 1
     if bound <= max(width, 1) + 1 or (
         bound <= guards.CSV_MAX_CELLS_PER_ROW
         and bound * len(lengths) <= guards.CSV_MAX_WIDE_BLOCK_CELLS
     ):
         return
-    delims = np.flatnonzero(arr == delimiter[0])
+    delims = _positions(_bytes_of(chunk), delimiter[0])
     if quotes is not None and len(quotes):
-        delims = delims[np.searchsorted(quotes, delims) % 2 == 0]
-    counts = np.searchsorted(delims, ends) - np.searchsorted(delims, starts) + 1
-    counts[lengths == 0] = 0
-    guards.check_csv_block(counts.astype(np.int64), width)
+        delims = delims.filter(_outside(quotes, delims))
+    counts = _between(delims, starts, ends) + 1
+    guards.check_csv_block(_zero_where_empty(counts, lengths), width)
 
 
-def _fast_chunk(chunk: bytes, delimiter: bytes, width: int) -> tuple[np.ndarray, pl.DataFrame]:
-    """A quote-free block: polars splits it, numpy finds the lines.
+def _bytes_of(chunk: bytes) -> pl.Series:
+    """The block's bytes as a ``UInt8`` series (one copy; polars, not numpy, so that a
+    small file does not pay numpy's import)."""
+    if not chunk:
+        return pl.Series(dtype=pl.UInt8)
+    return pl.Series([chunk], dtype=pl.Binary).cast(pl.List(pl.UInt8)).explode()
+
+
+def _largest(values: pl.Series) -> int:
+    """The largest of integer ``values``, 0 when there is none."""
+    top = values.max()
+    return int(top) if isinstance(top, int) else 0
+
+
+def _positions(arr: pl.Series, byte: int) -> pl.Series:
+    """Offsets (``Int64``, ascending) of ``byte`` in ``arr``."""
+    return (arr == byte).arg_true().cast(pl.Int64)
+
+
+def _before(sorted_positions: pl.Series, offsets: pl.Series) -> pl.Series:
+    """For each offset, how many of ``sorted_positions`` lie before it (``Int64``)."""
+    return sorted_positions.search_sorted(offsets, side="left").cast(pl.Int64)
+
+
+def _between(sorted_positions: pl.Series, starts: pl.Series, ends: pl.Series) -> pl.Series:
+    """How many of ``sorted_positions`` lie in each ``[start, end)``."""
+    return _before(sorted_positions, ends) - _before(sorted_positions, starts)
+
+
+def _outside(quotes: pl.Series, offsets: pl.Series) -> pl.Series:
+    """Whether each offset is outside quotes (an even number of quotes before it)."""
+    return _before(quotes, offsets) % 2 == 0
+
+
+def _zero_where_empty(counts: pl.Series, lengths: pl.Series) -> pl.Series:
+    """``counts`` with 0 for the empty records (a blank line has no cell)."""
+    return pl.select(
+        pl.when(pl.lit(lengths) == 0).then(0).otherwise(pl.lit(counts)).cast(pl.Int64)
+    ).to_series()
+
+
+def _fast_chunk(chunk: bytes, delimiter: bytes, width: int) -> tuple[pl.Series, pl.DataFrame]:
+    """A quote-free block: polars splits it, and finds the lines.
 
     The number of cells of each line is derived from its length: a line of ``k`` cells
     is the cells' bytes plus ``k - 1`` delimiters. Polars reads ``width + 1`` columns
@@ -666,28 +722,42 @@ def _fast_chunk(chunk: bytes, delimiter: bytes, width: int) -> tuple[np.ndarray,
     ``width + 1`` cells (rare): those lines are counted directly and the block re-read
     wide enough.
     """
-    arr = np.frombuffer(chunk, dtype=np.uint8)
-    starts, ends, lengths, cr = _records(chunk, arr, np.flatnonzero(arr == 10))
-    _guard_wide(arr, starts, ends, lengths, delimiter, width)
+    arr = _bytes_of(chunk)
+    starts, ends, lengths, cr = _records(chunk, arr, _positions(arr, 10))
+    _guard_wide(chunk, starts, ends, lengths, delimiter, width)
+    del arr, starts, ends  # a block of blank lines holds millions of records
     columns = max(width, 1) + 1
-    frame = _polars_read(chunk, delimiter, columns, strip_cr=bool(cr.any()))
-    if frame.height != len(ends):  # pragma: no cover - defensive
+    strip_cr = bool(cr.any())
+    frame = _polars_read(chunk, delimiter, columns, strip_cr=strip_cr)
+    if frame.height != len(lengths):  # pragma: no cover - defensive
         return _python_chunk(chunk, _plain_dialect(delimiter.decode()), width)
-    cells = frame.select(pl.sum_horizontal(pl.all().str.len_bytes()).alias("n")).to_series()
-    counts = lengths - np.asarray(cells, dtype=np.int64) + 1
-    counts[lengths == 0] = 0
-    wide = np.flatnonzero(counts > columns)
-    if len(wide):
-        for i in wide:
-            counts[i] = chunk.count(delimiter, int(starts[i]), int(ends[i])) + 1
+    counts = _cells_from_lengths(frame, lengths, None)
+    wide = (counts > columns).arg_true().to_list()
+    if wide:
+        arr = _bytes_of(chunk)
+        starts, ends, _, _ = _records(chunk, arr, _positions(arr, 10))
+        exact = [chunk.count(delimiter, int(starts[i]), int(ends[i])) + 1 for i in wide]
+        counts = counts.scatter(wide, exact)
         guards.check_csv_block(counts, width)  # before the block is re-read that wide
-        frame = _polars_read(chunk, delimiter, int(counts.max()), strip_cr=bool(cr.any()))
-    return counts.astype(np.int64), frame
+        frame = _polars_read(chunk, delimiter, _largest(counts), strip_cr=strip_cr)
+    return counts, frame
+
+
+def _cells_from_lengths(
+    frame: pl.DataFrame, lengths: pl.Series, not_text: pl.Series | None
+) -> pl.Series:
+    """Cells of each record: its length, less its cells' text and the quotes that are
+    not text, plus 1 (``k`` cells have ``k - 1`` delimiters); 0 for an empty record."""
+    length = pl.lit(lengths)
+    rest = length - pl.sum_horizontal(pl.all().str.len_bytes()).cast(pl.Int64) + 1
+    if not_text is not None:
+        rest = rest - pl.lit(not_text)
+    return frame.select(pl.when(length == 0).then(0).otherwise(rest).alias("n")).to_series()
 
 
 def _quoted_chunk(
     chunk: bytes, delimiter: bytes, quote: bytes, width: int = 0
-) -> tuple[np.ndarray, pl.DataFrame] | None:
+) -> tuple[pl.Series, pl.DataFrame] | None:
     """A block with quotes, parsed by polars when its quoting is regular, i.e. when
     Python's ``csv`` (frictionless' reader) and polars necessarily agree on it: every
     opening quote starts a cell, every closing quote ends one (or is doubled). Returns
@@ -699,77 +769,106 @@ def _quoted_chunk(
     less the quotes left in the cells: ``""`` stands for one), plus ``k - 1``
     delimiters. No delimiter is looked for one by one.
     """
-    arr = np.frombuffer(chunk, dtype=np.uint8)
-    q, d = quote[0], delimiter[0]
-    quotes = np.flatnonzero(arr == q)
-    if len(quotes) % 2:
-        return None  # a quote left open: Python's rules apply
-    opening = quotes[0::2]
-    closing = quotes[1::2]
-    is_closing = np.zeros(len(arr) + 1, dtype=bool)
-    is_closing[closing] = True
-    prev = arr[np.maximum(opening - 1, 0)]
-    # a quote right after a quote only continues a doubled quote ("")
-    ok = (opening == 0) | (prev == d) | (prev == 10) | ((prev == q) & is_closing[opening - 1])
-    if not ok.all():
+    layout = _quoted_layout(chunk, delimiter[0], quote[0])
+    if layout is None:
         return None
-    nxt = arr[np.minimum(closing + 1, len(arr) - 1)]
-    ok = (closing + 1 == len(arr)) | (nxt == q) | (nxt == d) | (nxt == 10) | (nxt == 13)
-    if not ok.all():
-        return None
-    newlines = np.flatnonzero(arr == 10)
-    starts, ends, lengths, cr = _records(
-        chunk, arr, newlines[np.searchsorted(quotes, newlines) % 2 == 0]
-    )
-    _guard_wide(arr, starts, ends, lengths, delimiter, width, quotes)
+    starts, ends, lengths, cr, quotes, not_text = layout
+    _guard_wide(chunk, starts, ends, lengths, delimiter, width, quotes)
     columns = max(width, 1) + 1
     quote_text = quote.decode()
+    strip_cr = bool(cr.any())
     try:
-        frame = _strings_frame(chunk, delimiter, columns, quote_text, bool(cr.any()))
+        frame = _strings_frame(chunk, delimiter, columns, quote_text, strip_cr)
     except pl.exceptions.ComputeError:
         return None
     if frame.height != len(ends):
         return None
-    counts = _quoted_counts(frame, quotes, starts, ends, lengths, quote_text)
+    counts = _cells_from_lengths(frame, lengths, not_text)
     guards.check_csv_block(counts, width)
-    wide = np.flatnonzero(counts > columns)
-    if len(wide):  # more cells than read: counted exactly, and the block read again
+    wide = (counts > columns).arg_true().to_list()
+    if wide:  # more cells than read: counted exactly, and the block read again
         dialect = _plain_dialect(delimiter.decode())
+        exact = []
         for i in wide:
             record = chunk[int(starts[i]) : int(ends[i])].decode("utf-8", errors="replace")
-            counts[i] = len(next(csv.reader(io.StringIO(record, newline=""), dialect), []))
-        columns = int(counts.max())
-        frame = _strings_frame(chunk, delimiter, columns, quote_text, bool(cr.any()))
+            exact.append(len(next(csv.reader(io.StringIO(record, newline=""), dialect), [])))
+        counts = counts.scatter(wide, exact)
+        columns = _largest(counts)
+        frame = _strings_frame(chunk, delimiter, columns, quote_text, strip_cr)
         if frame.height != len(ends):  # pragma: no cover - defensive
             return None
     return counts, frame
 
 
-def _quoted_counts(
-    frame: pl.DataFrame,
-    quotes: np.ndarray,
-    starts: np.ndarray,
-    ends: np.ndarray,
-    lengths: np.ndarray,
-    quote: str,
-) -> np.ndarray:
-    """Cells of each record: raw length - text length - raw quotes + text quotes + 1.
+def _quoted_layout(
+    chunk: bytes, d: int, q: int
+) -> tuple[pl.Series, pl.Series, pl.Series, pl.Series, pl.Series, pl.Series] | None:
+    """The records of a block with quotes, None if its quoting is not regular: (start
+    and end offsets, content lengths, ends-with-CR flags, quote offsets, quotes of each
+    record that are not text).
 
-    A quote left in a cell's text is a doubled quote: with regular quoting, a closing
-    quote directly followed by an opening one (quotes are paired in order)."""
-    text = frame.select(pl.sum_horizontal(pl.all().str.len_bytes()).alias("n"))["n"]
-    closing, following = quotes[1:-1:2], quotes[2::2]
-    doubled = closing[following == closing + 1]
-    raw_quotes = np.searchsorted(quotes, ends) - np.searchsorted(quotes, starts)
-    kept = np.searchsorted(doubled, ends) - np.searchsorted(doubled, starts)
-    counts = lengths - np.asarray(text, dtype=np.int64) - raw_quotes + kept + 1
-    counts[lengths == 0] = 0
-    return counts.astype(np.int64)
+    One pass over the bytes finds the quotes and newlines together, in order; one
+    query over those few positions then does the rest. A quote's rank among the quotes
+    says whether it opens (even) or closes (odd); an opening quote follows the start,
+    a delimiter, a newline or a quote (then the closing one just before it: ``""``); a
+    closing quote precedes the end, a quote, a delimiter or a line end. Records end at
+    the newlines after an even number of quotes. The quotes left in the text are the
+    doubled ones: a closing quote directly followed by a quote.
+    """
+    arr = _bytes_of(chunk)
+    size = len(arr)
+    data, at = pl.lit(arr), pl.col("at")
+    quote, rank, nxt, prev = pl.col("quote"), pl.col("rank"), pl.col("next"), pl.col("prev")
+    closing = quote & (rank % 2 == 1)
+    opening = quote & (rank % 2 == 0)
+    marks = ((arr == q) | (arr == 10)).arg_true().cast(pl.Int64)
+    if not chunk.endswith(b"\n"):  # the last record ends at the block's end
+        marks = pl.concat([marks, pl.Series([size], dtype=pl.Int64)])
+    events = (
+        pl.LazyFrame({"at": marks})
+        .with_columns(
+            quote=(at < size) & (data.gather(at.clip(upper_bound=max(size - 1, 0))) == q),
+            prev=data.gather((at - 1).clip(lower_bound=0)),
+            next=data.gather((at + 1).clip(upper_bound=max(size - 1, 0))),
+        )
+        .with_columns(rank=(quote.cum_sum() - quote).cast(pl.Int64))
+        .with_columns(
+            irregular=(opening & (at != 0) & (prev != d) & (prev != 10) & (prev != q))
+            | (closing & (at + 1 != size) & (nxt != q) & (nxt != d) & (nxt != 10) & (nxt != 13)),
+            doubled=(closing & (at + 1 < size) & (nxt == q)).cum_sum().cast(pl.Int64),
+        )
+        .collect()
+    )
+    del arr, data
+    total, irregular = events.select(quote.sum(), pl.col("irregular").any()).row(0)
+    if total % 2 or irregular:
+        return None  # a quote left open, or one in the middle of a cell: Python's rules
+    quotes = events.filter(quote)["at"]
+    # each record ends at a newline after an even number of quotes (or at the block's
+    # end); its quotes that are not text: its quotes less its doubled ones
+    end, cr = pl.col("at"), prev == 13
+    start = end.shift(1, fill_value=-1) + 1
+    cr = cr & (end > start)
+    rows = (
+        events.lazy()
+        .filter(~quote & (rank % 2 == 0))
+        .select(
+            start=start,
+            end=end,
+            length=end - start - cr.cast(pl.Int64),
+            cr=cr,
+            not_text=(rank - pl.col("doubled"))
+            .diff()
+            .fill_null(rank.first() - pl.col("doubled").first()),
+        )
+        .collect()
+    )
+    return rows["start"], rows["end"], rows["length"], rows["cr"], quotes, rows["not_text"]
 
 
 def _records(
-    chunk: bytes, arr: np.ndarray, ends: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    chunk: bytes, arr: pl.Series, ends: pl.Series
+) -> tuple[pl.Series, pl.Series, pl.Series, pl.Series]:
     """(start and end offsets, content lengths, ends-with-CR flags) of the records ending
     at ``ends``.
 
@@ -777,13 +876,17 @@ def _records(
     endings the "\r" belongs to no cell, so it is left out of the length.
     """
     if not chunk.endswith(b"\n"):
-        ends = np.append(ends, len(chunk))
-    starts = np.concatenate(([0], ends[:-1] + 1))
-    lengths = ends - starts
-    cr = np.zeros(len(ends), dtype=bool)
-    has_end = lengths > 0
-    cr[has_end] = arr[ends[has_end] - 1] == 13
-    return starts, ends, lengths - cr, cr
+        ends = pl.concat([ends, pl.Series([len(chunk)], dtype=pl.Int64)])
+    end = pl.col("end")
+    start = end.shift(1, fill_value=-1) + 1
+    if len(arr):
+        cr = (end > start) & (pl.lit(arr).gather((end - 1).clip(lower_bound=0)) == 13)
+    else:
+        cr = pl.lit(False)
+    table = pl.DataFrame({"end": ends}).select(
+        "end", start=start, length=end - start - cr.cast(pl.Int64), cr=cr
+    )
+    return table["start"], table["end"], table["length"], table["cr"]
 
 
 def _polars_read(chunk: bytes, delimiter: bytes, columns: int, strip_cr: bool) -> pl.DataFrame:
@@ -824,19 +927,19 @@ def _plain_dialect(delimiter: str) -> Any:
     return dialect
 
 
-def _python_chunk(chunk: bytes, dialect: Any, width: int = 0) -> tuple[np.ndarray, pl.DataFrame]:
+def _python_chunk(chunk: bytes, dialect: Any, width: int = 0) -> tuple[pl.Series, pl.DataFrame]:
     try:
         text = chunk.decode("utf-8")
     except UnicodeDecodeError as error:
         raise NotUtf8 from error
     rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
-    guards.check_csv_block(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)), width)
+    guards.check_csv_block(pl.Series(list(map(len, rows)), dtype=pl.Int64), width)
     return _rows_to_frame(rows)
 
 
-def _rows_to_frame(rows: list[list[str]], width: int = 0) -> tuple[np.ndarray, pl.DataFrame]:
-    counts = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
-    width = max(width, int(counts.max()) if len(rows) else 0, 1)
+def _rows_to_frame(rows: list[list[str]], width: int = 0) -> tuple[pl.Series, pl.DataFrame]:
+    counts = pl.Series(list(map(len, rows)), dtype=pl.Int64)
+    width = max(width, _largest(counts), 1)
     columns = {f"c{i}": [r[i] if i < len(r) else "" for r in rows] for i in range(width)}
     frame = pl.DataFrame(columns, schema={f"c{i}": pl.String for i in range(width)})
     return counts, frame
@@ -987,12 +1090,16 @@ def _xlsx_batches(source: Source, batch_rows: int) -> Iterator[Batch]:
     sheet = sheet_text(source._sheet, source.column_types)
     source._sheet = None  # the text replaces the loaded cells
     height = len(sheet.counts)
+    # the workbook's reader works in numpy; the engine in polars series
+    counts = pl.Series(sheet.counts, dtype=pl.Int64)
+    forced = {c: pl.Series(m, dtype=pl.Boolean) for c, m in sheet.forced.items()}
+    formula = {c: pl.Series(m, dtype=pl.Boolean) for c, m in sheet.formula_errors.items()}
     for start in range(0, height, batch_rows):
-        stop = min(start + batch_rows, height)
+        size = min(start + batch_rows, height) - start
         yield Batch(
             first_row=start + 2,
-            counts=sheet.counts[start:stop],
-            frame=sheet.frame.slice(start, stop - start),
-            forced={c: m[start:stop] for c, m in sheet.forced.items()},
-            formula_errors={c: m[start:stop] for c, m in sheet.formula_errors.items()},
+            counts=counts.slice(start, size),
+            frame=sheet.frame.slice(start, size),
+            forced={c: m.slice(start, size) for c, m in forced.items()},
+            formula_errors={c: m.slice(start, size) for c, m in formula.items()},
         )

@@ -3,11 +3,13 @@ and the registry's own checks (code systems, code lists, statistical secrecy).""
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import reduce
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from .. import codesystems, extensions
@@ -299,7 +301,7 @@ def _validate(
         absent = [c for c in wanted if c not in present]
         if absent:
             frame = frame.with_columns([pl.lit("", dtype=pl.String).alias(c) for c in absent])
-        frame = frame.with_columns(pl.Series("__n", batch.counts))
+        frame = frame.with_columns(batch.counts.alias("__n"))
         if not outputs:
             out = pl.DataFrame()
         else:
@@ -328,59 +330,50 @@ def _validate(
                     if name != "required":
                         r.failed[name] = r.failed[name] & ~forced
                 if r.key is not None and forced.any():
-                    r.key = r.key.scatter(np.flatnonzero(forced), None)
+                    r.key = r.key.scatter(forced.arg_true(), None)
         return batch, frame, results, rules.verdicts(frame, results) if rules is not None else None
 
     for batch, frame, results, rule_verdicts in source.batches(judge):
-        size = len(batch.counts)
+        counts = batch.counts
+        size = len(counts)
         rows_total += size
         if n_fields:
-            blank_row = np.ones(size, dtype=bool)
-            for r in results.values():
-                blank_row &= r.blank
+            blank_row = reduce(operator.and_, (r.blank for r in results.values()))
         else:
-            blank_row = batch.counts == 0
-        counts_np = batch.counts
-        row_numbers = batch.first_row + np.arange(size)
+            blank_row = counts == 0
+        first = batch.first_row
+        row_numbers = pl.int_range(first, first + size, dtype=pl.Int64, eager=True)
         # per-row errors (suppressed on blank rows)
         keep = ~blank_row
         for e in expected:
             r = results[e.name]
             values = frame[f"c{e.number - 1}"]
-            type_idx = np.flatnonzero(r.type_error & keep)
             refused = batch.forced.get(e.number - 1)
             formula = batch.formula_errors.get(e.number - 1)
-            for i in type_idx:
+            for i in _positions(r.type_error, keep):
                 note = "spreadsheet" if refused is not None and refused[i] else "type"
                 if formula is not None and formula[i]:
                     note = "formula-error"
-                add(_cell_error("type-error", e, int(row_numbers[i]), values[int(i)], note))
+                add(_cell_error("type-error", e, first + i, values[i], note))
             for name, mask in r.failed.items():
-                idx = np.flatnonzero(mask & keep)
-                for i in idx:
-                    cell = values[int(i)] if counts_np[i] >= e.number else ""
-                    add(_cell_error("constraint-error", e, int(row_numbers[i]), cell, name))
+                for i in _positions(mask, keep):
+                    cell = values[i] if counts[i] >= e.number else ""
+                    add(_cell_error("constraint-error", e, first + i, cell, name))
             if extra_checks and not e.fabricated:
                 _extra_checks(
                     e, r, values, keep, row_numbers, add, registry, check_code_lists, secret, strict
                 )
         if rules is not None:
             rules.report_batch(rule_verdicts, keep, row_numbers, add)
-        if (counts_np > n_fields).any():
-            for i in np.flatnonzero((counts_np > n_fields) & keep):
-                for j in range(n_fields, int(counts_np[i])):
-                    cell = batch.frame[f"c{j}"][int(i)]
-                    add(ValidationError("extra-cell", int(row_numbers[i]), "", j + 1, cell, "", ""))
-        if (counts_np < n_fields).any():
-            for i in np.flatnonzero((counts_np < n_fields) & keep):
-                for j in range(int(counts_np[i]), n_fields):
-                    add(
-                        ValidationError(
-                            "missing-cell", int(row_numbers[i]), expected[j].name, j + 1, "", "", ""
-                        )
-                    )
-        for i in np.flatnonzero(blank_row):
-            add(ValidationError("blank-row", int(row_numbers[i]), None, None, None, "", ""))
+        for i in _positions(counts > n_fields, keep):
+            for j in range(n_fields, counts[i]):
+                cell = batch.frame[f"c{j}"][i]
+                add(ValidationError("extra-cell", first + i, "", j + 1, cell, "", ""))
+        for i in _positions(counts < n_fields, keep):
+            for j in range(counts[i], n_fields):
+                add(ValidationError("missing-cell", first + i, expected[j].name, j + 1, "", "", ""))
+        for i in _each(blank_row.arg_true()):
+            add(ValidationError("blank-row", first + i, None, None, None, "", ""))
         if first_data_row is None:
             first_data_row = batch.first_row
         for name, store in collected.items():
@@ -421,7 +414,7 @@ def _validate(
     if pk_keys is not None:
         all_null = SEP.join([NULL] * len(pk))
         null_key = pk_keys.is_null() if len(pk) == 1 else pk_keys == all_null
-        for position in np.flatnonzero(null_key.to_numpy()):
+        for position in _each(null_key.arg_true()):
             add(
                 ValidationError(
                     "primary-key",
@@ -471,7 +464,7 @@ def _validate(
             target_fr = "la colonne « " + ", ".join(group["reference"]) + " » du fichier"
         else:
             target_fr = f"le référentiel « {group['resource']} »"
-        for position in np.flatnonzero(bad.to_numpy()):
+        for position in _each(bad.arg_true()):
             value = str(target[int(position)]).replace(SEP, ", ").replace(NULL, "")
             row = int(position) + offset
             # frictionless reports foreign keys as row errors, without a field name
@@ -572,17 +565,15 @@ def _duplicates(keys: pl.Series, offset: int) -> list[tuple[str, int, int]]:
     earlier row. Rows are ``offset + position``. A 64-bit hash settles the common case
     (no duplicate) with little memory; exact strings decide among the rows whose hash
     repeats."""
-    hash_series = keys.hash()
-    ordered = hash_series.sort().to_numpy()  # polars sorts in parallel
-    hashes = hash_series.to_numpy()
-    del hash_series
-    repeated_hashes = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    hashes = keys.hash()
+    ordered = hashes.sort()  # in parallel
+    repeated_hashes = ordered.filter(ordered == ordered.shift(1)).unique()
     del ordered
     if not len(repeated_hashes):
         return []
-    repeated = pl.Series(hashes).is_in(pl.Series(repeated_hashes).implode()) & keys.is_not_null()
+    repeated = hashes.is_in(repeated_hashes.implode()) & keys.is_not_null()
     del hashes
-    positions = np.flatnonzero(repeated.to_numpy())
+    positions = repeated.arg_true()
     if not len(positions):
         return []
     candidates = pl.DataFrame({"i": positions, "key": keys.gather(positions)})
@@ -600,6 +591,20 @@ def _duplicates(keys: pl.Series, offset: int) -> list[tuple[str, int, int]]:
 def _composite(keys: list[pl.Series]) -> pl.Series:
     frame = pl.DataFrame({f"k{i}": k.fill_null(NULL) for i, k in enumerate(keys)})
     return frame.select(pl.concat_str(pl.all(), separator=SEP).alias("key"))["key"]
+
+
+def _positions(mask: pl.Series, keep: pl.Series) -> Iterator[int]:
+    """Positions where both ``mask`` and ``keep`` hold; a mask without any true value
+    (most of them, in a sound file) costs one look."""
+    if mask.any():
+        yield from _each((mask & keep).arg_true())
+
+
+def _each(values: pl.Series, step: int = 65_536) -> Iterator[int]:
+    """The items of a series of integers, a slice at a time (millions of blank rows
+    would otherwise become as many Python integers at once)."""
+    for start in range(0, len(values), step):
+        yield from values.slice(start, step).to_list()
 
 
 def _cell_error(kind: str, e: Expected, row: int, cell: str | None, note: str) -> ValidationError:
@@ -655,8 +660,8 @@ def _extra_checks(
     e: Expected,
     r: Any,
     values: pl.Series | None,
-    keep: np.ndarray,
-    row_numbers: np.ndarray,
+    keep: pl.Series,
+    row_numbers: pl.Series,
     add: Any,
     registry: Any,
     check_code_lists: bool,
@@ -671,13 +676,13 @@ def _extra_checks(
         ok &= ~mask
     system = extensions.code_system(descriptor)
     if system in codesystems.SYSTEMS_WITH_CHECK and ok.any():
-        idx = np.flatnonzero(ok)
+        idx = ok.arg_true()
         subset = values.gather(idx)
         distinct = subset.unique().to_list()
         verdicts = {v: codesystems.check(system, v) for v in distinct}
         bad = {v for v, verdict in verdicts.items() if verdict is not None}
         if bad:
-            for i in idx[subset.is_in(list(bad)).to_numpy()]:
+            for i in idx.filter(subset.is_in(list(bad))):
                 value = values[int(i)]
                 verdict = verdicts[value]
                 assert verdict is not None
@@ -698,9 +703,9 @@ def _extra_checks(
         )
         if table is not None and not table.partial:  # an extract never rejects a code
             codes = set(table.codes)
-            idx = np.flatnonzero(ok)
+            idx = ok.arg_true()
             subset = values.gather(idx)
-            for i in idx[~subset.is_in(list(codes)).to_numpy()]:
+            for i in idx.filter(~subset.is_in(list(codes))):
                 value = values[int(i)]
                 error = _cell_error("code-list-error", e, int(row_numbers[i]), value, code_list)
                 error.message = (
@@ -712,10 +717,10 @@ def _extra_checks(
                 )
                 add(error)
     if secret and extensions.is_person_count(descriptor) and ok.any():
-        idx = np.flatnonzero(ok)
-        numbers = r.key.gather(idx).cast(pl.Float64, strict=False).to_numpy()
-        small = (numbers > 0) & (numbers < secret)
-        for i in idx[np.nan_to_num(small, nan=0).astype(bool)]:
+        idx = ok.arg_true()
+        numbers = r.key.gather(idx).cast(pl.Float64, strict=False)
+        small = ((numbers > 0) & (numbers < secret) & ~numbers.is_nan()).fill_null(False)
+        for i in idx.filter(small):
             value = values[int(i)]
             error = _cell_error("secret-statistique", e, int(row_numbers[i]), value, str(secret))
             error.message = (

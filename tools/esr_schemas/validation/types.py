@@ -344,13 +344,15 @@ def _date_reader(fmt: str) -> Callable[[Any], Any]:
 
 
 def _datetime_reader(fmt: str) -> Callable[[Any], Any]:
-    from dateutil import parser
-
     def read_datetime(cell: Any) -> Any:
         if isinstance(cell, dt.datetime):
             return cell
         if not isinstance(cell, str):
             return None
+        # imported on the first cell the fast path leaves to this reader (most files
+        # have none: a command would pay dateutil's import for nothing)
+        from dateutil import parser
+
         try:
             if fmt == "default":
                 if cell[16] != ":" or len(cell) < 19:
