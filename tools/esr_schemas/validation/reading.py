@@ -794,7 +794,10 @@ def _quoted_chunk(
             exact.append(len(next(csv.reader(io.StringIO(record, newline=""), dialect), [])))
         counts = counts.scatter(wide, exact)
         columns = _largest(counts)
-        frame = _strings_frame(chunk, delimiter, columns, quote_text, strip_cr)
+        try:
+            frame = _strings_frame(chunk, delimiter, columns, quote_text, strip_cr)
+        except pl.exceptions.ComputeError:  # polars refuses the wider read: Python's csv
+            return None
         if frame.height != len(ends):  # pragma: no cover - defensive
             return None
     return counts, frame
