@@ -126,6 +126,23 @@ def _post(
         )
 
 
+def _post_body(
+    service: RunningService,
+    content: bytes,
+    content_type: str = "text/csv",
+    filename: str | None = None,
+) -> httpx.Response:
+    """The file sent as the body itself, not as multipart."""
+    params = {"schema": SCHEMA, **({"filename": filename} if filename else {})}
+    return httpx.post(
+        service.url + "/validate",
+        params=params,
+        content=content,
+        headers={"Content-Type": content_type},
+        timeout=60,
+    )
+
+
 def _to_xlsx(source: Path, target: Path) -> Path:
     workbook = Workbook()
     sheet = workbook.active
@@ -197,32 +214,15 @@ def test_a_body_that_is_the_file_itself(
     service: RunningService, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     example = INVALID[1]
-    response = httpx.post(
-        service.url + "/validate",
-        params={"schema": SCHEMA, "filename": example.name},
-        content=example.read_bytes(),
-        headers={"Content-Type": "text/csv"},
-        timeout=60,
-    )
+    response = _post_body(service, example.read_bytes(), filename=example.name)
     assert response.status_code == 200, response.text
     answer = response.json()
     assert answer["report"]["errors"] == _cli_report(capsys, str(example))["errors"]
     assert answer["report"]["resource"]["path"] == example.name
     workbook = _to_xlsx(example, tmp_path / "brut.xlsx")
-    response = httpx.post(
-        service.url + "/validate",
-        params={"schema": SCHEMA},
-        content=workbook.read_bytes(),
-        headers={"Content-Type": "application/octet-stream"},
-        timeout=60,
-    )
+    response = _post_body(service, workbook.read_bytes(), "application/octet-stream")
     assert response.json()["report"]["errors"] == _cli_report(capsys, str(workbook))["errors"]
-    big = httpx.post(
-        service.url + "/validate",
-        params={"schema": SCHEMA},
-        content=b"a,b\n" * (1024 * 1024),
-        headers={"Content-Type": "text/csv"},
-    )
+    big = _post_body(service, b"a,b\n" * (1024 * 1024))
     assert "taille maximale" in _error(big, 413)
 
 
@@ -666,13 +666,7 @@ def test_a_large_crlf_file_in_both_kinds_of_upload(
     expected = _cli_report(capsys, str(data))["errors"]
     assert expected
     assert _post(service, data).json()["report"]["errors"] == expected
-    raw = httpx.post(
-        service.url + "/validate",
-        params={"schema": SCHEMA, "filename": data.name},
-        content=data.read_bytes(),
-        headers={"Content-Type": "text/csv"},
-        timeout=60,
-    )
+    raw = _post_body(service, data.read_bytes(), filename=data.name)
     assert raw.json()["report"]["errors"] == expected
     assert service.leftovers() == []
 

@@ -239,21 +239,28 @@ _DIMENSION = re.compile(
 _REFERENCE = b' r="'
 
 
+def _after_same_length(text: bytes, last: int, any_symbol: bytes) -> list[bytes]:
+    """Patterns of the strings as long as ``text`` that sort after it, each symbol
+    ranging up to ``last``: the same start, then a greater symbol, then any symbols."""
+    alternatives = []
+    for index, symbol in enumerate(text):
+        if symbol < last:
+            rest = len(text) - index - 1
+            alternatives.append(
+                text[:index]
+                + b"["
+                + bytes([symbol + 1, ord("-"), last])
+                + b"]"
+                + (any_symbol + b"{" + str(rest).encode() + b"}" if rest else b"")
+            )
+    return alternatives
+
+
 @lru_cache(maxsize=256)
 def _far_columns(letters: bytes) -> re.Pattern[bytes]:
     """Cell references beyond column ``letters``: more letters, or as many and after
     them in the alphabet (exact), so that a sheet's cells are not matched one by one."""
-    alternatives = []
-    for index, letter in enumerate(letters):
-        if letter < ord("Z"):
-            rest = len(letters) - index - 1
-            alternatives.append(
-                letters[:index]
-                + b"["
-                + bytes([letter + 1])
-                + b"-Z]"
-                + (b"[A-Z]{" + str(rest).encode() + b"}" if rest else b"")
-            )
+    alternatives = _after_same_length(letters, ord("Z"), rb"[A-Z]")
     if len(letters) < 4:
         alternatives.append(rb"[A-Z]{" + str(len(letters) + 1).encode() + rb",4}")
     if not alternatives:  # ZZZZ: nothing lies beyond
@@ -269,16 +276,7 @@ def _far_rows(row: int) -> re.Pattern[bytes]:
     digits = str(row).encode()
     n = len(digits)
     alternatives = [rb"\d{" + str(n + 1).encode() + rb",9}"] if n < 9 else []
-    for index, digit in enumerate(digits):
-        if digit < ord("9"):
-            rest = n - index - 1
-            alternatives.append(
-                digits[:index]
-                + b"["
-                + bytes([digit + 1])
-                + b"-9]"
-                + (b"\\d{" + str(rest).encode() + b"}" if rest else b"")
-            )
+    alternatives += _after_same_length(digits, ord("9"), rb"\d")
     if not alternatives:
         return re.compile(rb"(?!)")
     return re.compile(rb' r="[A-Z]{1,4}(' + b"|".join(alternatives) + rb')"')
