@@ -200,7 +200,13 @@ schema = json.loads(Path(schema_path).read_text())
 triples = []
 python_blocks = 0
 from esr_schemas.validation import validate_file, reading
-import frictionless, polars, fastexcel
+# only the engine's own library: the peak RSS is then the engine's, not the three's
+if engine == "frictionless":
+    import frictionless
+elif engine == "fastexcel":
+    import fastexcel, polars
+else:
+    import polars
 _python_chunk = reading._python_chunk
 def _counted(*args):
     global python_blocks
