@@ -963,7 +963,7 @@ def _open_xlsx(path: Path, sheet: str | None) -> Source:
     if ods:
         _check_ods(path)
     else:
-        scan = _check_zip(path)
+        scan = guards.check_workbook(path)  # sizes, extent, shared strings: every sheet once
     reader = open_reader(path)
     names = list(reader.sheet_names)
     if sheet is not None and sheet not in names:
@@ -986,7 +986,7 @@ def _open_xlsx(path: Path, sheet: str | None) -> Source:
 
 
 def _check_ods(path: Path) -> None:
-    """The size guards of ``_check_zip`` for an OpenDocument spreadsheet."""
+    """The size guards of ``guards.check_workbook`` for an OpenDocument spreadsheet."""
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
@@ -1008,20 +1008,6 @@ def _check_ods(path: Path) -> None:
             f"{total / compressed:.0f}:1) : c'est trop pour un tableau de données, le fichier est "
             "refusé par précaution (« bombe » de décompression). Exportez-le en CSV UTF-8."
         )
-
-
-def _check_zip(path: Path) -> guards.WorkbookScan:
-    """Sizes, ratio, cell extent (declared or real, e.g. A1:XFD1048576) and shared
-    strings: the guard layer decides, reading every sheet once. Returns what it saw
-    (sheet parts with an Excel error cell, decompressed XML) for the reader."""
-    return guards.check_workbook(path)
-
-
-def _col_index(letters: str) -> int:
-    value = 0
-    for char in letters:
-        value = value * 26 + ord(char) - 64
-    return value
 
 
 def _cell_text(cell: Any) -> str:

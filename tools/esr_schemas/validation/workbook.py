@@ -30,6 +30,7 @@ from xml.etree import ElementTree
 import numpy as np
 import polars as pl
 
+from ..guards import column_index, column_letters
 from .errors import UnusableInput
 from .sheet_reader import first_line as _first_line
 from .sheet_reader import is_ods, open_reader, typed_columns
@@ -215,7 +216,7 @@ def _by_sample(head: str, few: list[int], many: list[int]) -> tuple[list[int], l
     placed_few: list[int] = []
     placed_many: list[int] = []
     for column in few + many:
-        letters = _letters(column + 1)
+        letters = column_letters(column + 1).decode()
         seen_text, seen_other = text.get(letters, 0), other.get(letters, 0)
         if seen_text == seen_other:
             (placed_few if column in few else placed_many).append(column)
@@ -253,12 +254,10 @@ def _kept_head(blocks: list[bytes]) -> str:
 
 def _declared_extent(head: str) -> tuple[int, int]:
     """(last row, last column) of the sheet's declared dimension, (0, 0) if none."""
-    from .reading import _col_index
-
     match = re.search(r'<(?:\w+:)?dimension ref="[A-Z]+\d+:([A-Z]+)(\d+)"', head)
     if not match:
         return 0, 0
-    return int(match.group(2)), _col_index(match.group(1))
+    return int(match.group(2)), column_index(match.group(1))
 
 
 def sheet_text(loaded: LoadedSheet, types: list[str]) -> SheetText:
@@ -565,7 +564,7 @@ def _not_text_cell(columns: list[int], general: bool) -> re.Pattern[bytes]:
     Every writer we know puts ``r`` first (``<c r="B2" s="1" t="s">``): the pattern
     then starts with a literal the regular expression engine looks for quickly;
     ``general`` allows any order, at a higher cost."""
-    letters = b"|".join(_letters(c + 1).encode() for c in columns)
+    letters = b"|".join(column_letters(c + 1) for c in columns)
     if general:
         return re.compile(
             rb'<(?:\w+:)?c\b(?=[^>]*\br="(' + letters + rb')(\d+)")'
@@ -576,17 +575,9 @@ def _not_text_cell(columns: list[int], general: bool) -> re.Pattern[bytes]:
     )
 
 
-def _letters(index: int) -> str:
-    letters = ""
-    while index > 0:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _text_cell(columns: list[int], general: bool) -> re.Pattern[bytes]:
     """A text cell (``s``, ``inlineStr``, ``str``) of one of ``columns``."""
-    letters = b"|".join(_letters(c + 1).encode() for c in columns)
+    letters = b"|".join(column_letters(c + 1) for c in columns)
     if general:
         return re.compile(
             rb'<(?:\w+:)?c\b(?=[^>]*\br="(' + letters + rb')(\d+)")'
@@ -634,7 +625,7 @@ def _scan_cells(
             found.extend(pattern.findall(data))
         if text_pattern is not None:
             found_text.extend(text_pattern.findall(data))
-    index = {_letters(c + 1).encode(): c for c in few + many}
+    index = {column_letters(c + 1): c for c in few + many}
     kinds: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     if found:
         columns = np.fromiter((index[f[0]] for f in found), dtype=np.int64, count=len(found))
@@ -653,11 +644,9 @@ def _scan_cells(
 
 
 def _error_cells(data: bytes) -> list[tuple[int, int, str]]:
-    from .reading import _col_index
-
     cells = []
     for match in _ERROR_CELL.finditer(data):
         value = _VALUE.search(match.group(3))
         code = value.group(1).decode("utf-8", errors="replace") if value else "#N/A"
-        cells.append((int(match.group(2)), _col_index(match.group(1).decode()) - 1, code))
+        cells.append((int(match.group(2)), column_index(match.group(1)) - 1, code))
     return cells
