@@ -229,6 +229,28 @@ def test_mixed_columns_whose_exceptions_lie_far_down(tmp_path: Path) -> None:
     assert sum(errors.values()) == 2, errors
 
 
+@pytest.mark.parametrize("late", ["texte", "nombre"])
+def test_mixed_columns_with_as_many_kinds_in_the_first_rows(tmp_path: Path, late: str) -> None:
+    """Columns whose first rows hold as many text cells as others (the header, one
+    number, then nothing): nothing tells which kind will be rare, and they are searched
+    once fastexcel is done. Further down, mostly one kind with one exception: a text
+    among numbers, a number among codes typed as text."""
+    rows: list[list[Any]] = [NAMES]
+    for i in range(1, 3001):
+        code: Any = f"{20000 + i}" if i > 1500 else 10000 + i if i == 1 else None
+        nombre: Any = i if i > 1500 or i == 1 else None
+        rows.append([code, nombre, i / 4, dt.date(2024, 1, 1 + i % 28), None, True])
+    if late == "texte":
+        rows[2200][1] = "douze"
+    else:
+        rows[2200][0] = 22199
+    errors = same_errors(_save(tmp_path, rows), SCHEMA)
+    assert errors[("type-error", 2, "code")] == 1  # the number of the first rows
+    field = "nombre" if late == "texte" else "code"
+    assert errors[("type-error", 2201, field)] == 1
+    assert sum(errors.values()) == 2, errors
+
+
 def test_the_xml_the_guard_kept_reads_as_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

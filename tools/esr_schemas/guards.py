@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import queue
 import re
 import stat
+import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -232,11 +234,74 @@ def _stream(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
             yield block
 
 
+_DONE = object()
+
+
+def _inflated(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """``_stream``'s blocks, inflated one or two blocks ahead by a thread while the
+    caller searches the previous ones (zlib and its checksum let the interpreter run:
+    on two cores, decompression and searches overlap). An error of the thread (a
+    refusal, a corrupt archive) is raised here, at the block where it happened."""
+    ahead: queue.Queue[Any] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def hand(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def inflate() -> None:
+        try:
+            for block in _stream(archive, info):
+                if not hand(block):
+                    return
+        except BaseException as error:  # handed to the caller, raised there
+            hand(error)
+            return
+        hand(_DONE)
+
+    worker = threading.Thread(target=inflate, name="esr-inflate", daemon=True)
+    worker.start()
+    try:
+        while (item := ahead.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _bodies(blocks: Iterable[bytes]) -> Iterator[tuple[bytes, bytes]]:
+    """(data, body) of each block: ``data`` is the block after what was left of the
+    previous one; ``body`` is ``data`` without its last, maybe unfinished, tag (kept for
+    the next block: a reference is never cut in two)."""
+    tail = b""
+    for block in blocks:
+        data = tail + block
+        cut = data.rfind(b"<")
+        body, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+        if len(tail) > 4096:
+            body, tail = data, b""
+        yield data, body
+
+
 _DIMENSION = re.compile(
     rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,4})\$?(\d{1,9})(?::\$?([A-Z]{1,4})\$?(\d{1,9}))?"'
 )
 # a cell reference attribute: r="AB12"; the letters give the column, the digits the row
 _REFERENCE = b' r="'
+# the same, written as XML allows it: any XML whitespace before the name and around the
+# "=", either quote (a reader takes r = 'AB12' as it takes r="AB12")
+_WS = rb"[ \t\r\n]"
+_REF = _WS + rb"r" + _WS + rb"*=" + _WS + rb"""*["']"""
+"""Start of an attribute ``r`` (the reference of a row or a cell), as a pattern."""
+_ERROR_FLAG = rb"t" + _WS + rb"*=" + _WS + rb"""*["']e["']"""
+"""An attribute ``t="e"`` (an error cell), as a pattern."""
 
 
 def _after_same_length(text: bytes, last: int, any_symbol: bytes) -> list[bytes]:
@@ -256,33 +321,63 @@ def _after_same_length(text: bytes, last: int, any_symbol: bytes) -> list[bytes]
     return alternatives
 
 
-@lru_cache(maxsize=256)
-def _far_columns(letters: bytes) -> re.Pattern[bytes]:
-    """Cell references beyond column ``letters``: more letters, or as many and after
-    them in the alphabet (exact), so that a sheet's cells are not matched one by one."""
+def _columns_beyond(letters: bytes) -> list[bytes]:
+    """Alternatives of the column letters beyond ``letters``: more letters, or as many
+    and after them in the alphabet (exact); none beyond ``ZZZZ``."""
     alternatives = _after_same_length(letters, ord("Z"), rb"[A-Z]")
     if len(letters) < 4:
         alternatives.append(rb"[A-Z]{" + str(len(letters) + 1).encode() + rb",4}")
+    return alternatives
+
+
+def _rows_beyond(row: int) -> list[bytes]:
+    """Alternatives of the row numbers beyond ``row``: more digits, or as many and a
+    greater number (exact)."""
+    digits = str(row).encode()
+    n = len(digits)
+    alternatives = [rb"[0-9]{" + str(n + 1).encode() + rb",9}"] if n < 9 else []
+    return alternatives + _after_same_length(digits, ord("9"), rb"[0-9]")
+
+
+@lru_cache(maxsize=256)
+def _far_columns(letters: bytes) -> re.Pattern[bytes]:
+    """Cell references beyond column ``letters`` (see ``_columns_beyond``), so that a
+    sheet's cells are not matched one by one."""
+    alternatives = _columns_beyond(letters)
     if not alternatives:  # ZZZZ: nothing lies beyond
         return re.compile(rb"(?!)")
-    return re.compile(rb' r="(' + b"|".join(alternatives) + rb")\d")
+    return re.compile(_REF + b"(" + b"|".join(alternatives) + rb")[0-9]")
 
 
 @lru_cache(maxsize=256)
 def _far_rows(row: int) -> re.Pattern[bytes]:
-    """Cell references whose row lies beyond ``row``: more digits, or as many and a
-    greater number (exact): only such a cell can move the farthest row, and the others
-    are not matched one by one."""
-    digits = str(row).encode()
-    n = len(digits)
-    alternatives = [rb"\d{" + str(n + 1).encode() + rb",9}"] if n < 9 else []
-    alternatives += _after_same_length(digits, ord("9"), rb"\d")
+    """Cell references whose row lies beyond ``row`` (see ``_rows_beyond``): only such
+    a cell can move the farthest row, and the others are not matched one by one."""
+    alternatives = _rows_beyond(row)
     if not alternatives:
         return re.compile(rb"(?!)")
-    return re.compile(rb' r="[A-Z]{1,4}(' + b"|".join(alternatives) + rb')"')
+    return re.compile(_REF + rb"[A-Z]{1,4}(" + b"|".join(alternatives) + rb""")["']""")
 
 
-_ROW_REF = re.compile(rb'row\s+(?:[^>]{0,200}?\s)?r="(\d{1,9})"')
+@lru_cache(maxsize=256)
+def _beyond(letters: bytes, row: int) -> str:
+    """One pattern, in the syntax of polars' regular expressions (Rust), of a whole
+    reference beyond column ``letters`` or row ``row``: of a cell, or of a row (no
+    letters). Other elements with an ``r`` attribute only make it match more often
+    than needed, never less. Empty if nothing lies beyond."""
+    parts = []
+    if columns := _columns_beyond(letters):
+        parts.append(b"(?:" + b"|".join(columns) + rb")[0-9]{1,9}")
+    if rows := _rows_beyond(row):
+        parts.append(rb"[A-Z]{0,4}(?:" + b"|".join(rows) + b")")
+    return (_REF + b"(?:" + b"|".join(parts) + rb""")["']""").decode() if parts else ""
+
+
+_FOUND = re.compile(r"([A-Z]{0,4})([0-9]{1,9})[\"']$")
+
+
+_ERROR_FLAG_RE = re.compile(_ERROR_FLAG)
+_ROW_REF = re.compile(rb"row(?:" + _WS + rb"[^>]{0,200}?)?" + _REF + rb"""([0-9]{1,9})["']""")
 
 
 def column_letters(index: int) -> bytes:
@@ -302,22 +397,83 @@ def column_index(letters: bytes | str) -> int:
     return value
 
 
+def _cells(body: bytes) -> int:
+    """Cells of a body: the references that are not a row's (only rows and cells have
+    one). A reference written otherwise than `` r="`` is not counted: the sheet then
+    seems sparser than it is, never denser."""
+    return max(body.count(_REFERENCE) - len(_ROW_REF.findall(body)), 0)
+
+
+def _extent(body: bytes, max_col: int, max_row: int) -> tuple[int, int]:
+    """Farthest column and row of a body's references, at least ``max_col`` and
+    ``max_row``, found exactly by Python's regular expressions."""
+    far_letters = _far_columns(column_letters(max(max_col, 1))).findall(body)
+    if far_letters:
+        max_col = max(max_col, max(column_index(c) for c in set(far_letters)))
+    rows = _ROW_REF.findall(body)
+    if rows:
+        max_row = max(max_row, max(map(int, set(rows))))
+    far = _far_rows(max_row).findall(body)
+    if far:
+        max_row = max(max_row, max(map(int, set(far))))
+    return max_col, max_row
+
+
+def _last_row(body: bytes) -> int:
+    """The number of the body's last row tag (0 if none is found)."""
+    start = body.rfind(b"<row")
+    start = start if start >= 0 else body.rfind(b":row")  # a prefixed tag, <x:row
+    match = _ROW_REF.search(body, start) if start >= 0 else None
+    return int(match.group(1)) if match else 0
+
+
+def _fast_extent(body: bytes, max_col: int, max_row: int) -> tuple[int, int, bool] | None:
+    """``_extent`` by polars, and whether the body has an error cell: compiled code,
+    run without the interpreter's lock, several times faster. ``max_row`` must be the
+    row of a reference of the body or before (the search starts from it). Only the
+    references beyond are taken out: none, in a sheet written in order. None when
+    unsure (text that is not UTF-8)."""
+    import polars as pl
+
+    try:
+        text = pl.Series([body], dtype=pl.Binary).cast(pl.String)
+    except pl.exceptions.PolarsError:  # not UTF-8
+        return None
+    beyond = _beyond(column_letters(max(max_col, 1)), max_row)
+    error = _ERROR_FLAG.decode()
+    if not text.str.contains(f"{error}|{beyond}" if beyond else error).item():
+        return max_col, max_row, False
+    if beyond:
+        for reference in text.str.extract_all(beyond).explode().drop_nulls():
+            match = _FOUND.search(reference)
+            if match:  # always: the pattern ends so
+                if match.group(1):
+                    max_col = max(max_col, column_index(match.group(1)))
+                max_row = max(max_row, int(match.group(2)))
+    return max_col, max_row, bool(text.str.contains(error).item())
+
+
 def _check_sheet(
     name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, keep: list[bytes] | None = None
 ) -> bool:
     """Declared dimension and real extent (farthest row and column) against the cells
     actually present: what calamine allocates is the rectangle, not the cells. True if
     the sheet has an error cell (``t="e"``). The decompressed blocks are added to
-    ``keep`` if given."""
+    ``keep`` if given.
+
+    Each block is first searched by polars for anything beyond the farthest column
+    seen and the row of its last row tag (none, in a sheet written in order), and only
+    then, if something is found, by the exact searches of ``_extent`` (these also give
+    the farthest column and row of the first rows, where the search starts from). The cells are
+    counted only where the extent makes their number matter (a large rectangle), from
+    the kept blocks when there are."""
     max_col = max_row = cells = 0
     errors = False
     declared: tuple[int, int] | None = None
     tail = b""
-    for index, block in enumerate(_stream(archive, info)):
-        if keep is not None:
-            keep.append(block)
-        data = tail + block
-        errors = errors or b't="e"' in data
+    blocks = _inflated(archive, info)
+    for index, (data, body) in enumerate(_bodies(blocks if keep is None else _kept(blocks, keep))):
+        tail = data[len(body) :]
         if index == 0:
             match = _DIMENSION.search(data[:8192])
             if match and match.group(3):
@@ -325,29 +481,41 @@ def _check_sheet(
                     column_index(match.group(3)) - column_index(match.group(1)) + 1,
                     int(match.group(4)) - int(match.group(2)) + 1,
                 )
-        # keep an unfinished tag for the next block (a reference cut in two)
-        cut = data.rfind(b"<")
-        body, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
-        if len(tail) > 4096:
-            body, tail = data, b""
-        far_letters = _far_columns(column_letters(max(max_col, 1))).findall(body)
-        if far_letters:
-            max_col = max(max_col, max(column_index(c) for c in set(far_letters)))
-        rows = _ROW_REF.findall(body)
-        # cells: the references that are not a row's (only rows and cells have one)
-        cells += body.count(_REFERENCE) - len(rows)
-        if rows:
-            max_row = max(max_row, max(map(int, set(rows))))
-        far = _far_rows(max_row).findall(body)
-        if far:
-            max_row = max(max_row, max(map(int, set(far))))
+        if index == 0:  # the farthest column and row of the first rows, to start from
+            max_col, max_row = _extent(body[: body.rfind(b"<", 0, 65536)], 0, 0)
+        found = _fast_extent(body, max_col, max(max_row, _last_row(body))) if max_col else None
+        if found is None:
+            max_col, max_row = _extent(body, max_col, max_row)
+            errors = errors or _ERROR_FLAG_RE.search(body) is not None
+        else:
+            max_col, max_row, error_here = found
+            errors = errors or error_here
+        if keep is None:
+            cells += _cells(body)
         _refuse_extent(name, info, max_col, max_row, cells, final=False)
+    errors = errors or _ERROR_FLAG_RE.search(tail) is not None
+    if keep is not None and _cells_matter(max_col * max_row, declared):
+        cells = sum(_cells(body) for _, body in _bodies(keep))
     _refuse_extent(name, info, max_col, max_row, cells, final=True)
     if declared is not None:
         width, height = declared
         if width * height > XLSX_MAX_CELLS and width * height > XLSX_SPARSE_FACTOR * max(cells, 1):
             _refuse_rectangle(name, height, width)
     return errors
+
+
+def _kept(blocks: Iterable[bytes], keep: list[bytes]) -> Iterator[bytes]:
+    for block in blocks:
+        keep.append(block)
+        yield block
+
+
+def _cells_matter(extent: int, declared: tuple[int, int] | None) -> bool:
+    """Whether the number of cells may refuse the sheet (see ``_refuse_extent`` and the
+    declared dimension's check)."""
+    return extent > XLSX_SPARSE_FROM or (
+        declared is not None and declared[0] * declared[1] > XLSX_MAX_CELLS
+    )
 
 
 def _refuse_extent(

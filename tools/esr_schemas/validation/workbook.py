@@ -106,11 +106,19 @@ def load_sheet(
         or not member.lower().startswith("xl/worksheets/")  # a part the guard did not read
     )
     errors: list[tuple[int, int, str]] = []
+    kinds: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    texts: dict[int, np.ndarray] = {}
+    searched: tuple[list[int], list[int]] = ([], [])
     with ThreadPoolExecutor(1) as pool:
         if typed is None and not ods:
             typed = pool.submit(typed_columns, reader, sheet)
-        if blocks is not None and with_errors:  # meanwhile, in the XML the guard kept
-            errors = _scan_cells(blocks, [], [], general)[0]
+        if blocks is not None and (with_errors or (typed is not None and not general)):
+            # meanwhile, in the XML the guard kept: the error cells, and in every column
+            # the cells of the kind its first rows hold fewer of, so that the cells of
+            # the columns fastexcel finds mixed are known when it is done
+            searched = _led_by_sample(head) if typed is not None and not general else ([], [])
+            found, kinds, texts = _scan_cells(blocks, *searched, general)
+            errors = found if with_errors else []
             with_errors = False
         loaded = typed.result() if typed is not None else None
     if loaded is not None and not _starts_at_a1(head, loaded[0]):
@@ -118,12 +126,18 @@ def load_sheet(
     few, many = _maybe_mixed(loaded[1]) if loaded else ([], [])
     if (few or many) and not general:
         few, many = _by_sample(head, few, many)
-    kinds: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    texts: dict[int, np.ndarray] = {}
-    if member and (few or many or with_errors):
+    kinds = {c: cells for c, cells in kinds.items() if c in few}
+    texts = {c: cells for c, cells in texts.items() if c in many}
+    # a mixed column searched the other way, or not at all (as many cells of each kind
+    # in the first rows), is searched now
+    few_left = [c for c in few if c not in searched[0]]
+    many_left = [c for c in many if c not in searched[1]]
+    if member and (few_left or many_left or with_errors):
         chunks = blocks if blocks is not None else _member_blocks(path, member)
-        found, kinds, texts = _scan_cells(chunks, few, many, general)
+        found, more_kinds, more_texts = _scan_cells(chunks, few_left, many_left, general)
         errors += found if with_errors else []
+        kinds.update(more_kinds)
+        texts.update(more_texts)
     rows, columns = _declared_extent(head)
     if loaded is not None:
         infos, frame = loaded
@@ -204,25 +218,43 @@ def _by_sample(head: str, few: list[int], many: list[int]) -> tuple[list[int], l
     the sheet's first rows (``head``): the rarer kind is the one to look for. The values
     fastexcel wrote fool ``_maybe_mixed`` on a column of codes typed as text (they look
     like numbers: every cell would be matched). Either way the cells found are exact."""
-    text: dict[str, int] = {}
-    other: dict[str, int] = {}
-    for letters, attributes, empty in _SAMPLE_CELL.findall(head[head.find("<sheetData") :]):
-        if empty:
-            continue
-        if _TEXT_KIND.search(attributes):
-            text[letters] = text.get(letters, 0) + 1
-        elif not _ERROR_KIND.search(attributes):
-            other[letters] = other.get(letters, 0) + 1
+    text, other = _sample_kinds(head)
     placed_few: list[int] = []
     placed_many: list[int] = []
     for column in few + many:
-        letters = column_letters(column + 1).decode()
-        seen_text, seen_other = text.get(letters, 0), other.get(letters, 0)
+        seen_text, seen_other = text.get(column, 0), other.get(column, 0)
         if seen_text == seen_other:
             (placed_few if column in few else placed_many).append(column)
         else:
             (placed_few if seen_text > seen_other else placed_many).append(column)
     return sorted(placed_few), sorted(placed_many)
+
+
+def _led_by_sample(head: str) -> tuple[list[int], list[int]]:
+    """Every column of the sheet's first rows, placed as ``_by_sample`` would place it
+    if fastexcel found it mixed: (mostly text, mostly other kinds). A column with as
+    many cells of each kind is left out."""
+    text, other = _sample_kinds(head)
+    columns = set(text) | set(other)
+    led_by_text = sorted(c for c in columns if text.get(c, 0) > other.get(c, 0))
+    led_by_other = sorted(c for c in columns if text.get(c, 0) < other.get(c, 0))
+    return led_by_text, led_by_other
+
+
+def _sample_kinds(head: str) -> tuple[dict[int, int], dict[int, int]]:
+    """Column -> text cells, and column -> other cells (numbers, dates, booleans), in
+    the sheet's first rows; empty and error cells are not counted."""
+    text: dict[int, int] = {}
+    other: dict[int, int] = {}
+    for letters, attributes, empty in _SAMPLE_CELL.findall(head[head.find("<sheetData") :]):
+        if empty:
+            continue
+        column = column_index(letters) - 1
+        if _TEXT_KIND.search(attributes):
+            text[column] = text.get(column, 0) + 1
+        elif not _ERROR_KIND.search(attributes):
+            other[column] = other.get(column, 0) + 1
+    return text, other
 
 
 def _pad_frame(frame: pl.DataFrame, columns: int, rows: int) -> pl.DataFrame:
