@@ -4,6 +4,7 @@ far cell would go unseen and calamine would allocate its whole rectangle)."""
 
 from __future__ import annotations
 
+import threading
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -108,6 +109,8 @@ def test_a_far_cell_is_found_in_any_block_however_written(
         assert archive.getinfo("xl/worksheets/sheet1.xml").file_size > 2 * guards.SCAN_BLOCK
     with pytest.raises(guards.Refused, match="refusé par précaution"):
         guards.check_workbook(book)
+    # the thread that inflated the blocks ahead has stopped with the refusal
+    assert not [t for t in threading.enumerate() if t.name == "esr-inflate"]
 
 
 def test_an_ordinary_sheet_passes_with_its_error_cells_seen(tmp_path: Path) -> None:

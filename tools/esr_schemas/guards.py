@@ -22,7 +22,7 @@ import re
 import stat
 import threading
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -237,7 +237,7 @@ def _stream(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
 _DONE = object()
 
 
-def _inflated(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+def _inflated(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Generator[bytes, None, None]:
     """``_stream``'s blocks, inflated one or two blocks ahead by a thread while the
     caller searches the previous ones (zlib and its checksum let the interpreter run:
     on two cores, decompression and searches overlap). An error of the thread (a
@@ -464,35 +464,42 @@ def _check_sheet(
     Each block is first searched by polars for anything beyond the farthest column
     seen and the row of its last row tag (none, in a sheet written in order), and only
     then, if something is found, by the exact searches of ``_extent`` (these also give
-    the farthest column and row of the first rows, where the search starts from). The cells are
-    counted only where the extent makes their number matter (a large rectangle), from
-    the kept blocks when there are."""
+    the farthest column and row of the first rows, where the search starts from). The
+    cells are counted only where the extent makes their number matter (a large
+    rectangle), from the kept blocks when there are."""
     max_col = max_row = cells = 0
     errors = False
     declared: tuple[int, int] | None = None
     tail = b""
     blocks = _inflated(archive, info)
-    for index, (data, body) in enumerate(_bodies(blocks if keep is None else _kept(blocks, keep))):
-        tail = data[len(body) :]
-        if index == 0:
-            match = _DIMENSION.search(data[:8192])
-            if match and match.group(3):
-                declared = (
-                    column_index(match.group(3)) - column_index(match.group(1)) + 1,
-                    int(match.group(4)) - int(match.group(2)) + 1,
-                )
-        if index == 0:  # the farthest column and row of the first rows, to start from
-            max_col, max_row = _extent(body[: body.rfind(b"<", 0, 65536)], 0, 0)
-        found = _fast_extent(body, max_col, max(max_row, _last_row(body))) if max_col else None
-        if found is None:
-            max_col, max_row = _extent(body, max_col, max_row)
-            errors = errors or _ERROR_FLAG_RE.search(body) is not None
-        else:
-            max_col, max_row, error_here = found
-            errors = errors or error_here
-        if keep is None:
-            cells += _cells(body)
-        _refuse_extent(name, info, max_col, max_row, cells, final=False)
+    try:
+        for index, (data, body) in enumerate(
+            _bodies(blocks if keep is None else _kept(blocks, keep))
+        ):
+            tail = data[len(body) :]
+            if index == 0:
+                match = _DIMENSION.search(data[:8192])
+                if match and match.group(3):
+                    declared = (
+                        column_index(match.group(3)) - column_index(match.group(1)) + 1,
+                        int(match.group(4)) - int(match.group(2)) + 1,
+                    )
+                # the farthest column and row of the first rows, to start from (a
+                # reference cut at the end only gives a nearer start)
+                max_col, max_row = _extent(body[:65536], 0, 0)
+            start_row = max(max_row, _last_row(body))
+            found = _fast_extent(body, max_col, start_row) if max_col else None
+            if found is None:
+                max_col, max_row = _extent(body, max_col, max_row)
+                errors = errors or _ERROR_FLAG_RE.search(body) is not None
+            else:
+                max_col, max_row, error_here = found
+                errors = errors or error_here
+            if keep is None:
+                cells += _cells(body)
+            _refuse_extent(name, info, max_col, max_row, cells, final=False)
+    finally:
+        blocks.close()  # the inflating thread stops, even on a refusal
     errors = errors or _ERROR_FLAG_RE.search(tail) is not None
     if keep is not None and _cells_matter(max_col * max_row, declared):
         cells = sum(_cells(body) for _, body in _bodies(keep))
