@@ -235,7 +235,11 @@ elif engine == "fastexcel":
 elapsed = time.perf_counter() - start
 usage = resource.getrusage(resource.RUSAGE_SELF)
 cpu = usage.ru_utime + usage.ru_stime - cpu_start
-rss = usage.ru_maxrss * 1024
+# the process's own peak: Linux carries ru_maxrss over from the parent through fork and
+# exec (every engine showed the benchmark's own peak), VmHWM starts again at exec
+status = Path("/proc/self/status")
+hwm = [l for l in status.read_text().splitlines() if l.startswith("VmHWM:")] if status.exists() else []
+rss = int(hwm[0].split()[1]) * 1024 if hwm else usage.ru_maxrss * 1024
 Path(out).write_text(json.dumps({"time": elapsed, "cpu": cpu, "rss": rss, "errors": sorted(triples), "python_blocks": python_blocks}))
 """
 
