@@ -108,15 +108,17 @@ def load_sheet(
     errors: list[tuple[int, int, str]] = []
     kinds: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     texts: dict[int, np.ndarray] = {}
+    led = ([], []) if general else _led_by_sample(head)
     searched: tuple[list[int], list[int]] = ([], [])
     with ThreadPoolExecutor(1) as pool:
         if typed is None and not ods:
             typed = pool.submit(typed_columns, reader, sheet)
-        if blocks is not None and (with_errors or (typed is not None and not general)):
+        ahead = typed is not None and not general
+        if blocks is not None and (with_errors or ahead):
             # meanwhile, in the XML the guard kept: the error cells, and in every column
             # the cells of the kind its first rows hold fewer of, so that the cells of
             # the columns fastexcel finds mixed are known when it is done
-            searched = _led_by_sample(head) if typed is not None and not general else ([], [])
+            searched = led if ahead else ([], [])
             found, kinds, texts = _scan_cells(blocks, *searched, general)
             errors = found if with_errors else []
             with_errors = False
@@ -125,7 +127,7 @@ def load_sheet(
         loaded = None
     few, many = _maybe_mixed(loaded[1]) if loaded else ([], [])
     if (few or many) and not general:
-        few, many = _by_sample(head, few, many)
+        few, many = _by_sample(led, few, many)
     kinds = {c: cells for c, cells in kinds.items() if c in few}
     texts = {c: cells for c, cells in texts.items() if c in many}
     # a mixed column searched the other way, or not at all (as many cells of each kind
@@ -213,27 +215,24 @@ _TEXT_KIND = re.compile(r'\bt="(?:s|inlineStr|str)"')
 _ERROR_KIND = re.compile(r'\bt="e"')
 
 
-def _by_sample(head: str, few: list[int], many: list[int]) -> tuple[list[int], list[int]]:
+def _by_sample(
+    led: tuple[list[int], list[int]], few: list[int], many: list[int]
+) -> tuple[list[int], list[int]]:
     """``few`` and ``many`` again, each mixed column placed by the kinds of its cells in
-    the sheet's first rows (``head``): the rarer kind is the one to look for. The values
+    the sheet's first rows (``led``, see ``_led_by_sample``): the rarer kind is the one
+    to look for; a column with as many of each stays where it was. The values
     fastexcel wrote fool ``_maybe_mixed`` on a column of codes typed as text (they look
     like numbers: every cell would be matched). Either way the cells found are exact."""
-    text, other = _sample_kinds(head)
-    placed_few: list[int] = []
-    placed_many: list[int] = []
-    for column in few + many:
-        seen_text, seen_other = text.get(column, 0), other.get(column, 0)
-        if seen_text == seen_other:
-            (placed_few if column in few else placed_many).append(column)
-        else:
-            (placed_few if seen_text > seen_other else placed_many).append(column)
+    led_by_text, led_by_other = led
+    placed_few = [c for c in few + many if c in led_by_text or (c in few and c not in led_by_other)]
+    placed_many = [c for c in few + many if c not in placed_few]
     return sorted(placed_few), sorted(placed_many)
 
 
 def _led_by_sample(head: str) -> tuple[list[int], list[int]]:
-    """Every column of the sheet's first rows, placed as ``_by_sample`` would place it
-    if fastexcel found it mixed: (mostly text, mostly other kinds). A column with as
-    many cells of each kind is left out."""
+    """Every column of the sheet's first rows (``head``), by the kind its cells are
+    mostly of there: (text, other kinds). A column with as many cells of each kind is
+    in neither."""
     text, other = _sample_kinds(head)
     columns = set(text) | set(other)
     led_by_text = sorted(c for c in columns if text.get(c, 0) > other.get(c, 0))
