@@ -422,46 +422,41 @@ _RENDERED_DATE = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?$"
 
 def _mixed_columns(text: SheetText, loaded: LoadedSheet, types: list[str]) -> None:
     """The cells of mixed columns that are not text (found in the XML): their text as
-    ``cell_text`` writes it, and the type errors the field's type makes of them."""
+    ``cell_text`` writes it, and the type errors the field's type makes of them. Only
+    those cells are looked at (they are usually few)."""
     for index, not_text in loaded.not_text.items():
         ftype = types[index] if index < len(types) else "any"
-        booleans = loaded.booleans.get(index, np.zeros(loaded.height, dtype=bool))
+        rows = np.flatnonzero(not_text)
+        if not rows.size:
+            continue
         name = f"c{index}"
-        rendered = text.frame[name]
-        mask = pl.Series(not_text)
-        dates = mask & rendered.str.contains(_RENDERED_DATE)
-        changed = (
-            dates.any()
-            or (mask & (rendered == "-0")).any()
-            or (ftype == "year" and (mask & rendered.str.contains(r"^[0-9]{1,3}$")).any())
-        )
-        if changed:  # otherwise every cell is written as fastexcel wrote it
+        values = text.frame[name].gather(rows)
+        dates = values.str.contains(_RENDERED_DATE)
+        years = values.str.contains(r"^[0-9]{1,4}$") & (ftype == "year")
+        if dates.any() or (values == "-0").any() or years.any():
+            # otherwise every cell is written as fastexcel wrote it
             moments = (
                 pl.when(dates)
-                .then(rendered)
+                .then(values)
                 .otherwise(None)
                 .str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False)
             )
-            as_text = (
-                pl.DataFrame({"r": rendered, "d": dates, "n": mask})
+            written = (
+                pl.DataFrame({"r": values, "d": dates, "y": years})
                 .with_columns(m=moments)
                 .select(
                     pl.when(pl.col("d"))
                     .then(_datetime_text(pl.col("m"), ftype))
-                    .when(pl.col("n") & (pl.col("r") == "-0"))
+                    .when(pl.col("r") == "-0")
                     .then(pl.lit("0"))
-                    .when(
-                        pl.col("n")
-                        & pl.lit(ftype == "year")
-                        & pl.col("r").str.contains(r"^[0-9]{1,4}$")
-                    )
+                    .when(pl.col("y"))
                     .then(pl.col("r").str.zfill(4))
                     .otherwise(pl.col("r"))
-                    .alias(name)
                 )
                 .to_series()
             )
-            text.frame = text.frame.with_columns(as_text)
+            text.frame = text.frame.with_columns(text.frame[name].scatter(rows, written))
+        booleans = loaded.booleans.get(index, np.zeros(loaded.height, dtype=bool))
         if ftype == "string":
             refused = not_text
         elif ftype == "boolean":
@@ -636,6 +631,13 @@ def _row_chunks(blocks: Iterable[bytes]) -> Iterator[bytes]:
     yield carry
 
 
+_SCAN_GROUP = 16 << 20
+"""Bytes of XML searched by polars in one call (a sheet that was not kept is read as
+it is searched: memory stays bounded)."""
+
+_Cells = tuple[list[tuple[int, int, str]], list[np.ndarray], list[np.ndarray]]
+
+
 def _scan_cells(
     blocks: Iterable[bytes], few: list[int], many: list[int], general: bool = False
 ) -> tuple[
@@ -643,13 +645,140 @@ def _scan_cells(
 ]:
     """One pass over the sheet's XML: the Excel error cells (row, column, code); for
     the columns ``few``, the cells that are not text (their rows, and whether each is
-    a boolean); for the columns ``many``, the rows of the text cells."""
+    a boolean); for the columns ``many``, the rows of the text cells.
+
+    The searches are polars' (compiled, run without the interpreter's lock, so that
+    fastexcel's reading goes on beside them); XML that is not UTF-8, or whose cells do
+    not start with their reference (``general``), goes through Python's."""
+    errors: list[tuple[int, int, str]] = []
+    few_parts: list[np.ndarray] = []
+    many_parts: list[np.ndarray] = []
+    for group in _groups(_row_chunks(blocks)):
+        found = None if general else _polars_cells(group, few, many)
+        if found is None:
+            found = _python_cells(group, few, many, general)
+        errors += found[0]
+        few_parts += found[1]
+        many_parts += found[2]
+    kinds: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    if few_parts:
+        columns, rows, flags = np.concatenate(few_parts, axis=1)
+        for column in np.unique(columns):
+            mine = columns == column
+            kinds[int(column)] = (rows[mine], flags[mine].astype(bool))
+    texts: dict[int, np.ndarray] = {}
+    if many_parts:
+        columns, rows = np.concatenate(many_parts, axis=1)
+        for column in np.unique(columns):
+            texts[int(column)] = rows[columns == column]
+    return errors, kinds, texts
+
+
+def _groups(chunks: Iterable[bytes]) -> Iterator[list[bytes]]:
+    group: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        group.append(chunk)
+        size += len(chunk)
+        if size >= _SCAN_GROUP:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _letters_alternation(columns: list[int]) -> str:
+    return "|".join(column_letters(c + 1).decode() for c in columns)
+
+
+def _not_text_tag(letters: str) -> str:
+    """The opening tag of a cell of the columns ``letters`` (an alternation) in whose
+    attributes no ``t="`` is followed by ``s``, ``i`` or ``e`` (text, ``inlineStr``,
+    error): ``_not_text_cell`` without lookaround, where every value of ``t`` is one of
+    the standard ones and follows a space (else see ``_ODD_KIND``). Each ``t`` starts
+    a run that ends on a character that cannot open ``t="s``; a run ending on ``=`` or
+    ``"`` is followed by another run or by the tag's end."""
+    normal = "[^>t]"
+    closed = 't+(?:[^>t=]|=[^>t"]|="[^>tsie])'
+    open_ = 't+="?'
+    return f'<c r="(?:{letters})[0-9]+"(?:{normal}|(?:{open_})*{closed})*(?:{open_})*t*>'
+
+
+def _odd_kind() -> str:
+    """Where ``_not_text_tag`` and ``_not_text_cell`` could disagree: a ``t="s``,
+    ``t="i`` or ``t="e`` glued to a letter before it (not an attribute ``t``), or whose
+    value is not exactly ``s``, ``inlineStr``, ``str`` or ``e``."""
+    word = "nlineStr"
+    inline = "|".join(f"{word[:k]}[^{word[k]}]" for k in range(len(word)))
+    return (
+        r'(?-u:\B)t="[sie]'
+        rf'|t="(?:s(?:[^"t]|t[^r]|tr[^"])|e[^"]|i(?:{inline}|{word}[^"]))'
+    )
+
+
+_ODD_KIND = _odd_kind()
+_TEXT_OR_ERROR = r'(?-u:\b)t="(?:s|inlineStr|str|e)"'
+
+
+def _polars_cells(group: list[bytes], few: list[int], many: list[int]) -> _Cells | None:
+    """``_python_cells`` by polars' regular expressions, which have no lookaround. In
+    the columns ``few``, the opening tags of the cells that are not text are taken out
+    (``_not_text_tag``; where the XML is odd, every tag, then those of text or of an
+    error are left out), the empty ones left; in the columns ``many``, the text cells
+    are found at once. None if the XML is not UTF-8."""
+    try:
+        text = pl.Series(group, dtype=pl.Binary).cast(pl.String)
+    except pl.exceptions.PolarsError:
+        return None
+    errors: list[tuple[int, int, str]] = []
+    for position in np.flatnonzero(text.str.contains('t="e"', literal=True).to_numpy()):
+        errors += _error_cells(group[position])
+    few_parts: list[np.ndarray] = []
+    many_parts: list[np.ndarray] = []
+    if few:
+        letters = _letters_alternation(few)
+        odd = text.str.contains(_ODD_KIND)
+        tags = pl.concat(
+            [
+                text.filter(~odd).str.extract_all(_not_text_tag(letters)),
+                text.filter(odd).str.extract_all(f'<c r="(?:{letters})[0-9]+"[^>]*>'),
+            ]
+        )
+        tags = tags.explode().drop_nulls()
+        tags = tags.filter(~tags.str.contains(_TEXT_OR_ERROR) & ~tags.str.ends_with("/>"))
+        if len(tags):
+            columns, rows = _references(tags, few)
+            flags = tags.str.contains('t="b"', literal=True).to_numpy()
+            few_parts.append(np.stack([columns, rows, flags.astype(np.int64)]))
+    if many:
+        letters = _letters_alternation(many)
+        tags = text.str.extract_all(
+            f'<c r="(?:{letters})[0-9]+"[^>]*(?-u:\\b)t="(?:s|inlineStr|str)"'
+        )
+        tags = tags.explode().drop_nulls()
+        if len(tags):
+            many_parts.append(np.stack(_references(tags, many)))
+    return errors, few_parts, many_parts
+
+
+def _references(tags: pl.Series, columns: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(column index, row) of each cell's opening tag in ``tags`` (``<c r="B12"...``),
+    all of one of ``columns``."""
+    parts = tags.str.extract_groups(r'^<c r="([A-Z]+)([0-9]+)"').struct.unnest()
+    index = {column_letters(c + 1).decode(): c for c in columns}
+    letters = parts.to_series(0).replace_strict(index, return_dtype=pl.Int64)
+    return letters.to_numpy(), parts.to_series(1).cast(pl.Int64).to_numpy()
+
+
+def _python_cells(group: list[bytes], few: list[int], many: list[int], general: bool) -> _Cells:
+    """``_scan_cells``'s searches in one group of pieces of the XML, by Python's
+    regular expressions."""
     errors: list[tuple[int, int, str]] = []
     found: list[tuple[bytes, bytes, bytes]] = []
     found_text: list[tuple[bytes, bytes]] = []
     pattern = _not_text_cell(few, general) if few else None
     text_pattern = _text_cell(many, general) if many else None
-    for data in _row_chunks(blocks):
+    for data in group:
         if b't="e"' in data:
             errors.extend(_error_cells(data))
         if pattern is not None:
@@ -657,21 +786,18 @@ def _scan_cells(
         if text_pattern is not None:
             found_text.extend(text_pattern.findall(data))
     index = {column_letters(c + 1): c for c in few + many}
-    kinds: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    few_parts: list[np.ndarray] = []
     if found:
         columns = np.fromiter((index[f[0]] for f in found), dtype=np.int64, count=len(found))
         rows = np.fromiter((int(f[1]) for f in found), dtype=np.int64, count=len(found))
-        flags = np.fromiter((b't="b"' in f[2] for f in found), dtype=bool, count=len(found))
-        for column in np.unique(columns):
-            mine = columns == column
-            kinds[int(column)] = (rows[mine], flags[mine])
-    texts: dict[int, np.ndarray] = {}
+        flags = np.fromiter((b't="b"' in f[2] for f in found), dtype=np.int64, count=len(found))
+        few_parts.append(np.stack([columns, rows, flags]))
+    many_parts: list[np.ndarray] = []
     if found_text:
         columns = np.fromiter((index[f[0]] for f in found_text), np.int64, len(found_text))
         rows = np.fromiter((int(f[1]) for f in found_text), np.int64, len(found_text))
-        for column in np.unique(columns):
-            texts[int(column)] = rows[columns == column]
-    return errors, kinds, texts
+        many_parts.append(np.stack([columns, rows]))
+    return errors, few_parts, many_parts
 
 
 def _error_cells(data: bytes) -> list[tuple[int, int, str]]:
