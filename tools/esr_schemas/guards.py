@@ -427,11 +427,14 @@ def _last_row(body: bytes) -> int:
     return int(match.group(1)) if match else 0
 
 
-def _fast_extent(body: bytes, max_col: int, max_row: int) -> tuple[int, int, bool] | None:
-    """``_extent`` by polars, and whether the body has an error cell: compiled code,
-    run without the interpreter's lock, several times faster. ``max_row`` must be the
-    row of a reference of the body or before (the search starts from it). Only the
-    references beyond are taken out: none, in a sheet written in order. None when
+def _fast_extent(
+    body: bytes, max_col: int, max_row: int, errors_wanted: bool = True
+) -> tuple[int, int, bool] | None:
+    """``_extent`` by polars, and whether the body has an error cell (only looked for
+    if ``errors_wanted``: once one is seen, the sheet is known to have some): compiled
+    code, run without the interpreter's lock, several times faster. ``max_row`` must
+    be the row of a reference of the body or before (the search starts from it). Only
+    the references beyond are taken out: none, in a sheet written in order. None when
     unsure (text that is not UTF-8)."""
     import polars as pl
 
@@ -441,16 +444,20 @@ def _fast_extent(body: bytes, max_col: int, max_row: int) -> tuple[int, int, boo
         return None
     beyond = _beyond(column_letters(max(max_col, 1)), max_row)
     error = _ERROR_FLAG.decode()
-    if not text.str.contains(f"{error}|{beyond}" if beyond else error).item():
+    wanted = [error] if errors_wanted else []
+    wanted += [beyond] if beyond else []
+    if not wanted or not text.str.contains("|".join(wanted)).item():
         return max_col, max_row, False
-    if beyond:
+    # one of them is there (an error cell, in most sheets that have one): which
+    if beyond and text.str.contains(beyond).item():
         for reference in text.str.extract_all(beyond).explode().drop_nulls():
             match = _FOUND.search(reference)
             if match:  # always: the pattern ends so
                 if match.group(1):
                     max_col = max(max_col, column_index(match.group(1)))
                 max_row = max(max_row, int(match.group(2)))
-    return max_col, max_row, bool(text.str.contains(error).item())
+    has_error = errors_wanted and (len(wanted) == 1 or bool(text.str.contains(error).item()))
+    return max_col, max_row, has_error
 
 
 def _check_sheet(
@@ -488,7 +495,7 @@ def _check_sheet(
                 # reference cut at the end only gives a nearer start)
                 max_col, max_row = _extent(body[:65536], 0, 0)
             start_row = max(max_row, _last_row(body))
-            found = _fast_extent(body, max_col, start_row) if max_col else None
+            found = _fast_extent(body, max_col, start_row, not errors) if max_col else None
             if found is None:
                 max_col, max_row = _extent(body, max_col, max_row)
                 errors = errors or _ERROR_FLAG_RE.search(body) is not None
