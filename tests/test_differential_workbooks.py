@@ -299,3 +299,32 @@ def test_an_empty_cell_written_open_and_closed(tmp_path: Path) -> None:
     errors = same_errors(path, SCHEMA)
     assert errors[("type-error", 4, "code")] == 1
     assert errors[("type-error", 3, "code")] == 0
+
+
+@pytest.mark.parametrize("kept", [True, False])
+@pytest.mark.parametrize("first", ["nombres", "booleens"])
+def test_booleans_among_numbers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: str, kept: bool
+) -> None:
+    """fastexcel makes a column of numbers and booleans a column of numbers (TRUE is
+    1.0): the booleans are found in the XML and judged as frictionless judges them, in
+    every type of field. The rare kind comes early (row 3) or late (row 2,000). (Not
+    in a ``year`` field: frictionless takes TRUE there for the year 1, Python's
+    ``True == 1``; we refuse it, in a column of booleans as among numbers.)"""
+    from esr_schemas import guards
+
+    types = ["integer", "number", "boolean", "string", "any"]
+    schema = {"fields": [{"name": t, "type": t} for t in types]}
+    rows: list[list[Any]] = [types]
+    for i in range(1, 2501):
+        rare = i in (2, 1999)
+        boolean = (first == "nombres") == rare
+        rows.append([bool(i % 2) if boolean else i % 3 for _ in types])
+    if not kept:
+        monkeypatch.setattr(guards, "XLSX_KEEP_XML", 0)
+    errors = same_errors(_save(tmp_path, rows), schema)
+    booleans = 2 if first == "nombres" else 2498
+    assert errors[("type-error", 3, "integer")] == (first == "nombres")
+    assert sum(v for (_, _, f), v in errors.items() if f == "integer") == booleans
+    assert sum(v for (_, _, f), v in errors.items() if f == "boolean") == 2500 - booleans
+    assert not any(f == "any" for _, _, f in errors)

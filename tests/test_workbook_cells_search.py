@@ -1,5 +1,6 @@
 """The search of a sheet's XML for the cells of mixed columns: polars' patterns (no
-lookaround, run beside fastexcel's reading) find exactly the cells Python's do, on
+lookaround, run beside fastexcel's reading) find exactly the cells Python's do (and
+the boolean cells of every column), on
 ordinary XML and on odd XML (an attribute glued to ``t``, an unknown kind, a ``>``
 inside an attribute, an empty cell, an error cell)."""
 
@@ -86,12 +87,13 @@ def _cells(parts: list[np.ndarray]) -> list[tuple[int, ...]]:
 
 
 def _same(group: list[bytes], few: list[int], many: list[int]) -> None:
-    expected = workbook._python_cells(group, few, many, False)
-    found = workbook._polars_cells(group, few, many)
+    expected = workbook._python_cells(group, few, many, False, booleans=True)
+    found = workbook._polars_cells(group, few, many, booleans=True)
     assert found is not None
     assert found[0] == expected[0], group
     assert _cells(found[1]) == _cells(expected[1]), group
     assert _cells(found[2]) == _cells(expected[2]), group
+    assert _cells(found[3]) == _cells(expected[3]), group
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -140,7 +142,7 @@ def test_each_kind_of_cell(attributes: str, not_text: bool) -> None:
 def test_xml_that_is_not_utf8_goes_through_python() -> None:
     group = ['<row r="2"><c r="A2" t="n"><v>1</v></c><c r="B2" t="s">é</c></row>'.encode("latin-1")]
     assert workbook._polars_cells(group, [0], [1]) is None
-    _, kinds, texts = workbook._scan_cells(group, [0], [1])
+    _, kinds, texts, _ = workbook._scan_cells(group, [0], [1])
     assert kinds[0][0].tolist() == [2]
     assert texts[1].tolist() == [2]
 
@@ -160,7 +162,7 @@ def test_a_sheet_searched_in_several_groups(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def _by_column(scan: tuple) -> tuple[dict[int, list], dict[int, list]]:
-    _, kinds, texts = scan
+    _, kinds, texts, _ = scan
     return (
         {
             c: sorted(zip(rows.tolist(), flags.tolist(), strict=True))

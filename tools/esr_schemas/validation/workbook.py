@@ -110,6 +110,7 @@ def load_sheet(
     texts: dict[int, np.ndarray] = {}
     led = ([], []) if general else _led_by_sample(head)
     searched: tuple[list[int], list[int]] = ([], [])
+    bools: dict[int, np.ndarray] | None = None  # column -> rows of the boolean cells
     with ThreadPoolExecutor(1) as pool:
         if typed is None and not ods:
             typed = pool.submit(typed_columns, reader, sheet)
@@ -119,7 +120,8 @@ def load_sheet(
             # the cells of the kind its first rows hold fewer of, so that the cells of
             # the columns fastexcel finds mixed are known when it is done
             searched = led if ahead else ([], [])
-            found, kinds, texts = _scan_cells(blocks, *searched, general)
+            found, kinds, texts, bools = _scan_cells(blocks, *searched, general, booleans=ahead)
+            bools = bools if ahead else None
             errors = found if with_errors else []
             with_errors = False
         loaded = typed.result() if typed is not None else None
@@ -134,12 +136,21 @@ def load_sheet(
     # in the first rows), is searched now
     few_left = [c for c in few if c not in searched[0]]
     many_left = [c for c in many if c not in searched[1]]
-    if member and (few_left or many_left or with_errors):
+    # fastexcel makes a column of numbers and booleans a column of numbers (1.0 for
+    # TRUE): its boolean cells are found in the XML too
+    numeric = (
+        [i for i, t in enumerate(loaded[1].schema.values()) if t.is_numeric()] if loaded else []
+    )
+    bools_left = bool(numeric) and bools is None
+    if member and (few_left or many_left or with_errors or bools_left):
         chunks = blocks if blocks is not None else _member_blocks(path, member)
-        found, more_kinds, more_texts = _scan_cells(chunks, few_left, many_left, general)
+        found, more_kinds, more_texts, more_bools = _scan_cells(
+            chunks, few_left, many_left, general, booleans=bools_left
+        )
         errors += found if with_errors else []
         kinds.update(more_kinds)
         texts.update(more_texts)
+        bools = more_bools if bools_left else bools
     rows, columns = _declared_extent(head)
     if loaded is not None:
         infos, frame = loaded
@@ -168,6 +179,14 @@ def load_sheet(
             booleans[column] = (
                 not_text[column] & rendered.is_in(["true", "false"]).fill_null(False).to_numpy()
             )
+        for column in numeric:
+            if bools and column in bools:
+                rows_of = bools[column] - 2
+                filled = frame[frame.columns[column]].is_not_null().to_numpy()
+                booleans[column] = np.zeros(height, dtype=bool)
+                booleans[column][rows_of[(rows_of >= 0) & (rows_of < height)]] = True
+                booleans[column] &= filled
+                not_text[column] = filled
         for column in many:  # no text cell at all
             if column not in texts:
                 rendered = frame[frame.columns[column]]
@@ -431,9 +450,12 @@ def _mixed_columns(text: SheetText, loaded: LoadedSheet, types: list[str]) -> No
             continue
         name = f"c{index}"
         values = text.frame[name].gather(rows)
+        booleans = loaded.booleans.get(index, np.zeros(loaded.height, dtype=bool))
+        # a boolean in a column of numbers, which fastexcel made 1 or 0
+        numbers = pl.Series(booleans[rows]) & values.is_in(["1", "0"])
         dates = values.str.contains(_RENDERED_DATE)
         years = values.str.contains(r"^[0-9]{1,4}$") & (ftype == "year")
-        if dates.any() or (values == "-0").any() or years.any():
+        if dates.any() or (values == "-0").any() or years.any() or numbers.any():
             # otherwise every cell is written as fastexcel wrote it
             moments = (
                 pl.when(dates)
@@ -442,10 +464,14 @@ def _mixed_columns(text: SheetText, loaded: LoadedSheet, types: list[str]) -> No
                 .str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False)
             )
             written = (
-                pl.DataFrame({"r": values, "d": dates, "y": years})
+                pl.DataFrame({"r": values, "d": dates, "y": years, "b": numbers})
                 .with_columns(m=moments)
                 .select(
-                    pl.when(pl.col("d"))
+                    pl.when(pl.col("b"))
+                    .then(
+                        pl.when(pl.col("r") == "1").then(pl.lit("true")).otherwise(pl.lit("false"))
+                    )
+                    .when(pl.col("d"))
                     .then(_datetime_text(pl.col("m"), ftype))
                     .when(pl.col("r") == "-0")
                     .then(pl.lit("0"))
@@ -456,11 +482,12 @@ def _mixed_columns(text: SheetText, loaded: LoadedSheet, types: list[str]) -> No
                 .to_series()
             )
             text.frame = text.frame.with_columns(text.frame[name].scatter(rows, written))
-        booleans = loaded.booleans.get(index, np.zeros(loaded.height, dtype=bool))
         if ftype == "string":
             refused = not_text
         elif ftype == "boolean":
             refused = not_text & ~booleans
+            if index in text.forced:  # a column of numbers: its booleans are not refused
+                text.forced[index] &= ~booleans
         elif ftype != "any":
             refused = booleans
         else:
@@ -635,17 +662,25 @@ _SCAN_GROUP = 16 << 20
 """Bytes of XML searched by polars in one call (a sheet that was not kept is read as
 it is searched: memory stays bounded)."""
 
-_Cells = tuple[list[tuple[int, int, str]], list[np.ndarray], list[np.ndarray]]
+_Cells = tuple[list[tuple[int, int, str]], list[np.ndarray], list[np.ndarray], list[np.ndarray]]
 
 
 def _scan_cells(
-    blocks: Iterable[bytes], few: list[int], many: list[int], general: bool = False
+    blocks: Iterable[bytes],
+    few: list[int],
+    many: list[int],
+    general: bool = False,
+    booleans: bool = False,
 ) -> tuple[
-    list[tuple[int, int, str]], dict[int, tuple[np.ndarray, np.ndarray]], dict[int, np.ndarray]
+    list[tuple[int, int, str]],
+    dict[int, tuple[np.ndarray, np.ndarray]],
+    dict[int, np.ndarray],
+    dict[int, np.ndarray],
 ]:
     """One pass over the sheet's XML: the Excel error cells (row, column, code); for
     the columns ``few``, the cells that are not text (their rows, and whether each is
-    a boolean); for the columns ``many``, the rows of the text cells.
+    a boolean); for the columns ``many``, the rows of the text cells; if ``booleans``,
+    the rows of the boolean cells of every column.
 
     The searches are polars' (compiled, run without the interpreter's lock, so that
     fastexcel's reading goes on beside them); XML that is not UTF-8, or whose cells do
@@ -653,13 +688,15 @@ def _scan_cells(
     errors: list[tuple[int, int, str]] = []
     few_parts: list[np.ndarray] = []
     many_parts: list[np.ndarray] = []
+    bool_parts: list[np.ndarray] = []
     for group in _groups(_row_chunks(blocks)):
-        found = None if general else _polars_cells(group, few, many)
+        found = None if general else _polars_cells(group, few, many, booleans)
         if found is None:
-            found = _python_cells(group, few, many, general)
+            found = _python_cells(group, few, many, general, booleans)
         errors += found[0]
         few_parts += found[1]
         many_parts += found[2]
+        bool_parts += found[3]
     kinds: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     if few_parts:
         columns, rows, flags = np.concatenate(few_parts, axis=1)
@@ -671,7 +708,12 @@ def _scan_cells(
         columns, rows = np.concatenate(many_parts, axis=1)
         for column in np.unique(columns):
             texts[int(column)] = rows[columns == column]
-    return errors, kinds, texts
+    bools: dict[int, np.ndarray] = {}
+    if bool_parts:
+        columns, rows = np.concatenate(bool_parts, axis=1)
+        for column in np.unique(columns):
+            bools[int(column)] = rows[columns == column]
+    return errors, kinds, texts, bools
 
 
 def _groups(chunks: Iterable[bytes]) -> Iterator[list[bytes]]:
@@ -720,7 +762,9 @@ _ODD_KIND = _odd_kind()
 _TEXT_OR_ERROR = r'(?-u:\b)t="(?:s|inlineStr|str|e)"'
 
 
-def _polars_cells(group: list[bytes], few: list[int], many: list[int]) -> _Cells | None:
+def _polars_cells(
+    group: list[bytes], few: list[int], many: list[int], booleans: bool = False
+) -> _Cells | None:
     """``_python_cells`` by polars' regular expressions, which have no lookaround. In
     the columns ``few``, the opening tags of the cells that are not text are taken out
     (``_not_text_tag``; where the XML is odd, every tag, then those of text or of an
@@ -758,19 +802,31 @@ def _polars_cells(group: list[bytes], few: list[int], many: list[int]) -> _Cells
         tags = tags.explode().drop_nulls()
         if len(tags):
             many_parts.append(np.stack(_references(tags, many)))
-    return errors, few_parts, many_parts
+    bool_parts: list[np.ndarray] = []
+    if booleans:
+        with_booleans = text.filter(text.str.contains('t="b"', literal=True))
+        tags = with_booleans.str.extract_all(r'<c r="[A-Z]+[0-9]+"[^>]*(?-u:\b)t="b"')
+        tags = tags.explode().drop_nulls()
+        if len(tags):
+            bool_parts.append(np.stack(_references(tags)))
+    return errors, few_parts, many_parts, bool_parts
 
 
-def _references(tags: pl.Series, columns: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def _references(tags: pl.Series, columns: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(column index, row) of each cell's opening tag in ``tags`` (``<c r="B12"...``),
-    all of one of ``columns``."""
+    all of one of ``columns`` if given."""
     parts = tags.str.extract_groups(r'^<c r="([A-Z]+)([0-9]+)"').struct.unnest()
-    index = {column_letters(c + 1).decode(): c for c in columns}
+    if columns is None:
+        index = {name: column_index(name) - 1 for name in parts.to_series(0).unique()}
+    else:
+        index = {column_letters(c + 1).decode(): c for c in columns}
     letters = parts.to_series(0).replace_strict(index, return_dtype=pl.Int64)
     return letters.to_numpy(), parts.to_series(1).cast(pl.Int64).to_numpy()
 
 
-def _python_cells(group: list[bytes], few: list[int], many: list[int], general: bool) -> _Cells:
+def _python_cells(
+    group: list[bytes], few: list[int], many: list[int], general: bool, booleans: bool = False
+) -> _Cells:
     """``_scan_cells``'s searches in one group of pieces of the XML, by Python's
     regular expressions."""
     errors: list[tuple[int, int, str]] = []
@@ -778,9 +834,13 @@ def _python_cells(group: list[bytes], few: list[int], many: list[int], general: 
     found_text: list[tuple[bytes, bytes]] = []
     pattern = _not_text_cell(few, general) if few else None
     text_pattern = _text_cell(many, general) if many else None
+    found_bool: list[tuple[bytes, bytes]] = []
+    bool_pattern = _BOOLEAN_GENERAL if general else _BOOLEAN
     for data in group:
         if b't="e"' in data:
             errors.extend(_error_cells(data))
+        if booleans and b't="b"' in data:
+            found_bool.extend(bool_pattern.findall(data))
         if pattern is not None:
             found.extend(pattern.findall(data))
         if text_pattern is not None:
@@ -797,7 +857,18 @@ def _python_cells(group: list[bytes], few: list[int], many: list[int], general: 
         columns = np.fromiter((index[f[0]] for f in found_text), np.int64, len(found_text))
         rows = np.fromiter((int(f[1]) for f in found_text), np.int64, len(found_text))
         many_parts.append(np.stack([columns, rows]))
-    return errors, few_parts, many_parts
+    bool_parts: list[np.ndarray] = []
+    if found_bool:
+        columns = np.fromiter(
+            (column_index(f[0]) - 1 for f in found_bool), np.int64, len(found_bool)
+        )
+        rows = np.fromiter((int(f[1]) for f in found_bool), np.int64, len(found_bool))
+        bool_parts.append(np.stack([columns, rows]))
+    return errors, few_parts, many_parts, bool_parts
+
+
+_BOOLEAN = re.compile(rb'<c r="([A-Z]+)(\d+)"(?=[^>]*\bt="b")')
+_BOOLEAN_GENERAL = re.compile(rb'<(?:\w+:)?c\b(?=[^>]*\br="([A-Z]+)(\d+)")(?=[^>]*\bt="b")')
 
 
 def _error_cells(data: bytes) -> list[tuple[int, int, str]]:
