@@ -737,7 +737,7 @@ def _not_text_tag(letters: str) -> str:
     """The opening tag of a cell of the columns ``letters`` (an alternation) in whose
     attributes no ``t="`` is followed by ``s``, ``i`` or ``e`` (text, ``inlineStr``,
     error): ``_not_text_cell`` without lookaround, where every value of ``t`` is one of
-    the standard ones and follows a space (else see ``_ODD_KIND``). Each ``t`` starts
+    the standard ones and starts a word (else see ``_ODD_KIND``). Each ``t`` starts
     a run that ends on a character that cannot open ``t="s``; a run ending on ``=`` or
     ``"`` is followed by another run or by the tag's end."""
     normal = "[^>t]"
