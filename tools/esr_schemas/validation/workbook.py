@@ -161,31 +161,21 @@ def load_sheet(
         not_text: dict[int, np.ndarray] = {}
         booleans: dict[int, np.ndarray] = {}
         for column, (rows_of, flags) in kinds.items():
-            index = rows_of - 2
-            inside = (index >= 0) & (index < height)
-            not_text[column] = np.zeros(height, dtype=bool)
-            not_text[column][index[inside]] = True
+            not_text[column] = _at_rows(rows_of, height)
             # a cell written <c r="B2" s="1"></c> holds no value: empty, as for openpyxl
             not_text[column] &= frame[frame.columns[column]].is_not_null().to_numpy()
-            if flags[inside].any():
-                booleans[column] = np.zeros(height, dtype=bool)
-                booleans[column][index[inside & flags]] = True
+            if flags.any():
+                booleans[column] = _at_rows(rows_of[flags], height)
         for column, rows_of in texts.items():
-            index = rows_of - 2
-            is_text = np.zeros(height, dtype=bool)
-            is_text[index[(index >= 0) & (index < height)]] = True
             rendered = frame[frame.columns[column]]
-            not_text[column] = rendered.is_not_null().to_numpy() & ~is_text
+            not_text[column] = rendered.is_not_null().to_numpy() & ~_at_rows(rows_of, height)
             booleans[column] = (
                 not_text[column] & rendered.is_in(["true", "false"]).fill_null(False).to_numpy()
             )
         for column in numeric:
             if bools and column in bools:
-                rows_of = bools[column] - 2
                 filled = frame[frame.columns[column]].is_not_null().to_numpy()
-                booleans[column] = np.zeros(height, dtype=bool)
-                booleans[column][rows_of[(rows_of >= 0) & (rows_of < height)]] = True
-                booleans[column] &= filled
+                booleans[column] = _at_rows(bools[column], height) & filled
                 not_text[column] = filled
         for column in many:  # no text cell at all
             if column not in texts:
@@ -273,6 +263,15 @@ def _sample_kinds(head: str) -> tuple[dict[int, int], dict[int, int]]:
         elif not _ERROR_KIND.search(attributes):
             other[column] = other.get(column, 0) + 1
     return text, other
+
+
+def _at_rows(rows: np.ndarray, height: int) -> np.ndarray:
+    """A mask of the frame's ``height`` data rows, true at the sheet rows ``rows`` (row 2
+    is the first data row; rows outside the frame are left out)."""
+    index = rows - 2
+    mask = np.zeros(height, dtype=bool)
+    mask[index[(index >= 0) & (index < height)]] = True
+    return mask
 
 
 def _pad_frame(frame: pl.DataFrame, columns: int, rows: int) -> pl.DataFrame:
