@@ -30,6 +30,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import socket
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -62,6 +63,8 @@ class Worker:
         theirs.close()
         self.connection: Connection = ours
         self.ready = False
+        self.waiting: concurrent.futures.Future[Any] | None = None
+        """The last call of :meth:`wait_ready` or :meth:`call` handed to a thread."""
 
     def wait_ready(self) -> None:
         """Blocks until the worker has loaded the registry and warmed up."""
@@ -93,17 +96,36 @@ class Worker:
         return message
 
     def kill(self) -> None:
-        """Kills the worker and every process it started (it leads its own group)."""
+        """Kills the worker and every process it started (it leads its own group), and
+        wakes the thread that may still wait for its answer.
+
+        The pipe is shut down here but closed only by :meth:`reap`, once no thread reads
+        it any more. Closed at once, its number could be given to the next worker's pipe
+        while a thread still waits on it: a read the kernel restarts (after a signal)
+        then takes the next worker's messages, and that worker is lost.
+        """
         pid = self.process.pid
         if pid is not None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)  # in case it had not made its group yet
-        self.connection.close()
+        if not self.connection.closed:
+            with contextlib.suppress(OSError):
+                fd = self.connection.fileno()
+                with socket.fromfd(fd, socket.AF_UNIX, socket.SOCK_STREAM) as pipe:  # a dup
+                    pipe.shutdown(socket.SHUT_RDWR)
 
     def reap(self) -> None:
+        """After :meth:`kill`: the process waited for, and the pipe closed once the thread
+        that waited on it (if any) has returned."""
         self.process.join(timeout=10)
+        if self.waiting is not None:
+            done, _ = concurrent.futures.wait([self.waiting], timeout=10)
+            if not done:  # never seen: the pipe stays open rather than be reused under it
+                LOG.error("a thread still waits on a stopped validation process")
+                return
+        self.connection.close()
 
 
 class Slots:
@@ -150,6 +172,12 @@ class Slots:
         self.threads.submit(worker.reap)
         self.idle.insert(0, Worker(self.root))
 
+    def _in_thread(self, worker: Worker, call: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        """``call(*args)`` in a thread, remembered by ``worker`` so that its pipe is not
+        closed under it (:meth:`Worker.reap`)."""
+        worker.waiting = self.threads.submit(call, *args)
+        return asyncio.wrap_future(worker.waiting)
+
     async def run(self, job: Callable[..., T], *args: Any, cleanup: Callable[[], None]) -> T:
         """``job(*args)`` in a worker process; then ``cleanup()`` and the slot's release.
 
@@ -165,9 +193,9 @@ class Slots:
         kept = False
         try:
             if not worker.ready:  # a worker still starting: wait for it off the event loop
-                await loop.run_in_executor(self.threads, worker.wait_ready)
+                await self._in_thread(worker, worker.wait_ready)
             result: T = await asyncio.wait_for(
-                loop.run_in_executor(self.threads, worker.call, job, args), self.time_limit
+                self._in_thread(worker, worker.call, job, args), self.time_limit
             )
             kept = True
             return result
