@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import subprocess
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -179,54 +180,90 @@ import uno
 from com.sun.star.beans import PropertyValue
 
 soffice, profile, files = sys.argv[1], sys.argv[2], sys.argv[3:]
-pipe = "esr-marquage-%d" % os.getpid()
-process = subprocess.Popen(
-    [soffice, "-env:UserInstallation=" + profile, "--headless", "--invisible", "--norestore",
-     "--accept=pipe,name=%s;urp;" % pipe],
-    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-)
-desktop = None
-try:
+ATTEMPTS = 5
+
+
+def start(attempt):
+    pipe = "esr-marquage-%d-%d-%d" % (os.getpid(), attempt, time.monotonic_ns())
+    process = subprocess.Popen(
+        [soffice, "-env:UserInstallation=%s-%d" % (profile, attempt), "--headless",
+         "--invisible", "--norestore", "--accept=pipe,name=%s;urp;" % pipe],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
     for _ in range(240):
         try:
-            ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe)
-            break
+            return process, resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe)
         except Exception:
+            if process.poll() is not None:
+                return process, None  # it ended before it answered
             time.sleep(0.25)
-    else:
-        raise SystemExit("LibreOffice ne répond pas")
+    process.kill()
+    raise SystemExit("LibreOffice ne répond pas")
+
+
+def mark(ctx, path):
     desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
     helper = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.DispatchHelper", ctx)
     hidden = PropertyValue()
     hidden.Name, hidden.Value = "Hidden", True
-    found = {}
-    for path in files:
-        doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0, (hidden,))
-        sheet = doc.Sheets.getByName("Données")
-        doc.CurrentController.setActiveSheet(sheet)
-        # Outils > Audit > Marquer les données incorrectes: one circle per invalid cell
-        helper.executeDispatch(doc.CurrentController.Frame, ".uno:ShowInvalid", "", 0, ())
-        shapes, cells = sheet.DrawPage.Count, []
-        for index in range(shapes):
-            shape = sheet.DrawPage.getByIndex(index)
-            if shape.ShapeType == "com.sun.star.drawing.EllipseShape":
-                address = shape.Anchor.CellAddress
-                cells.append([address.Column, address.Row + 1])
-        found[os.path.basename(path)] = {"shapes": shapes, "cells": cells}
-        doc.close(True)
-    print(json.dumps(found))
-finally:
-    if desktop is not None:
+    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0, (hidden,))
+    sheet = doc.Sheets.getByName("Données")
+    doc.CurrentController.setActiveSheet(sheet)
+    # Outils > Audit > Marquer les données incorrectes: one circle per invalid cell
+    helper.executeDispatch(doc.CurrentController.Frame, ".uno:ShowInvalid", "", 0, ())
+    # its circles are drawn, and its timers run, before the draw page is read
+    ctx.ServiceManager.createInstanceWithContext("com.sun.star.awt.Toolkit", ctx).processEventsToIdle()
+    shapes, cells = sheet.DrawPage.Count, []
+    for index in range(shapes):
+        shape = sheet.DrawPage.getByIndex(index)
+        if shape.ShapeType == "com.sun.star.drawing.EllipseShape":
+            address = shape.Anchor.CellAddress
+            cells.append([address.Column, address.Row + 1])
+    doc.close(True)
+    return {"shapes": shapes, "cells": cells}
+
+
+def crashed(process):
+    # LibreOffice 7.4 sometimes aborts in one of its own timers while it is driven
+    # (« Fatal exception: Signal 6 » in SvpSalInstance::CheckTimeout): that run is redone
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
+
+
+found, crashes, attempt = {}, 0, 0
+while any(os.path.basename(path) not in found for path in files):
+    process, ctx = start(attempt)
+    try:
+        if ctx is None:
+            raise RuntimeError("LibreOffice ended as it started")
+        for path in files:
+            if os.path.basename(path) not in found:
+                found[os.path.basename(path)] = mark(ctx, path)
+    except Exception:
+        if not crashed(process) or attempt + 1 >= ATTEMPTS:
+            raise
+        crashes += 1
+        for path in files:  # the crash left its lock files: the next run would see them
+            folder, name = os.path.split(path)
+            lock = os.path.join(folder, ".~lock.%s#" % name)
+            if os.path.exists(lock):
+                os.remove(lock)
+    finally:
         try:
-            desktop.terminate()
+            ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx).terminate()
         except Exception:
             pass
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    attempt += 1
+print(json.dumps({"files": found, "crashes": crashes}))
 """
 
 
@@ -262,7 +299,14 @@ def libreoffice_marks(files: list[Path], work: Path) -> dict[str, dict[str, Any]
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    if answer["crashes"]:
+        warnings.warn(
+            f"LibreOffice s'est arrêté {answer['crashes']} fois en cours de route (son propre "
+            "plantage) : le marquage a été refait dans une nouvelle instance",
+            stacklevel=2,
+        )
+    return dict(answer["files"])
 
 
 def require_uno() -> str:
