@@ -1,6 +1,8 @@
 """Real LibreOffice reads our templates: CSV conversion and an xlsx round trip.
 
-Two ``soffice`` runs in all (each converts a batch of files) with a fresh profile.
+Each ``soffice`` run converts a batch of files with a fresh profile. The marking runs
+(``libreoffice_marks``) drive LibreOffice over UNO, and redo in a new instance what a
+crash of LibreOffice itself interrupted (the test then warns).
 """
 
 from __future__ import annotations
