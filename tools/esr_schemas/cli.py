@@ -6,6 +6,8 @@ Exit codes: 0 clean, 1 findings or invalid data, 2 usage error or unusable input
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import gc
 import importlib
 import os
@@ -155,5 +157,32 @@ def _unexpected(error: BaseException, debug: bool) -> int:
     return EXIT_USAGE
 
 
+def run() -> None:
+    """The installed command: :func:`main`, then an end without the interpreter's
+    teardown.
+
+    Once polars is imported, Python spends 50 to 130 ms (measured here) freeing every
+    module's objects one by one before the process ends; the system frees the whole
+    process at once. Exit handlers still run first (temporary folders, thread pools,
+    logging) and the standard streams are flushed. The server, or a command that left a
+    thread running, ends the usual way. Tests call :func:`main` directly."""
+    try:
+        code = main()
+    except SystemExit as stop:  # --help, usage errors
+        if not isinstance(stop.code, int | None):
+            raise
+        code = stop.code or 0
+    threading = sys.modules.get("threading")
+    serving = [a for a in sys.argv[1:] if a != "--debug"][:1] == ["serve"]
+    if serving or (threading is not None and threading.active_count() > 1):
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        # a reader that went away (| head), a closed stream: nothing more to say
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
