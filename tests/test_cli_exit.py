@@ -104,3 +104,16 @@ def test_a_thread_still_running_is_waited_for(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert marker.read_text() == "fini"
+
+
+def test_a_profiled_run_still_writes_its_profile(tmp_path: Path) -> None:
+    """``python -m cProfile`` writes its results once the command has returned."""
+    profile = tmp_path / "profil.out"
+    result = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "esr_schemas.cli", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert profile.stat().st_size > 0

@@ -164,8 +164,9 @@ def run() -> None:
     Once polars is imported, Python spends 50 to 130 ms (measured here) freeing every
     module's objects one by one before the process ends; the system frees the whole
     process at once. Exit handlers still run first (temporary folders, thread pools,
-    logging) and the standard streams are flushed. The server, or a command that left a
-    thread running, ends the usual way. Tests call :func:`main` directly."""
+    logging) and the standard streams are flushed. The server, a command that left a
+    thread running, or one run under a profiler or a tracer (which write their results
+    at the end) ends the usual way. Tests call :func:`main` directly."""
     try:
         code = main()
     except SystemExit as stop:  # --help, usage errors
@@ -174,7 +175,8 @@ def run() -> None:
         code = stop.code or 0
     threading = sys.modules.get("threading")
     serving = [a for a in sys.argv[1:] if a != "--debug"][:1] == ["serve"]
-    if serving or (threading is not None and threading.active_count() > 1):
+    watched = sys.getprofile() is not None or sys.gettrace() is not None  # cProfile, coverage
+    if serving or watched or (threading is not None and threading.active_count() > 1):
         sys.exit(code)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
