@@ -433,6 +433,50 @@ def test_the_column_reader_writes_what_the_cell_reader_writes(tmp_path: Path) ->
     assert any("ligne 34" in note and "zéros" in note for note in notes), notes
 
 
+def test_date_times_of_mixed_columns_are_written_as_the_cell_reader_writes_them(
+    tmp_path: Path,
+) -> None:
+    """Columns mixing date-times and text (fastexcel writes them all out as text): with
+    and without a fraction of a second, at midnight or not, in date, date-time, text and
+    formatted date fields, the CSV is the one ``from_cell`` gives cell by cell."""
+    from esr_schemas.templates.export import FilledSheet, _read_rows, read_filled, to_csv
+
+    descriptor = {
+        "name": "moments",
+        "fields": [
+            {"name": "quand", "type": "datetime"},
+            {"name": "jour", "type": "date"},
+            {"name": "jour_fr", "type": "date", "format": "%d/%m/%Y"},
+            {"name": "note", "type": "string"},
+        ],
+    }
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(descriptor), encoding="utf-8")
+    workbook = load_workbook(make_template(tmp_path, schema))
+    sheet = workbook[DATA_SHEET]
+    moments = [
+        dt.datetime(2024, 3, 12),
+        dt.datetime(2024, 3, 12, 14, 30, 5),
+        dt.datetime(2024, 3, 12, 14, 30, 5, 250000),
+        dt.datetime(1999, 12, 31, 23, 59, 59),
+    ]
+    for i in range(40):
+        moment = moments[i % len(moments)]
+        sheet.append([moment, moment, moment, moment])
+    sheet.append(["inconnu", "hier", "demain", "texte"])  # each column becomes mixed
+    path = tmp_path / "moments.xlsx"
+    workbook.save(path)
+    fast = read_filled(path)
+    assert fast.typed is not None
+    assert set(fast.not_text) == {0, 1, 2, 3}, "every column is mixed"
+    book = load_workbook(path, read_only=True, data_only=True)
+    header, rows, wide = _read_rows(book[DATA_SHEET].iter_rows(values_only=True), path)
+    book.close()
+    slow = FilledSheet(path, header, rows, None, wide)
+    source = from_path(schema)
+    assert to_csv(fast, source) == to_csv(slow, source)
+
+
 def test_excel_error_cells_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """``#N/A`` or ``#DIV/0!`` left by a formula is not an empty cell: nothing is written."""
     workbook = load_workbook(make_template(tmp_path))

@@ -464,26 +464,30 @@ def _typed_csv(
     for index, ((name, dtype), column) in enumerate(
         zip(typed.schema.items(), columns, strict=True)
     ):
-        expr = _canonical(pl.col(name), dtype, column)
+        expr = base = _canonical(pl.col(name), dtype, column)
         if not_text and index in not_text:
             mask, booleans = not_text[index]
             rendered = typed[name]
             dates = pl.lit(pl.Series(mask)) & pl.col(name).str.contains(_RENDERED_DATE)
-            # parsed only where a date was written out (the other cells are not read)
+            whole = _whole_seconds_text(pl.col(name), column)
+            # parsed only where a date was written out and cannot be rewritten as text
+            # (the other cells are not read): 1 µs a cell
+            parsed = dates if whole is None else dates & (pl.col(name).str.len_bytes() != 19)
             moment = (
-                pl.when(dates)
+                pl.when(parsed)
                 .then(pl.col(name))
                 .str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False)
             )
             numbers = pl.lit(pl.Series(_numbers_in_text(rendered, mask, booleans)))
+            expr = pl.when(parsed).then(_canonical(moment, pl.Datetime, column))
+            if whole is not None:
+                expr = expr.when(dates).then(whole)
             expr = (
-                pl.when(dates)
-                .then(_canonical(moment, pl.Datetime, column))
-                .when(pl.lit(pl.Series(booleans)))
+                expr.when(pl.lit(pl.Series(booleans)))
                 .then(_canonical(pl.col(name) == "true", pl.Boolean, column))
                 .when(numbers)
                 .then(_canonical(pl.col(name).cast(pl.Float64, strict=False), pl.Float64, column))
-                .otherwise(expr)
+                .otherwise(base)
             )
         exprs.append(expr.alias(name))
     text = typed.select(exprs)
@@ -515,6 +519,26 @@ def _typed_csv(
     return text.write_csv(
         include_header=False, separator=separator, line_terminator="\n", quote_style="necessary"
     )
+
+
+def _whole_seconds_text(rendered: pl.Expr, column: dict[str, Any]) -> pl.Expr | None:
+    """What ``_canonical`` writes of a date-time fastexcel wrote out as
+    ``AAAA-MM-JJ hh:mm:ss`` (no fraction of a second), cut from that text; None when the
+    field has a format of its own (the date-time is then parsed)."""
+    import polars as pl
+
+    if _strftime(column):
+        return None
+    day, clock = rendered.str.slice(0, 10), rendered.str.slice(11, 8)
+    full = day + pl.lit("T") + clock
+    kind = field_type(column)
+    if kind == "date":
+        return day
+    if kind == "time":
+        return clock
+    if kind == "datetime":
+        return full
+    return pl.when(clock == "00:00:00").then(day).otherwise(full)
 
 
 def _canonical(col: pl.Expr, dtype: Any, column: dict[str, Any]) -> pl.Expr:
