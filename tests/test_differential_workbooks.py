@@ -129,6 +129,44 @@ def test_dates_numbers_and_text_codes(tmp_path: Path, mixed: bool) -> None:
         assert errors[("type-error", 64, "jour")] == 1  # a date-time in a date column
 
 
+def test_date_times_in_mixed_columns_of_every_kind_of_field(tmp_path: Path) -> None:
+    """Columns mixing date-times with a text cell, which fastexcel writes out as text
+    (rewritten from that text, or parsed when a fraction of a second is there): at
+    midnight or not, under date, date-time (with and without a format), text and
+    ``any`` fields; times alone under a time field. (Left out, where we differ from
+    frictionless: a time alone under a date-time field, midnight alone under a time
+    field, a fraction of a second under a date-time format without one.)"""
+    schema: dict[str, Any] = {
+        "fields": [
+            {"name": "jour", "type": "date"},
+            {"name": "moment", "type": "datetime"},
+            {"name": "moment_iso", "type": "datetime", "format": "%Y-%m-%dT%H:%M:%S"},
+            {"name": "texte", "type": "string"},
+            {"name": "libre", "type": "any"},
+            {"name": "heure", "type": "time"},
+        ]
+    }
+    moments = [
+        dt.datetime(2024, 3, 12),
+        dt.datetime(2024, 3, 12, 14, 30, 5),
+        dt.datetime(1999, 12, 31, 23, 59, 59),
+        dt.datetime(2024, 3, 12, 14, 30, 5, 250000),
+    ]
+    rows: list[list[Any]] = [[f["name"] for f in schema["fields"]]]
+    for i in range(48):
+        moment = moments[i % len(moments)]
+        whole = moment.replace(microsecond=0)
+        clock = dt.time(9 + i % 3, 15, 30 + i % 2)
+        rows.append([moment, moment, whole, moment, moment, clock])
+    rows.append(["inconnu"] * len(schema["fields"]))  # every column becomes mixed
+    errors = same_errors(_save(tmp_path, rows), schema)
+    assert errors[("type-error", 50, "jour")] == 1  # the text cell
+    assert errors[("type-error", 3, "jour")] == 1  # a date-time in a date field
+    assert errors[("type-error", 3, "moment_iso")] == 0  # 14:30:05 in the format
+    assert errors[("type-error", 3, "texte")] == 1  # a date-time in a text field
+    assert not any(f in ("heure", "libre") and row < 50 for _, row, f in errors)
+
+
 def test_excel_error_cells_are_reported_not_blank(tmp_path: Path) -> None:
     """Excel keeps ``#N/A`` and ``#DIV/0!`` as error cells; both readers would give an
     empty cell. Here they are errors (frictionless would read the code as text)."""
