@@ -147,3 +147,41 @@ def test_the_fast_profile_check_never_passes_what_jsonschema_refuses() -> None:
                 judged += 1
                 refused += not valid
     assert judged > 1000 and refused > 50
+
+
+def test_dates_and_addresses_refused_at_a_glance_need_no_parser(tmp_path) -> None:  # noqa: ANN001
+    """« hier » in a date-time field, « midi » in a time field and simple addresses are
+    judged without importing dateutil's parser or validators (20 to 40 ms each); a
+    date-time with a time zone, or a time (no fast path), still goes through the
+    parser, and is accepted."""
+    schema = tmp_path / "schema.json"
+    schema.write_text(
+        '{"fields": [{"name": "maj", "type": "datetime"}, {"name": "heure", "type": "time"},'
+        ' {"name": "contact", "type": "string", "format": "email"}]}',
+        encoding="utf-8",
+    )
+    plain = tmp_path / "simple.csv"
+    plain.write_text(
+        "maj;heure;contact\n2024-03-12T10:30:00;;a@univ.fr\nhier;midi;b@univ.fr\n",
+        encoding="utf-8",
+    )
+    zoned = tmp_path / "fuseau.csv"
+    zoned.write_text("maj;heure;contact\n2024-03-12T10:30:00+02:00;10:30:00;\n", encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from esr_schemas import cli\n"
+        "for path in sys.argv[2:]:\n"
+        "    status = cli.main(['validate', path, '--schema', sys.argv[1], '--format', 'json'])\n"
+        "    lazy = ('dateutil.parser', 'validators')\n"
+        "    print(status, sorted(m for m in lazy if m in sys.modules), file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(schema), str(plain), str(zoned)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stderr.strip().splitlines()[-2:] == ["1 []", "0 ['dateutil.parser']"], (
+        result.stderr
+    )
+    assert result.stdout.count('"type": "type-error"') == 2, result.stdout  # hier, midi

@@ -353,14 +353,14 @@ def _datetime_reader(fmt: str) -> Callable[[Any], Any]:
             return cell
         if not isinstance(cell, str):
             return None
-        # imported on the first cell the fast path leaves to this reader (most files
-        # have none: a command would pay dateutil's import for nothing)
+        if fmt == "default" and (len(cell) < 19 or cell[16] != ":"):
+            return None  # no ISO date-time (« hier »): refused without dateutil
+        # imported on the first cell the fast path leaves to this reader that may be a
+        # date-time (most files have none: a command would pay 20 to 40 ms for nothing)
         from dateutil import parser
 
         try:
             if fmt == "default":
-                if cell[16] != ":" or len(cell) < 19:
-                    return None
                 return parser.isoparse(cell)
             if fmt == "any":
                 return parser.parse(cell)
@@ -372,17 +372,17 @@ def _datetime_reader(fmt: str) -> Callable[[Any], Any]:
 
 
 def _time_reader(fmt: str) -> Callable[[Any], Any]:
-    from dateutil import parser
-
     def read_time(cell: Any) -> Any:
         if isinstance(cell, dt.time):
             return cell
         if not isinstance(cell, str):
             return None
+        if fmt == "default" and (len(cell) < 8 or cell[5] != ":"):
+            return None  # no ISO time: refused without dateutil
+        from dateutil import parser  # at the first cell that needs it, as above
+
         try:
             if fmt == "default":
-                if cell[5] != ":" or len(cell) < 8:
-                    return None
                 return parser.isoparse(f"2000-01-01T{cell}").timetz()
             if fmt == "any":
                 return parser.parse(cell).timetz()
