@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
 from ..validation.error_types import error_type_name
+from ..validation.sheet_reader import RENDERED_DATETIME, day_and_clock, whole_seconds
 from .cells import _strftime, delimiter, from_cell
 from .fields import field_type, is_code
 from .names import DATA_SHEET, MARKER_SCHEMA, MARKER_VERSION
@@ -441,12 +442,9 @@ def to_csv(sheet: FilledSheet, source: TemplateSource) -> tuple[str, list[str]]:
     return out.getvalue(), notes
 
 
-_RENDERED_DATE = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?$"
-
-
 def _numbers_in_text(rendered: pl.Series, not_text: Any, booleans: Any) -> Any:
     """Rows of a mixed column whose cell is a number (neither a boolean nor a date)."""
-    dates = rendered.str.contains(_RENDERED_DATE).fill_null(False).to_numpy()
+    dates = rendered.str.contains(RENDERED_DATETIME).fill_null(False).to_numpy()
     return not_text & ~booleans & ~dates
 
 
@@ -468,11 +466,11 @@ def _typed_csv(
         if not_text and index in not_text:
             mask, booleans = not_text[index]
             rendered = typed[name]
-            dates = pl.lit(pl.Series(mask)) & pl.col(name).str.contains(_RENDERED_DATE)
+            dates = pl.lit(pl.Series(mask)) & pl.col(name).str.contains(RENDERED_DATETIME)
             whole = _whole_seconds_text(pl.col(name), column)
             # parsed only where a date was written out and cannot be rewritten as text
             # (the other cells are not read): 1 µs a cell
-            parsed = dates if whole is None else dates & (pl.col(name).str.len_bytes() != 19)
+            parsed = dates if whole is None else dates & ~whole_seconds(pl.col(name))
             moment = (
                 pl.when(parsed)
                 .then(pl.col(name))
@@ -529,7 +527,7 @@ def _whole_seconds_text(rendered: pl.Expr, column: dict[str, Any]) -> pl.Expr | 
 
     if _strftime(column):
         return None
-    day, clock = rendered.str.slice(0, 10), rendered.str.slice(11, 8)
+    day, clock = day_and_clock(rendered)
     full = day + pl.lit("T") + clock
     kind = field_type(column)
     if kind == "date":

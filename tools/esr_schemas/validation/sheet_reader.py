@@ -11,11 +11,31 @@ from __future__ import annotations
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import UnusableInput
 
+if TYPE_CHECKING:
+    import polars as pl
+
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+RENDERED_DATETIME = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?$"
+"""How fastexcel writes out a date-time cell of a column that mixes kinds of cells."""
+
+
+Text = TypeVar("Text", "pl.Expr", "pl.Series")
+
+
+def whole_seconds(rendered: Text) -> Text:
+    """Whether such a text (``RENDERED_DATETIME``) has no fraction of a second."""
+    return rendered.str.len_bytes() == 19
+
+
+def day_and_clock(rendered: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """``AAAA-MM-JJ`` and ``hh:mm:ss`` of such a text with whole seconds: what the date,
+    the time alone and the date-time are written from, without parsing it again."""
+    return rendered.str.slice(0, 10), rendered.str.slice(11, 8)
 
 
 def is_ods(path: Path) -> bool:

@@ -32,8 +32,15 @@ import polars as pl
 
 from ..guards import column_index, column_letters
 from .errors import UnusableInput
+from .sheet_reader import (
+    RENDERED_DATETIME,
+    day_and_clock,
+    is_ods,
+    open_reader,
+    typed_columns,
+    whole_seconds,
+)
 from .sheet_reader import first_line as _first_line
-from .sheet_reader import is_ods, open_reader, typed_columns
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -435,9 +442,6 @@ def _typed_to_text(frame: pl.DataFrame, types: list[str]) -> SheetText:
     return SheetText(labels=[], frame=out, counts=np.zeros(0, dtype=np.int64), forced=forced)
 
 
-_RENDERED_DATE = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?$"
-
-
 def _mixed_columns(text: SheetText, loaded: LoadedSheet, types: list[str]) -> None:
     """The cells of mixed columns that are not text (found in the XML): their text as
     ``cell_text`` writes it, and the type errors the field's type makes of them. Only
@@ -452,13 +456,13 @@ def _mixed_columns(text: SheetText, loaded: LoadedSheet, types: list[str]) -> No
         booleans = loaded.booleans.get(index, np.zeros(loaded.height, dtype=bool))
         # a boolean in a column of numbers, which fastexcel made 1 or 0
         numbers = pl.Series(booleans[rows]) & values.is_in(["1", "0"])
-        dates = values.str.contains(_RENDERED_DATE)
+        dates = values.str.contains(RENDERED_DATETIME)
         years = values.str.contains(r"^[0-9]{1,4}$") & (ftype == "year")
         if dates.any() or (values == "-0").any() or years.any() or numbers.any():
             # otherwise every cell is written as fastexcel wrote it; a date-time without
             # a fraction of a second is rewritten from that text, the others are parsed
             # (1 µs a cell)
-            whole = dates & (values.str.len_bytes() == 19)
+            whole = dates & whole_seconds(values)
             moments = (
                 pl.when(dates & ~whole)
                 .then(values)
@@ -516,7 +520,7 @@ def _float_text(value: pl.Expr) -> pl.Expr:
 def _whole_datetime_text(rendered: pl.Expr, ftype: str) -> pl.Expr:
     """``_datetime_text`` of a date-time fastexcel wrote out ``AAAA-MM-JJ hh:mm:ss``
     (whole seconds), cut from that text."""
-    day, clock = rendered.str.slice(0, 10), rendered.str.slice(11, 8)
+    day, clock = day_and_clock(rendered)
     full = day + pl.lit("T") + clock
     if ftype == "datetime":
         return full
