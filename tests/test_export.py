@@ -433,6 +433,45 @@ def test_the_column_reader_writes_what_the_cell_reader_writes(tmp_path: Path) ->
     assert any("ligne 34" in note and "zéros" in note for note in notes), notes
 
 
+def test_text_cells_far_down_in_typed_columns(tmp_path: Path) -> None:
+    """Past the first 1,000 rows (from which fastexcel types each column), text cells
+    in columns of numbers, dates and booleans, and a last row holding only such a cell:
+    read from the XML, the CSV is the one ``from_cell`` gives cell by cell."""
+    from esr_schemas.templates.export import FilledSheet, _read_rows, read_filled, to_csv
+
+    workbook = load_workbook(make_template(tmp_path))
+    sheet = workbook[DATA_SHEET]
+    for i in range(1100):
+        sheet.append(
+            [
+                f"00{i:05d}W",
+                f"{i:05d}",
+                "L",
+                float(i % 3),
+                120 + i,
+                i / 7,
+                dt.datetime(2024, 1 + i % 12, 1 + i % 28),
+                2000 + i % 20,
+                i % 2 == 0,
+                f"Licence {i}",
+            ]
+        )
+    sheet.append(["0751717J", "75056", "M", "deux", "1e5", "12", "hier", "2024", "oui", "x"])
+    sheet.append([None, None, None, None, None, None, None, None, None, None])
+    sheet.append([None, None, None, None, " seul ", None, None, None, None, None])
+    path = tmp_path / "tard.xlsx"
+    workbook.save(path)
+    fast = read_filled(path)
+    assert fast.typed is not None and fast.texts, "text cells read from the XML"
+    book = load_workbook(path, read_only=True, data_only=True)
+    header, rows, wide = _read_rows(book[DATA_SHEET].iter_rows(values_only=True), path)
+    book.close()
+    slow = FilledSheet(path, header, rows, None, wide)
+    source = from_path(FIXTURE)
+    assert fast.row_count == slow.row_count == 1103
+    assert to_csv(fast, source) == to_csv(slow, source)
+
+
 def test_date_times_of_mixed_columns_are_written_as_the_cell_reader_writes_them(
     tmp_path: Path,
 ) -> None:

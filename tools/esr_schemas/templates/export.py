@@ -53,6 +53,9 @@ class FilledSheet:
     not_text: dict[int, tuple[Any, Any]] = field(default_factory=dict)
     """Mixed columns of ``typed`` -> masks of the rows whose cell is not text (a number,
     a date or a boolean, which fastexcel wrote out as text), and of the booleans."""
+    texts: dict[int, Any] = field(default_factory=dict)
+    """Typed columns of ``typed`` -> their text cells (a text series, null elsewhere),
+    which fastexcel left empty (``workbook.LoadedSheet.texts``)."""
 
     @property
     def row_count(self) -> int:
@@ -166,7 +169,7 @@ def read_filled(path: Path) -> FilledSheet:
         rows += [[None] * width for _ in range(min(last_error, loaded.height) - len(rows))]
         sheet = FilledSheet(path=path, header=header, rows=rows, marker=marker, wide_cells=wide)
     else:
-        sheet = _typed_sheet(path, loaded.labels, loaded.typed, marker, last_error)
+        sheet = _typed_sheet(path, loaded.labels, loaded.typed, marker, last_error, loaded.texts)
         sheet.not_text = _not_text_values(sheet, loaded.not_text, loaded.booleans)
     width = len(sheet.header)
     for row, column, code in loaded.errors:
@@ -227,10 +230,17 @@ def _typed_sheet(
     typed: pl.DataFrame,
     marker: tuple[str, str] | None,
     min_height: int = 0,
+    texts: dict[int, tuple[Any, list[str]]] | None = None,
 ) -> FilledSheet:
     """The fast path's sheet: the header's columns, trailing empty rows dropped, and the
-    non-empty cells right of the header."""
+    non-empty cells right of the header. ``texts``: the text cells of typed columns
+    (``workbook.LoadedSheet.texts``)."""
     import polars as pl
+
+    columns: dict[int, pl.Series] = {}
+    for index, (rows, values) in (texts or {}).items():
+        cells = pl.Series([None] * typed.height, dtype=pl.String)
+        columns[index] = cells.scatter(rows, pl.Series(values, dtype=pl.String))
 
     header = list(labels)
     while header and header[-1] == "":
@@ -250,6 +260,7 @@ def _typed_sheet(
                 else pl.col(c).is_not_null()
                 for c in names[:width]
             ]
+            + [pl.lit(columns[i]).is_not_null() for i in columns if i < width]
         ).alias("filled")
     )["filled"]
     last = filled.arg_true()
@@ -260,6 +271,8 @@ def _typed_sheet(
         present = column.is_not_null()
         if column.dtype == pl.String:
             present = present & (column != "")
+        if index in columns:
+            present = present | columns[index].is_not_null()
         wide += [(int(i) + 2, index + 1) for i in present.arg_true()]
     data = typed.select(names[:width]).slice(0, height)
     return FilledSheet(
@@ -269,6 +282,7 @@ def _typed_sheet(
         marker=marker,
         wide_cells=sorted(wide),
         typed=data.rename(dict(zip(data.columns, [f"c{i}" for i in range(width)], strict=True))),
+        texts={i: cells.slice(0, height) for i, cells in columns.items() if i < width},
     )
 
 
@@ -405,13 +419,20 @@ def to_csv(sheet: FilledSheet, source: TemplateSource) -> tuple[str, list[str]]:
     writer.writerow(sheet.header)
     numeric_codes: dict[str, list[int]] = {}
     if sheet.typed is not None:
-        out.write(_typed_csv(sheet.typed, columns, delimiter(source.descriptor), sheet.not_text))
+        out.write(
+            _typed_csv(
+                sheet.typed, columns, delimiter(source.descriptor), sheet.not_text, sheet.texts
+            )
+        )
         for index, (column, name) in enumerate(zip(columns, sheet.header, strict=True)):
             series = sheet.typed[f"c{index}"]
             if not is_code(column):
                 continue
             if series.dtype.is_numeric():
-                numeric_codes[name] = [int(i) + 2 for i in series.is_not_null().arg_true()]
+                numbers = series.is_not_null()
+                if index in sheet.texts:  # a text cell fastexcel made a number of
+                    numbers = numbers & sheet.texts[index].is_null()
+                numeric_codes[name] = [int(i) + 2 for i in numbers.arg_true()]
             elif index in sheet.not_text:
                 numbers = _numbers_in_text(series, *sheet.not_text[index])
                 numeric_codes[name] = [int(i) + 2 for i in numbers.nonzero()[0]]
@@ -453,10 +474,14 @@ def _typed_csv(
     columns: list[dict[str, Any]],
     separator: str,
     not_text: dict[int, tuple[Any, Any]] | None = None,
+    texts: dict[int, Any] | None = None,
 ) -> str:
     """The CSV lines of the typed columns, each cell as ``from_cell`` writes it (the
-    numbers, dates and booleans of a mixed column too, from fastexcel's text)."""
+    numbers, dates and booleans of a mixed column too, from fastexcel's text; the text
+    cells of a typed column, ``texts``, as text)."""
     import polars as pl
+
+    texts = texts or {}
 
     exprs = []
     for index, ((name, dtype), column) in enumerate(
@@ -487,6 +512,13 @@ def _typed_csv(
                 .then(_canonical(pl.col(name).cast(pl.Float64, strict=False), pl.Float64, column))
                 .otherwise(base)
             )
+        if index in texts:
+            cells = pl.lit(texts[index])
+            expr = (
+                pl.when(cells.is_not_null())
+                .then(_canonical(cells, pl.String, column))
+                .otherwise(expr)
+            )
         exprs.append(expr.alias(name))
     text = typed.select(exprs)
     for index, ((name, dtype), column) in enumerate(
@@ -495,6 +527,8 @@ def _typed_csv(
         if not dtype.is_numeric() and not (not_text and index in not_text):
             continue
         numeric = text[name].str.contains(r"^-?[0-9.]+(?:e[-+]?[0-9]+)?$").fill_null(False)
+        if index in texts:
+            numeric = numeric & texts[index].is_null()
         if not dtype.is_numeric():
             numeric = numeric & pl.Series(_numbers_in_text(typed[name], *not_text[index]))  # type: ignore[index]
         if (exponent := numeric & text[name].str.contains("e")).any():

@@ -20,7 +20,7 @@ import datetime as dt
 import functools
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +34,7 @@ from ..guards import column_index, column_letters
 from .errors import UnusableInput
 from .sheet_reader import (
     RENDERED_DATETIME,
+    SAMPLE_ROWS,
     day_and_clock,
     is_ods,
     open_reader,
@@ -86,6 +87,10 @@ class LoadedSheet:
     text) -> rows whose cell is a number, a date or a boolean, read from the XML."""
     booleans: dict[int, np.ndarray] = field(default_factory=dict)
     """Likewise, rows whose cell is a boolean."""
+    texts: dict[int, tuple[np.ndarray, list[str]]] = field(default_factory=dict)
+    """Typed (not text) columns of ``typed`` -> the rows (of the frame) of their text
+    cells, which fastexcel, typing the column from its first rows, left empty, and
+    their text (read from the XML)."""
 
 
 def load_sheet(
@@ -96,12 +101,15 @@ def load_sheet(
     ods: bool,
     scan: WorkbookScan | None = None,
     typed: Future[tuple[list[Any], Any]] | None = None,
+    sample_rows: int | None = SAMPLE_ROWS,
 ) -> LoadedSheet:
     """The sheet, typed by fastexcel, with what only its XML tells (error cells, the
     kinds of cells of a mixed column). ``scan``: what the workbook guard saw (None:
     nothing known): the sheets holding an error cell, and the XML it kept, searched
     while fastexcel reads the sheet in a thread (calamine lets the interpreter run).
-    ``typed``: that reading, if the caller started it (``sheet_reader.start_typed``)."""
+    ``typed``: that reading, if the caller started it (``sheet_reader.start_typed``).
+    ``sample_rows``: the rows fastexcel types each column from, if it starts it (None:
+    every row)."""
     member = None if ods else _sheet_member(path, sheet)
     blocks = scan.xml.get(member) if scan is not None and member else None
     head = "" if not member else _kept_head(blocks) if blocks is not None else _head(path, member)
@@ -118,22 +126,46 @@ def load_sheet(
     led = ([], []) if general else _led_by_sample(head)
     searched: tuple[list[int], list[int]] = ([], [])
     bools: dict[int, np.ndarray] | None = None  # column -> rows of the boolean cells
+    # the columns led by numbers, dates or booleans: the cells of a kind their first
+    # rows do not show (fastexcel, typing them from those rows, leaves them empty)
+    foreign = _Foreign(_plain_kinds(head)) if not general else None
     with ThreadPoolExecutor(1) as pool:
         if typed is None and not ods:
-            typed = pool.submit(typed_columns, reader, sheet)
+            typed = pool.submit(typed_columns, reader, sheet, sample_rows)
         ahead = typed is not None and not general
         if blocks is not None and (with_errors or ahead):
             # meanwhile, in the XML the guard kept: the error cells, and in every column
             # the cells of the kind its first rows hold fewer of, so that the cells of
             # the columns fastexcel finds mixed are known when it is done
             searched = led if ahead else ([], [])
-            found, kinds, texts, bools = _scan_cells(blocks, *searched, general, booleans=ahead)
+            found, kinds, texts, bools = _scan_cells(
+                blocks, *searched, general, booleans=ahead, foreign=foreign if ahead else None
+            )
             bools = bools if ahead else None
             errors = found if with_errors else []
             with_errors = False
         loaded = typed.result() if typed is not None else None
     if loaded is not None and not _starts_at_a1(head, loaded[0]):
         loaded = None
+    settled: dict[int, tuple[np.ndarray, list[str]]] = {}
+    if loaded is not None:
+        kept = blocks
+        found_texts = _settle_sample(
+            loaded[1],
+            member,
+            general,
+            foreign,
+            texts,
+            lambda: kept if kept is not None else _member_blocks(path, member or ""),
+            path,
+            scan,
+        )
+        if found_texts is None:  # a cell the first rows do not tell: every row is read again
+            loaded = typed_columns(reader, sheet, None)
+            if not _starts_at_a1(head, loaded[0]):
+                loaded = None
+        else:
+            settled = found_texts
     few, many = _maybe_mixed(loaded[1]) if loaded else ([], [])
     if (few or many) and not general:
         few, many = _by_sample(led, few, many)
@@ -191,8 +223,14 @@ def load_sheet(
                 booleans[column] = (
                     not_text[column] & rendered.is_in(["true", "false"]).fill_null(False).to_numpy()
                 )
+        for column, (rows_of_texts, _) in settled.items():
+            for masks in (not_text, booleans):
+                if column in masks:
+                    masks[column][rows_of_texts] = False
         labels += [""] * (frame.width - len(labels))
-        return LoadedSheet(labels, frame, [], frame.width, height, errors, not_text, booleans)
+        return LoadedSheet(
+            labels, frame, [], frame.width, height, errors, not_text, booleans, settled
+        )
     values = _calamine_values(path, sheet, max_cells)
     values += [[] for _ in range(rows - len(values))]
     width = max(max((len(r) for r in values), default=0), columns)
@@ -272,6 +310,90 @@ def _sample_kinds(head: str) -> tuple[dict[int, int], dict[int, int]]:
     return text, other
 
 
+_PLAIN_ROWS = 900
+"""Rows of the head whose cells show the kinds a column is typed from (fastexcel's
+sample is rows 2 to 1001: a margin is kept)."""
+_PLAIN_CHARS = re.compile(r"[A-Za-z0-9 =\"':._-]*")
+_PATCH_CAP = 5000
+"""Text cells of typed columns read from the XML; beyond, every row is read again."""
+
+
+def _plain_kinds(head: str) -> dict[int, frozenset[str]]:
+    """Column -> the attributes (after the reference, as written: `` s="1" t="n"``) of
+    its cells in the head's first rows that hold a number, a date or a boolean: a cell
+    further down written otherwise may be of another kind."""
+    kinds: dict[int, set[str]] = {}
+    odd: set[int] = set()
+    for letters, row, attributes in _PLAIN_CELL.findall(head[head.find("<sheetData") :]):
+        if int(row) > _PLAIN_ROWS:
+            break
+        if int(row) < 2 or attributes.endswith("/") or _TEXT_KIND.search(attributes):
+            continue
+        if _ERROR_KIND.search(attributes):
+            continue
+        column = column_index(letters) - 1
+        if not _PLAIN_CHARS.fullmatch(attributes):
+            odd.add(column)
+        kinds.setdefault(column, set()).add(attributes)
+    return {c: frozenset(k) for c, k in kinds.items() if c not in odd}
+
+
+_PLAIN_CELL = re.compile(r'<c r="([A-Z]{1,3})([0-9]+)"([^>]*)>')
+
+
+@dataclass
+class _Foreign:
+    """The search, in columns that fastexcel may type from their first rows, of the
+    cells those rows do not show (``_foreign_tags``)."""
+
+    plain: dict[int, frozenset[str]]
+    """Column -> the attributes of its cells in the first rows (``_plain_kinds``)."""
+    searched: set[int] = field(default_factory=set)
+    """Columns searched."""
+    odd: set[int] = field(default_factory=set)
+    """Columns with a cell that is neither text, nor an error, nor written as a cell
+    of their first rows."""
+    groups: list[pl.Series] = field(default_factory=list)
+    """The XML (as polars text) of the groups holding text cells of those columns."""
+    unsure: bool = False
+    """Some XML was searched by Python's regular expressions (no such search there)."""
+
+
+def _escaped(text: str) -> str:
+    return text.replace(".", "\\.")
+
+
+def _class_escaped(chars: set[str]) -> str:
+    return "".join("\\-" if c == "-" else c for c in sorted(chars))
+
+
+def _unlike(words: frozenset[str]) -> str:
+    """A pattern of the attribute texts, up to and with the tag's ``>``, that are none
+    of ``words`` (each written without lookaround: a prefix of a word, then a
+    character none of them has there, or the tag's end too soon)."""
+    ended = {w + ">" for w in words}
+    alternatives = []
+    prefixes = {w[:i] for w in ended for i in range(len(w))}
+    for prefix in sorted(prefixes):
+        after = {w[len(prefix)] for w in ended if w.startswith(prefix) and len(w) > len(prefix)}
+        alternatives.append(f"{_escaped(prefix)}[^{_class_escaped(after | {'>'})}][^>]*>")
+        if ">" not in after:
+            alternatives.append(f"{_escaped(prefix)}>")
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+def _foreign_tags(columns: list[int], plain: dict[int, frozenset[str]]) -> str:
+    """The opening tags of the cells of ``columns`` not written as a cell of their
+    first rows (every tag of a column with no such cell)."""
+    alternatives = []
+    for column in columns:
+        letters = column_letters(column + 1).decode()
+        words = plain.get(column)
+        rest = _unlike(words) if words else "[^>]*>"
+        alternatives.append(f'{letters}[0-9]+"{rest}')
+    return '<c r="(?:' + "|".join(alternatives) + ")"
+
+
 def _at_rows(rows: np.ndarray, height: int) -> np.ndarray:
     """A mask of the frame's ``height`` data rows, true at the sheet rows ``rows`` (row 2
     is the first data row; rows outside the frame are left out)."""
@@ -323,6 +445,14 @@ def sheet_text(loaded: LoadedSheet, types: list[str]) -> SheetText:
     if loaded.typed is not None:
         text = _typed_to_text(loaded.typed, types)
         _mixed_columns(text, loaded, types)
+        for index, (rows, values) in loaded.texts.items():
+            # fastexcel may have made a number of a text (« 12 ») or a boolean: the
+            # cell's type is not refused
+            name = f"c{index}"
+            cells = pl.Series(name, values, dtype=pl.String)
+            text.frame = text.frame.with_columns(text.frame[name].scatter(rows, cells))
+            if index in text.forced:
+                text.forced[index][rows] = False
     else:
         text = _values_to_text(loaded.values, width, types)
     formula: dict[int, np.ndarray] = {}
@@ -502,6 +632,164 @@ def _mixed_columns(text: SheetText, loaded: LoadedSheet, types: list[str]) -> No
             continue
         if refused.any():
             text.forced[index] = text.forced.get(index, np.zeros(loaded.height, bool)) | refused
+
+
+def _settle_sample(
+    frame: pl.DataFrame,
+    member: str | None,
+    general: bool,
+    foreign: _Foreign | None,
+    texts: dict[int, np.ndarray],
+    chunks_of: Callable[[], Iterable[bytes]],
+    path: Path,
+    scan: WorkbookScan | None,
+) -> dict[int, tuple[np.ndarray, list[str]]] | None:
+    """The text cells of the columns fastexcel typed from their first rows
+    (``SAMPLE_ROWS``), which it left empty: column -> (rows of the frame, texts).
+    None when a cell further down may be of a kind that is neither text nor one of
+    those rows' kinds, or its text cannot be read here: every row must then be read.
+    ``texts``: the rows of the text cells of the columns ``foreign`` searched."""
+    height = frame.height
+    typed: list[int] = []
+    for index, (name, dtype) in enumerate(frame.schema.items()):
+        column = frame.get_column(name)
+        if dtype != pl.String:
+            typed.append(index)
+        elif column.null_count() < height and column.head(SAMPLE_ROWS).null_count() == min(
+            height, SAMPLE_ROWS
+        ):
+            return None  # empty in the first rows, filled further down
+    if not typed:
+        return {}
+    if general or member is None or foreign is None:
+        return None
+    texts = dict(texts)
+    if left := [c for c in typed if c not in foreign.searched]:
+        texts.update(_scan_cells(chunks_of(), [], left, foreign=foreign)[2])
+    if foreign.unsure or foreign.odd.intersection(typed):
+        return None
+    wanted = {c: texts[c][texts[c] >= 2] for c in typed if c in texts}
+    wanted = {c: rows for c, rows in wanted.items() if len(rows)}
+    if not wanted:
+        return {}
+    if sum(len(rows) for rows in wanted.values()) > _PATCH_CAP:
+        return None
+    found = _text_cells(foreign.groups, wanted, lambda: _shared_strings(path, scan))
+    if found is None:
+        return None
+    return {c: (rows - 2, [found[(c, int(r))] for r in rows]) for c, rows in wanted.items()}
+
+
+def _text_cells(
+    groups: list[pl.Series],
+    wanted: dict[int, np.ndarray],
+    strings: Callable[[], bytes | None],
+) -> dict[tuple[int, int], str] | None:
+    """(column, row) -> the text of each text cell of ``wanted`` (column -> sheet rows),
+    read from the XML of ``groups``; None if one is written in a way not read here."""
+    references = [
+        f"{column_letters(c + 1).decode()}{r}" for c, rows in wanted.items() for r in rows.tolist()
+    ]
+    pattern = '(?s)<c r="(?:' + "|".join(references) + ')"[^>]*>.*?</c>'
+    elements = pl.concat([g.str.extract_all(pattern) for g in groups]).explode().drop_nulls()
+    found: dict[tuple[int, int], str] = {}
+    table: _SharedStrings | None = None
+    for element in elements.to_list():
+        if "_x" in element or "\r" in element:
+            return None  # escapes and carriage returns: read as fastexcel reads them
+        try:
+            cell = ElementTree.fromstring(element)
+        except ElementTree.ParseError:
+            return None
+        letters, row = _REFERENCE.fullmatch(cell.get("r", "")).groups()  # type: ignore[union-attr]
+        kind = cell.get("t")
+        value = cell.find("v")
+        text: str | None
+        if kind == "inlineStr":
+            inline = cell.find("is")
+            text = _rich_text(inline) if inline is not None else None
+        elif kind == "str":
+            text = value.text or "" if value is not None else ""
+        elif kind == "s" and value is not None and (value.text or "").isdigit():
+            if table is None:
+                table = _SharedStrings(strings())
+            text = table.get(int(value.text or ""))
+        else:
+            text = None
+        key = (column_index(letters) - 1, int(row))
+        if text is None or key in found:
+            return None
+        found[key] = text
+    if len(found) != len(references):
+        return None
+    return found
+
+
+_REFERENCE = re.compile(r"([A-Z]{1,3})([0-9]+)")
+
+
+def _rich_text(item: ElementTree.Element) -> str | None:
+    """The text of a string item (``<si>``, ``<is>``) as fastexcel reads it: its
+    ``<t>``, or its runs', each stripped of the spaces, tabs and line breaks around it
+    unless it says ``xml:space="preserve"``; phonetic runs left out. None for an
+    element not expected there."""
+    parts: list[str] = []
+    for child in item:
+        if child.tag == "t":
+            parts.append(_run_text(child))
+        elif child.tag == "r":
+            parts += [_run_text(t) for t in child if t.tag == "t"]
+        elif child.tag not in ("rPh", "phoneticPr"):
+            return None
+    return "".join(parts)
+
+
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+def _run_text(element: ElementTree.Element) -> str:
+    text = element.text or ""
+    return text if element.get(_XML_SPACE) == "preserve" else text.strip(" \t\r\n")
+
+
+class _SharedStrings:
+    """The workbook's shared strings, found by their position when first asked."""
+
+    _ITEM = re.compile(rb"<si(?:\s[^>]*)?(?:/>|>(.*?)</si>)", re.S)
+
+    def __init__(self, xml: bytes | None) -> None:
+        self._items = self._ITEM.finditer(xml) if xml is not None else iter(())
+        self._seen: list[bytes] = []
+
+    def get(self, index: int) -> str | None:
+        for match in self._items:
+            self._seen.append(match.group(1) or b"")
+            if len(self._seen) > index:
+                break
+        if index >= len(self._seen):
+            return None
+        body = self._seen[index]
+        if b"_x" in body or b"\r" in body:
+            return None
+        try:
+            return _rich_text(ElementTree.fromstring(b"<si>" + body + b"</si>"))
+        except ElementTree.ParseError:
+            return None
+
+
+def _shared_strings(path: Path, scan: WorkbookScan | None) -> bytes | None:
+    """The XML of the workbook's shared strings (kept by the guard, or read again)."""
+    for name, blocks in (scan.xml if scan is not None else {}).items():
+        if name.lower() == "xl/sharedstrings.xml":
+            return b"".join(blocks)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.lower() == "xl/sharedstrings.xml":
+                    return archive.read(name)  # sized by the guard
+    except (zipfile.BadZipFile, OSError):
+        return None
+    return None
 
 
 def _float_text(value: pl.Expr) -> pl.Expr:
@@ -691,6 +979,7 @@ def _scan_cells(
     many: list[int],
     general: bool = False,
     booleans: bool = False,
+    foreign: _Foreign | None = None,
 ) -> tuple[
     list[tuple[int, int, str]],
     dict[int, tuple[np.ndarray, np.ndarray]],
@@ -700,7 +989,9 @@ def _scan_cells(
     """One pass over the sheet's XML: the Excel error cells (row, column, code); for
     the columns ``few``, the cells that are not text (their rows, and whether each is
     a boolean); for the columns ``many``, the rows of the text cells; if ``booleans``,
-    the rows of the boolean cells of every column.
+    the rows of the boolean cells of every column. With ``foreign``, the columns
+    ``many`` are searched for every cell not written as in their first rows, which
+    ``foreign`` records (the text cells among them are the rows returned).
 
     The searches are polars' (compiled, run without the interpreter's lock, so that
     fastexcel's reading goes on beside them); XML that is not UTF-8, or whose cells do
@@ -709,10 +1000,14 @@ def _scan_cells(
     few_parts: list[np.ndarray] = []
     many_parts: list[np.ndarray] = []
     bool_parts: list[np.ndarray] = []
+    if foreign is not None:
+        foreign.searched.update(many)
     for group in _groups(_row_chunks(blocks)):
-        found = None if general else _polars_cells(group, few, many, booleans)
+        found = None if general else _polars_cells(group, few, many, booleans, foreign)
         if found is None:
             found = _python_cells(group, few, many, general, booleans)
+            if foreign is not None:
+                foreign.unsure = True
         errors += found[0]
         few_parts += found[1]
         many_parts += found[2]
@@ -780,10 +1075,16 @@ def _odd_kind() -> str:
 
 _ODD_KIND = _odd_kind()
 _TEXT_OR_ERROR = r'(?-u:\b)t="(?:s|inlineStr|str|e)"'
+_TEXT_TAG = r'(?-u:\b)t="(?:s|inlineStr|str)"'
+_ERROR_TAG = r'(?-u:\b)t="e"'
 
 
 def _polars_cells(
-    group: list[bytes], few: list[int], many: list[int], booleans: bool = False
+    group: list[bytes],
+    few: list[int],
+    many: list[int],
+    booleans: bool = False,
+    foreign: _Foreign | None = None,
 ) -> _Cells | None:
     """``_python_cells`` by polars' regular expressions, which have no lookaround. In
     the columns ``few``, the opening tags of the cells that are not text are taken out
@@ -814,7 +1115,16 @@ def _polars_cells(
             columns, rows = _references(tags, few)
             flags = tags.str.contains('t="b"', literal=True).to_numpy()
             few_parts.append(np.stack([columns, rows, flags.astype(np.int64)]))
-    if many:
+    if many and foreign is not None:
+        tags = text.str.extract_all(_foreign_tags(many, foreign.plain)).explode().drop_nulls()
+        tags = tags.filter(~tags.str.ends_with("/>") & ~tags.str.contains(_ERROR_TAG))
+        texts = tags.str.contains(_TEXT_TAG)
+        if texts.any():
+            many_parts.append(np.stack(_references(tags.filter(texts), many)))
+            foreign.groups.append(text)
+        if not texts.all():
+            foreign.odd.update(_references(tags.filter(~texts), many)[0].tolist())
+    elif many:
         letters = _letters_alternation(many)
         tags = text.str.extract_all(
             f'<c r="(?:{letters})[0-9]+"[^>]*(?-u:\\b)t="(?:s|inlineStr|str)"'
