@@ -113,10 +113,14 @@ def test_a_far_cell_is_found_in_any_block_however_written(
     assert not [t for t in threading.enumerate() if t.name == "esr-inflate"]
 
 
-def test_an_ordinary_sheet_passes_with_its_error_cells_seen(tmp_path: Path) -> None:
-    rows = [*_ordinary(1, 60_000), '<row r="60000"><c r="B60000" t=\'e\'><v>#N/A</v></c></row>']
+def test_an_ordinary_sheet_passes_and_is_kept(tmp_path: Path) -> None:
+    """Error cells are the reader's business, not the guard's: it keeps the XML, in
+    which the reader finds them."""
+    rows = [*_ordinary(1, 60_000), '<row r="60000"><c r="B60000" t="e"><v>#N/A</v></c></row>']
     book = _book(tmp_path / "ordinaire.xlsx", [*rows, *_ordinary(60_001, 70_000)])
     scan = guards.check_workbook(book)
-    assert scan.error_parts == {"xl/worksheets/sheet1.xml"}
-    book = _book(tmp_path / "sans-erreur.xlsx", _ordinary(1, 70_000))
-    assert not guards.check_workbook(book).error_parts
+    assert scan.error_parts is None
+    with zipfile.ZipFile(book) as archive:
+        assert b"".join(scan.xml["xl/worksheets/sheet1.xml"]) == archive.read(
+            "xl/worksheets/sheet1.xml"
+        )

@@ -149,9 +149,9 @@ def os_reason(error: OSError) -> str:
 class WorkbookScan:
     """What the workbook guard saw while it read the parts, for the reader."""
 
-    error_parts: frozenset[str] = frozenset()
-    """Sheet parts (``xl/worksheets/….xml``) that hold an Excel error cell (``t="e"``):
-    the reader need not look for error cells in the others."""
+    error_parts: frozenset[str] | None = None
+    """Sheet parts (``xl/worksheets/….xml``) that hold an Excel error cell (``t="e"``),
+    None when not looked for (the reader then looks for them in the sheet it reads)."""
     xml: dict[str, list[bytes]] = dataclasses.field(default_factory=dict)
     """Decompressed blocks of the sheet and shared-string parts, by member name, for
     those kept within ``XLSX_KEEP_XML``."""
@@ -161,7 +161,6 @@ def check_workbook(path: Path) -> WorkbookScan:
     """Refuse a workbook whose reading would cost more than its data is worth, judged
     from the zip's directory and the streamed XML of its sheets and shared strings."""
     name = path.name
-    with_errors: set[str] = set()
     kept: dict[str, list[bytes]] = {}
     budget = XLSX_KEEP_XML
     try:
@@ -183,8 +182,7 @@ def check_workbook(path: Path) -> WorkbookScan:
                 # the declared size bounds what zipfile inflates (never more)
                 keep: list[bytes] | None = [] if info.file_size <= budget else None
                 if sheet:
-                    if _check_sheet(name, archive, info, keep):
-                        with_errors.add(info.filename)
+                    _check_sheet(name, archive, info, keep)
                 else:
                     _check_shared_strings(name, archive, info, keep)
                 if keep is not None:
@@ -205,7 +203,7 @@ def check_workbook(path: Path) -> WorkbookScan:
         ) from e
     except OSError as error:
         raise Refused(f"Impossible de lire le classeur {name} : {os_reason(error)}.") from error
-    return WorkbookScan(frozenset(with_errors), kept)
+    return WorkbookScan(None, kept)
 
 
 def _check_zip_sizes(name: str, infos: list[zipfile.ZipInfo]) -> None:
@@ -276,18 +274,20 @@ def _inflated(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Generator[byte
         worker.join()
 
 
-def _bodies(blocks: Iterable[bytes]) -> Iterator[tuple[bytes, bytes]]:
-    """(data, body) of each block: ``data`` is the block after what was left of the
-    previous one; ``body`` is ``data`` without its last, maybe unfinished, tag (kept for
-    the next block: a reference is never cut in two)."""
+def _bodies(blocks: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:
+    """(data, end) of each block: ``data`` is the block after what was left of the
+    previous one; its body, ``data[:end]``, leaves out its last, maybe unfinished, tag
+    (given again with the next block: a reference is never cut in two). The searches
+    for references go through the whole ``data``: an unfinished one is not matched (it
+    ends with its quote), a finished one is matched twice, which changes no extent."""
     tail = b""
     for block in blocks:
-        data = tail + block
+        data = tail + block if tail else block
         cut = data.rfind(b"<")
-        body, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+        end, tail = (cut, data[cut:]) if cut > 0 else (len(data), b"")
         if len(tail) > 4096:
-            body, tail = data, b""
-        yield data, body
+            end, tail = len(data), b""
+        yield data, end
 
 
 _DIMENSION = re.compile(
@@ -300,8 +300,6 @@ _REFERENCE = b' r="'
 _WS = rb"[ \t\r\n]"
 _REF = _WS + rb"r" + _WS + rb"*=" + _WS + rb"""*["']"""
 """Start of an attribute ``r`` (the reference of a row or a cell), as a pattern."""
-_ERROR_FLAG = rb"t" + _WS + rb"*=" + _WS + rb"""*["']e["']"""
-"""An attribute ``t="e"`` (an error cell), as a pattern."""
 
 
 def _after_same_length(text: bytes, last: int, any_symbol: bytes) -> list[bytes]:
@@ -376,7 +374,6 @@ def _beyond(letters: bytes, row: int) -> str:
 _FOUND = re.compile(r"([A-Z]{0,4})([0-9]{1,9})[\"']$")
 
 
-_ERROR_FLAG_RE = re.compile(_ERROR_FLAG)
 _ROW_REF = re.compile(rb"row(?:" + _WS + rb"[^>]{0,200}?)?" + _REF + rb"""([0-9]{1,9})["']""")
 
 
@@ -419,23 +416,19 @@ def _extent(body: bytes, max_col: int, max_row: int) -> tuple[int, int]:
     return max_col, max_row
 
 
-def _last_row(body: bytes) -> int:
-    """The number of the body's last row tag (0 if none is found)."""
-    start = body.rfind(b"<row")
-    start = start if start >= 0 else body.rfind(b":row")  # a prefixed tag, <x:row
-    match = _ROW_REF.search(body, start) if start >= 0 else None
+def _last_row(data: bytes, end: int) -> int:
+    """The number of the last row tag of ``data[:end]`` (0 if none is found)."""
+    start = data.rfind(b"<row", 0, end)
+    start = start if start >= 0 else data.rfind(b":row", 0, end)  # a prefixed tag, <x:row
+    match = _ROW_REF.search(data, start, end) if start >= 0 else None
     return int(match.group(1)) if match else 0
 
 
-def _fast_extent(
-    body: bytes, max_col: int, max_row: int, errors_wanted: bool = True
-) -> tuple[int, int, bool] | None:
-    """``_extent`` by polars, and whether the body has an error cell (only looked for
-    if ``errors_wanted``: once one is seen, the sheet is known to have some): compiled
-    code, run without the interpreter's lock, several times faster. ``max_row`` must
-    be the row of a reference of the body or before (the search starts from it). Only
-    the references beyond are taken out: none, in a sheet written in order. None when
-    unsure (text that is not UTF-8)."""
+def _fast_extent(body: bytes, max_col: int, max_row: int) -> tuple[int, int] | None:
+    """``_extent`` by polars: compiled code, run without the interpreter's lock,
+    several times faster. ``max_row`` must be the row of a reference of the body or
+    before (the search starts from it). Only the references beyond are taken out:
+    none, in a sheet written in order. None when unsure (text that is not UTF-8)."""
     import polars as pl
 
     try:
@@ -443,30 +436,23 @@ def _fast_extent(
     except pl.exceptions.PolarsError:  # not UTF-8
         return None
     beyond = _beyond(column_letters(max(max_col, 1)), max_row)
-    error = _ERROR_FLAG.decode()
-    wanted = [error] if errors_wanted else []
-    wanted += [beyond] if beyond else []
-    if not wanted or not text.str.contains("|".join(wanted)).item():
-        return max_col, max_row, False
-    # one of them is there (an error cell, in most sheets that have one): which
-    if beyond and text.str.contains(beyond).item():
-        for reference in text.str.extract_all(beyond).explode().drop_nulls():
-            match = _FOUND.search(reference)
-            if match:  # always: the pattern ends so
-                if match.group(1):
-                    max_col = max(max_col, column_index(match.group(1)))
-                max_row = max(max_row, int(match.group(2)))
-    has_error = errors_wanted and (len(wanted) == 1 or bool(text.str.contains(error).item()))
-    return max_col, max_row, has_error
+    if not beyond or not text.str.contains(beyond).item():
+        return max_col, max_row
+    for reference in text.str.extract_all(beyond).explode().drop_nulls():
+        match = _FOUND.search(reference)
+        if match:  # always: the pattern ends so
+            if match.group(1):
+                max_col = max(max_col, column_index(match.group(1)))
+            max_row = max(max_row, int(match.group(2)))
+    return max_col, max_row
 
 
 def _check_sheet(
     name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, keep: list[bytes] | None = None
-) -> bool:
+) -> None:
     """Declared dimension and real extent (farthest row and column) against the cells
-    actually present: what calamine allocates is the rectangle, not the cells. True if
-    the sheet has an error cell (``t="e"``). The decompressed blocks are added to
-    ``keep`` if given.
+    actually present: what calamine allocates is the rectangle, not the cells. The
+    decompressed blocks are added to ``keep`` if given.
 
     Each block is first searched by polars for anything beyond the farthest column
     seen and the row of its last row tag (none, in a sheet written in order), and only
@@ -475,15 +461,12 @@ def _check_sheet(
     cells are counted only where the extent makes their number matter (a large
     rectangle), from the kept blocks when there are."""
     max_col = max_row = cells = 0
-    errors = False
     declared: tuple[int, int] | None = None
-    tail = b""
     blocks = _inflated(archive, info)
     try:
-        for index, (data, body) in enumerate(
+        for index, (data, end) in enumerate(
             _bodies(blocks if keep is None else _kept(blocks, keep))
         ):
-            tail = data[len(body) :]
             if index == 0:
                 match = _DIMENSION.search(data[:8192])
                 if match and match.group(3):
@@ -493,29 +476,22 @@ def _check_sheet(
                     )
                 # the farthest column and row of the first rows, to start from (a
                 # reference cut at the end only gives a nearer start)
-                max_col, max_row = _extent(body[:65536], 0, 0)
-            start_row = max(max_row, _last_row(body))
-            found = _fast_extent(body, max_col, start_row, not errors) if max_col else None
-            if found is None:
-                max_col, max_row = _extent(body, max_col, max_row)
-                errors = errors or _ERROR_FLAG_RE.search(body) is not None
-            else:
-                max_col, max_row, error_here = found
-                errors = errors or error_here
+                max_col, max_row = _extent(data[: min(end, 65536)], 0, 0)
+            start_row = max(max_row, _last_row(data, end))
+            found = _fast_extent(data, max_col, start_row) if max_col else None
+            max_col, max_row = found if found is not None else _extent(data, max_col, max_row)
             if keep is None:
-                cells += _cells(body)
+                cells += _cells(data[:end])
             _refuse_extent(name, info, max_col, max_row, cells, final=False)
     finally:
         blocks.close()  # the inflating thread stops, even on a refusal
-    errors = errors or _ERROR_FLAG_RE.search(tail) is not None
     if keep is not None and _cells_matter(max_col * max_row, declared):
-        cells = sum(_cells(body) for _, body in _bodies(keep))
+        cells = sum(_cells(data[:end]) for data, end in _bodies(keep))
     _refuse_extent(name, info, max_col, max_row, cells, final=True)
     if declared is not None:
         width, height = declared
         if width * height > XLSX_MAX_CELLS and width * height > XLSX_SPARSE_FACTOR * max(cells, 1):
             _refuse_rectangle(name, height, width)
-    return errors
 
 
 def _kept(blocks: Iterable[bytes], keep: list[bytes]) -> Iterator[bytes]:
