@@ -125,7 +125,8 @@ def load_sheet(
     texts: dict[int, np.ndarray] = {}
     led = ([], []) if general else _led_by_sample(head)
     searched: tuple[list[int], list[int]] = ([], [])
-    bools: dict[int, np.ndarray] | None = None  # column -> rows of the boolean cells
+    bools: dict[int, np.ndarray] = {}  # column -> rows of the boolean cells
+    covered: list[int] = []  # the columns whose boolean cells were looked for
     # the columns led by numbers, dates or booleans: the cells of a kind their first
     # rows do not show (fastexcel, typing them from those rows, leaves them empty)
     foreign = _Foreign(_plain_kinds(head)) if not general else None
@@ -138,16 +139,22 @@ def load_sheet(
             # the cells of the kind its first rows hold fewer of, so that the cells of
             # the columns fastexcel finds mixed are known when it is done
             searched = led if ahead else ([], [])
+            # booleans among numbers (fastexcel makes 1.0 of TRUE): in the columns whose
+            # first rows show both; elsewhere they are cells those rows do not show
+            covered = _with_booleans(foreign.plain) if ahead and foreign is not None else []
             found, kinds, texts, bools = _scan_cells(
-                blocks, *searched, general, booleans=ahead, foreign=foreign if ahead else None
+                blocks, *searched, general, booleans=covered, foreign=foreign if ahead else None
             )
-            bools = bools if ahead else None
             errors = found if with_errors else []
             with_errors = False
+            if ahead and foreign is not None and not foreign.unsure:
+                # the text of the text cells of the columns fastexcel may type, while it reads
+                foreign.read_texts(texts, lambda: _shared_strings(path, scan))
         loaded = typed.result() if typed is not None else None
     if loaded is not None and not _starts_at_a1(head, loaded[0]):
         loaded = None
     settled: dict[int, tuple[np.ndarray, list[str]]] = {}
+    every_row = False
     if loaded is not None:
         kept = blocks
         found_texts = _settle_sample(
@@ -162,6 +169,7 @@ def load_sheet(
         )
         if found_texts is None:  # a cell the first rows do not tell: every row is read again
             loaded = typed_columns(reader, sheet, None)
+            every_row = True
             if not _starts_at_a1(head, loaded[0]):
                 loaded = None
         else:
@@ -180,7 +188,11 @@ def load_sheet(
     numeric = (
         [i for i, t in enumerate(loaded[1].schema.values()) if t.is_numeric()] if loaded else []
     )
-    bools_left = bool(numeric) and bools is None
+    # read from the first rows, a column of numbers holds booleans only where those rows
+    # show some; read from every row, anywhere
+    sampled = ahead and not every_row and foreign is not None
+    needed = _with_booleans(foreign.plain) if sampled and foreign is not None else numeric
+    bools_left = [c for c in numeric if c in needed and c not in covered]
     if member and (few_left or many_left or with_errors or bools_left):
         chunks = blocks if blocks is not None else _member_blocks(path, member)
         found, more_kinds, more_texts, more_bools = _scan_cells(
@@ -189,7 +201,7 @@ def load_sheet(
         errors += found if with_errors else []
         kinds.update(more_kinds)
         texts.update(more_texts)
-        bools = more_bools if bools_left else bools
+        bools = {**(bools or {}), **more_bools}
     rows, columns = _declared_extent(head)
     if loaded is not None:
         infos, frame = loaded
@@ -357,6 +369,35 @@ class _Foreign:
     """The XML (as polars text) of the groups holding text cells of those columns."""
     unsure: bool = False
     """Some XML was searched by Python's regular expressions (no such search there)."""
+    read: dict[tuple[int, int], str | None] = field(default_factory=dict)
+    """(column, sheet row) -> the text of a text cell found, None if it is written in a
+    way not read here (``_text_cells``)."""
+
+    def read_texts(self, texts: dict[int, np.ndarray], strings: Callable[[], bytes | None]) -> None:
+        """The text of the text cells ``texts`` (column -> sheet rows) of the columns
+        searched, unless they are too many (such a column is typed as text)."""
+        wanted: dict[int, np.ndarray] = {}
+        total = 0
+        for c, rows in sorted(texts.items(), key=lambda item: len(item[1])):
+            rows = rows[rows >= 2]
+            if c in self.searched and len(rows) and total + len(rows) <= _PATCH_CAP:
+                wanted[c] = rows
+                total += len(rows)
+        if wanted:
+            self.read.update(_text_cells(self.groups, wanted, strings))
+
+
+def _with_booleans(plain: dict[int, frozenset[str]]) -> list[int]:
+    """The columns whose first rows show booleans and other cells (``_plain_kinds``)."""
+    return sorted(
+        c
+        for c, kinds in plain.items()
+        if any(_BOOLEAN_KIND.search(k) for k in kinds)
+        and any(not _BOOLEAN_KIND.search(k) for k in kinds)
+    )
+
+
+_BOOLEAN_KIND = re.compile(r'\bt="b"')
 
 
 def _escaped(text: str) -> str:
@@ -566,7 +607,8 @@ def _typed_to_text(frame: pl.DataFrame, types: list[str]) -> SheetText:
         exprs.append(expr.fill_null("").alias(f"c{index}"))
         if refused:
             refused_cols.append(index)
-    out = frame.select(exprs) if exprs else pl.DataFrame()
+    # lazily: the text written once for the several cuts made of it (date, time)
+    out = frame.lazy().select(exprs).collect() if exprs else pl.DataFrame()
     for index in refused_cols:
         forced[index] = frame.get_column(frame.columns[index]).is_not_null().to_numpy()
     return SheetText(labels=[], frame=out, counts=np.zeros(0, dtype=np.int64), forced=forced)
@@ -674,34 +716,49 @@ def _settle_sample(
         return {}
     if sum(len(rows) for rows in wanted.values()) > _PATCH_CAP:
         return None
-    found = _text_cells(foreign.groups, wanted, lambda: _shared_strings(path, scan))
-    if found is None:
-        return None
-    return {c: (rows - 2, [found[(c, int(r))] for r in rows]) for c, rows in wanted.items()}
+    missing = {
+        c: rows for c, rows in wanted.items() if any((c, int(r)) not in foreign.read for r in rows)
+    }
+    if missing:
+        foreign.read.update(
+            _text_cells(foreign.groups, missing, lambda: _shared_strings(path, scan))
+        )
+    settled: dict[int, tuple[np.ndarray, list[str]]] = {}
+    for c, rows in wanted.items():
+        values = [foreign.read.get((c, int(r))) for r in rows]
+        if any(v is None for v in values):
+            return None
+        settled[c] = (rows - 2, [v for v in values if v is not None])
+    return settled
 
 
 def _text_cells(
     groups: list[pl.Series],
     wanted: dict[int, np.ndarray],
     strings: Callable[[], bytes | None],
-) -> dict[tuple[int, int], str] | None:
-    """(column, row) -> the text of each text cell of ``wanted`` (column -> sheet rows),
-    read from the XML of ``groups``; None if one is written in a way not read here."""
+) -> dict[tuple[int, int], str | None]:
+    """(column, row) -> the text of each text cell of ``wanted`` (column -> sheet rows)
+    found in the XML of ``groups``; None for one written in a way not read here."""
     references = [
         f"{column_letters(c + 1).decode()}{r}" for c, rows in wanted.items() for r in rows.tolist()
     ]
     pattern = '(?s)<c r="(?:' + "|".join(references) + ')"[^>]*>.*?</c>'
     elements = pl.concat([g.str.extract_all(pattern) for g in groups]).explode().drop_nulls()
-    found: dict[tuple[int, int], str] = {}
+    found: dict[tuple[int, int], str | None] = {}
     table: _SharedStrings | None = None
     for element in elements.to_list():
-        if "_x" in element or "\r" in element:
-            return None  # escapes and carriage returns: read as fastexcel reads them
+        letters, row = _REFERENCE.match(element, 6).groups()  # type: ignore[union-attr]
+        key = (column_index(letters) - 1, int(row))
+        if key in found or "_x" in element or "\r" in element:
+            # twice the same cell; escapes and carriage returns, which fastexcel reads
+            # its own way
+            found[key] = None
+            continue
         try:
             cell = ElementTree.fromstring(element)
         except ElementTree.ParseError:
-            return None
-        letters, row = _REFERENCE.fullmatch(cell.get("r", "")).groups()  # type: ignore[union-attr]
+            found[key] = None
+            continue
         kind = cell.get("t")
         value = cell.find("v")
         text: str | None
@@ -716,12 +773,7 @@ def _text_cells(
             text = table.get(int(value.text or ""))
         else:
             text = None
-        key = (column_index(letters) - 1, int(row))
-        if text is None or key in found:
-            return None
         found[key] = text
-    if len(found) != len(references):
-        return None
     return found
 
 
@@ -819,22 +871,18 @@ def _whole_datetime_text(rendered: pl.Expr, ftype: str) -> pl.Expr:
 
 def _datetime_text(col: pl.Expr, ftype: str) -> pl.Expr:
     """As openpyxl's values read by frictionless: midnight is a date (except in a
-    ``datetime`` field), a time alone (a day-zero date) is a time."""
+    ``datetime`` field), a time alone (a day-zero date) is a time. The text is written
+    once, and cut (a fraction of a second is written only where there is one)."""
+    whole = col.dt.strftime("%Y-%m-%dT%H:%M:%S")
     fraction = col.dt.microsecond() != 0
-    full = (
-        pl.when(fraction)
-        .then(col.dt.strftime("%Y-%m-%dT%H:%M:%S%.6f"))
-        .otherwise(col.dt.strftime("%Y-%m-%dT%H:%M:%S"))
-    )
+    full = whole + pl.when(fraction).then(col).dt.strftime("%.6f").fill_null("")
     if ftype == "datetime":
         return full
-    midnight = (col.dt.hour() == 0) & (col.dt.minute() == 0) & (col.dt.second() == 0) & ~fraction
-    time_only = col.dt.date() == pl.lit(dt.date(1899, 12, 31))
     return (
-        pl.when(midnight)
-        .then(col.dt.strftime("%Y-%m-%d"))
-        .when(time_only)
-        .then(col.dt.strftime("%H:%M:%S"))
+        pl.when(whole.str.ends_with("T00:00:00") & ~fraction)
+        .then(whole.str.slice(0, 10))
+        .when(whole.str.starts_with("1899-12-31"))
+        .then(whole.str.slice(11, 8))
         .otherwise(full)
     )
 
@@ -978,7 +1026,7 @@ def _scan_cells(
     few: list[int],
     many: list[int],
     general: bool = False,
-    booleans: bool = False,
+    booleans: bool | list[int] = False,
     foreign: _Foreign | None = None,
 ) -> tuple[
     list[tuple[int, int, str]],
@@ -988,8 +1036,8 @@ def _scan_cells(
 ]:
     """One pass over the sheet's XML: the Excel error cells (row, column, code); for
     the columns ``few``, the cells that are not text (their rows, and whether each is
-    a boolean); for the columns ``many``, the rows of the text cells; if ``booleans``,
-    the rows of the boolean cells of every column. With ``foreign``, the columns
+    a boolean); for the columns ``many``, the rows of the text cells; the rows of the
+    boolean cells of the columns ``booleans`` (True: every column). With ``foreign``, the columns
     ``many`` are searched for every cell not written as in their first rows, which
     ``foreign`` records (the text cells among them are the rows returned).
 
@@ -1083,7 +1131,7 @@ def _polars_cells(
     group: list[bytes],
     few: list[int],
     many: list[int],
-    booleans: bool = False,
+    booleans: bool | list[int] = False,
     foreign: _Foreign | None = None,
 ) -> _Cells | None:
     """``_python_cells`` by polars' regular expressions, which have no lookaround. In
@@ -1135,7 +1183,8 @@ def _polars_cells(
     bool_parts: list[np.ndarray] = []
     if booleans:
         with_booleans = text.filter(text.str.contains('t="b"', literal=True))
-        tags = with_booleans.str.extract_all(r'<c r="[A-Z]+[0-9]+"[^>]*(?-u:\b)t="b"')
+        letters = "[A-Z]+" if booleans is True else f"(?:{_letters_alternation(booleans)})"
+        tags = with_booleans.str.extract_all(f'<c r="{letters}[0-9]+"[^>]*(?-u:\\b)t="b"')
         tags = tags.explode().drop_nulls()
         if len(tags):
             bool_parts.append(np.stack(_references(tags)))
@@ -1155,7 +1204,11 @@ def _references(tags: pl.Series, columns: list[int] | None = None) -> tuple[np.n
 
 
 def _python_cells(
-    group: list[bytes], few: list[int], many: list[int], general: bool, booleans: bool = False
+    group: list[bytes],
+    few: list[int],
+    many: list[int],
+    general: bool,
+    booleans: bool | list[int] = False,
 ) -> _Cells:
     """``_scan_cells``'s searches in one group of pieces of the XML, by Python's
     regular expressions."""
@@ -1193,6 +1246,9 @@ def _python_cells(
             (column_index(f[0]) - 1 for f in found_bool), np.int64, len(found_bool)
         )
         rows = np.fromiter((int(f[1]) for f in found_bool), np.int64, len(found_bool))
+        if booleans is not True:
+            mine = np.isin(columns, booleans)
+            columns, rows = columns[mine], rows[mine]
         bool_parts.append(np.stack([columns, rows]))
     return errors, few_parts, many_parts, bool_parts
 
