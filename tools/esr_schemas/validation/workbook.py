@@ -16,7 +16,6 @@ empty): they are found in the sheet's XML and reported, never taken for blanks.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 import zipfile
