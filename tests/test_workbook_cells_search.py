@@ -170,3 +170,53 @@ def _by_column(scan: tuple) -> tuple[dict[int, list], dict[int, list]]:
         },
         {c: sorted(rows.tolist()) for c, rows in texts.items()},
     )
+
+
+# attributes a cell may be written with, near each other (prefixes, one more or one less)
+KINDS = [
+    "",
+    ' t="n"',
+    ' s="1" t="n"',
+    ' s="1"',
+    ' s="12" t="n"',
+    ' s="2" t="n"',
+    ' t="b"',
+    ' t="d"',
+    ' s="1" t="b"',
+    " t='n'",
+    ' s="1" t="n" cm="1"',
+    ' t="n" s="1"',
+    ' s="1" t="n"/',
+    ' t="s"',
+    ' s="1" t="inlineStr"',
+    ' s="1-2" t="n"',
+    ' s="1.5" t="n"',
+]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_cells_not_written_as_in_the_first_rows(seed: int) -> None:
+    """``_foreign_tags`` (no lookaround) takes out exactly the opening tags whose
+    attributes are none of those of the column's first rows."""
+    rng = random.Random(seed)
+    for _ in range(40):
+        plain = {c: frozenset(rng.sample(KINDS, rng.randint(1, 4))) for c in (0, 1, 27)}
+        tags = [
+            f'<c r="{letters}{row}"{rng.choice(KINDS)}>'
+            for row in range(2, 40)
+            for letters in ("A", "B", "C", "AB")
+        ]
+        text = "<row>" + "<v>1</v></c>".join(tags) + "</row>"
+        found = workbook.pl.Series([text]).str.extract_all(
+            workbook._foreign_tags([0, 1, 27], plain)
+        )
+        expected = [
+            tag
+            for tag in tags
+            if (
+                column := workbook.column_index(tag[6 : tag.index('"', 6)].rstrip("0123456789")) - 1
+            )
+            in plain
+            and tag[tag.index('"', 6) + 1 : -1] not in plain[column]
+        ]
+        assert found.explode().drop_nulls().to_list() == expected, plain

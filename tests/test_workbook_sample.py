@@ -33,7 +33,7 @@ TYPES = [
 
 
 def _rows() -> list[list[Any]]:
-    rows: list[list[Any]] = [HEADER]
+    rows: list[list[Any]] = [list(HEADER)]
     for i in range(1, ROWS + 1):
         rows.append(
             [
@@ -232,4 +232,25 @@ def test_a_header_cell_typed_as_a_number(tmp_path: Path) -> None:
     its cells."""
     rows = _rows()
     rows[0][2] = 2024  # a year as the header of the dates
-    _same_as_every_row(_save(tmp_path / "entete.xlsx", rows, {(1200, 3): 7}))
+    sampled = _same_as_every_row(_save(tmp_path / "entete.xlsx", rows, {(1200, 3): 7}))
+    assert sampled.labels[2] == "2024"
+    # and a header typed as a number is not a cell the first rows do not show
+    path = _save(tmp_path / "entete-texte.xlsx", rows, {(1200, 3): "texte"})
+    texts = _same_as_every_row(path).texts
+    assert {c: (rows.tolist(), values) for c, (rows, values) in texts.items()} == {
+        2: ([1198], ["texte"])
+    }
+
+
+def test_a_column_searched_once_fastexcel_is_done(tmp_path: Path) -> None:
+    """A column whose first rows hold as many text cells as others (its header, one
+    number) is searched after fastexcel, in the same XML as the others: its text cells
+    and theirs are read, without reading every row again."""
+    rows = _rows()
+    rows[0].append("rare")
+    for i, row in enumerate(rows[1:], start=1):
+        row.append(5 if i == 1 or i > 1100 else None)
+    cells = {(1200, 7): "texte tardif", (1210, 1): "NC"}
+    sampled = _same_as_every_row(_save(tmp_path / "rare.xlsx", rows, cells))
+    texts = {c: values for c, (_, values) in sampled.texts.items()}
+    assert texts == {6: ["texte tardif"], 0: ["NC"]}

@@ -104,8 +104,8 @@ def load_sheet(
 ) -> LoadedSheet:
     """The sheet, typed by fastexcel, with what only its XML tells (error cells, the
     kinds of cells of a mixed column). ``scan``: what the workbook guard saw (None:
-    nothing known): the sheets holding an error cell, and the XML it kept, searched
-    while fastexcel reads the sheet in a thread (calamine lets the interpreter run).
+    nothing known): the XML it kept, searched while fastexcel reads the sheet in a
+    thread (calamine lets the interpreter run).
     ``typed``: that reading, if the caller started it (``sheet_reader.start_typed``).
     ``sample_rows``: the rows fastexcel types each column from, if it starts it (None:
     every row)."""
@@ -200,7 +200,7 @@ def load_sheet(
         errors += found if with_errors else []
         kinds.update(more_kinds)
         texts.update(more_texts)
-        bools = {**(bools or {}), **more_bools}
+        bools = {**bools, **more_bools}
     rows, columns = _declared_extent(head)
     if loaded is not None:
         infos, frame = loaded
@@ -364,8 +364,9 @@ class _Foreign:
     odd: set[int] = field(default_factory=set)
     """Columns with a cell that is neither text, nor an error, nor written as a cell
     of their first rows."""
-    groups: list[pl.Series] = field(default_factory=list)
-    """The XML (as polars text) of the groups holding text cells of those columns."""
+    groups: dict[int, pl.Series] = field(default_factory=dict)
+    """The XML (as polars text) of the groups holding text cells of those columns, by
+    their place in the sheet."""
     unsure: bool = False
     """Some XML was searched by Python's regular expressions (no such search there)."""
     read: dict[tuple[int, int], str | None] = field(default_factory=dict)
@@ -383,7 +384,7 @@ class _Foreign:
                 wanted[c] = rows
                 total += len(rows)
         if wanted:
-            self.read.update(_text_cells(self.groups, wanted, strings))
+            self.read.update(_text_cells(list(self.groups.values()), wanted, strings))
 
 
 def _with_booleans(plain: dict[int, frozenset[str]]) -> list[int]:
@@ -720,7 +721,7 @@ def _settle_sample(
     }
     if missing:
         foreign.read.update(
-            _text_cells(foreign.groups, missing, lambda: _shared_strings(path, scan))
+            _text_cells(list(foreign.groups.values()), missing, lambda: _shared_strings(path, scan))
         )
     settled: dict[int, tuple[np.ndarray, list[str]]] = {}
     for c, rows in wanted.items():
@@ -1049,8 +1050,8 @@ def _scan_cells(
     bool_parts: list[np.ndarray] = []
     if foreign is not None:
         foreign.searched.update(many)
-    for group in _groups(_row_chunks(blocks)):
-        found = None if general else _polars_cells(group, few, many, booleans, foreign)
+    for place, group in enumerate(_groups(_row_chunks(blocks))):
+        found = None if general else _polars_cells(group, few, many, booleans, foreign, place)
         if found is None:
             found = _python_cells(group, few, many, general, booleans)
             if foreign is not None:
@@ -1132,6 +1133,7 @@ def _polars_cells(
     many: list[int],
     booleans: bool | list[int] = False,
     foreign: _Foreign | None = None,
+    place: int = 0,
 ) -> _Cells | None:
     """``_python_cells`` by polars' regular expressions, which have no lookaround. In
     the columns ``few``, the opening tags of the cells that are not text are taken out
@@ -1168,9 +1170,10 @@ def _polars_cells(
         texts = tags.str.contains(_TEXT_TAG)
         if texts.any():
             many_parts.append(np.stack(_references(tags.filter(texts), many)))
-            foreign.groups.append(text)
-        if not texts.all():
-            foreign.odd.update(_references(tags.filter(~texts), many)[0].tolist())
+            foreign.groups[place] = text
+        if not texts.all():  # the header row is not typed
+            columns, rows = _references(tags.filter(~texts), many)
+            foreign.odd.update(columns[rows >= 2].tolist())
     elif many:
         letters = _letters_alternation(many)
         tags = text.str.extract_all(
