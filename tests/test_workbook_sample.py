@@ -254,3 +254,13 @@ def test_a_column_searched_once_fastexcel_is_done(tmp_path: Path) -> None:
     sampled = _same_as_every_row(_save(tmp_path / "rare.xlsx", rows, cells))
     texts = {c: values for c, (_, values) in sampled.texts.items()}
     assert texts == {6: ["texte tardif"], 0: ["NC"]}
+
+
+def test_the_xml_kept_to_read_text_cells_is_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond ``_FOREIGN_XML`` bytes of XML holding such text cells, none is kept: every
+    row is read again, same text."""
+    monkeypatch.setattr(workbook, "_FOREIGN_XML", 0)
+    path = _save(tmp_path / "borne.xlsx", _rows(), {(1100, 1): "NC", (1200, 2): "n.c."})
+    assert _same_as_every_row(path).texts == {}

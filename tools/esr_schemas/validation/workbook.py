@@ -327,6 +327,8 @@ sample is rows 2 to 1001: a margin is kept)."""
 _PLAIN_CHARS = re.compile(r"[A-Za-z0-9 =\"':._-]*")
 _PATCH_CAP = 5000
 """Text cells of typed columns read from the XML; beyond, every row is read again."""
+_FOREIGN_XML = 128 * 1024 * 1024
+"""XML kept to read those text cells from (as the guard keeps at most)."""
 
 
 def _plain_kinds(head: str) -> dict[int, frozenset[str]]:
@@ -368,7 +370,10 @@ class _Foreign:
     """The XML (as polars text) of the groups holding text cells of those columns, by
     their place in the sheet."""
     unsure: bool = False
-    """Some XML was searched by Python's regular expressions (no such search there)."""
+    """Some XML was searched by Python's regular expressions (no such search there),
+    or more of it held text cells than ``_FOREIGN_XML`` bytes."""
+    size: int = 0
+    """Bytes of XML in ``groups``."""
     read: dict[tuple[int, int], str | None] = field(default_factory=dict)
     """(column, sheet row) -> the text of a text cell found, None if it is written in a
     way not read here (``_text_cells``)."""
@@ -1170,6 +1175,9 @@ def _polars_cells(
         texts = tags.str.contains(_TEXT_TAG)
         if texts.any():
             many_parts.append(np.stack(_references(tags.filter(texts), many)))
+            if place not in foreign.groups:
+                foreign.size += sum(map(len, group))
+                foreign.unsure |= foreign.size > _FOREIGN_XML
             foreign.groups[place] = text
         if not texts.all():  # the header row is not typed
             columns, rows = _references(tags.filter(~texts), many)
