@@ -7,6 +7,7 @@ import hashlib
 import json
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -19,6 +20,9 @@ from test_templates import (
 )
 
 from esr_schemas.cli import main
+
+if TYPE_CHECKING:
+    from esr_schemas.templates.export import FilledSheet
 from esr_schemas.examples import frictionless_errors
 from esr_schemas.templates.source import from_path
 from esr_schemas.templates.workbook import DATA_SHEET
@@ -388,10 +392,21 @@ def test_person_counts_under_the_secrecy_threshold_block_the_export(
     assert not path.with_suffix(".csv").exists()
 
 
+def _cell_by_cell(path: Path) -> FilledSheet:
+    """The « Données » sheet read cell by cell from openpyxl's values (the reference
+    the column reader is compared with)."""
+    from esr_schemas.templates.export import FilledSheet, _read_rows
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    header, rows, wide = _read_rows(book[DATA_SHEET].iter_rows(values_only=True), path)
+    book.close()
+    return FilledSheet(path, header, rows, None, wide)
+
+
 def test_the_column_reader_writes_what_the_cell_reader_writes(tmp_path: Path) -> None:
     """fastexcel's columns (one kind of cell each, turned into text by polars) give the
     CSV that ``from_cell`` gives cell by cell from openpyxl's values."""
-    from esr_schemas.templates.export import FilledSheet, _read_rows, read_filled, to_csv
+    from esr_schemas.templates.export import read_filled, to_csv
 
     workbook = load_workbook(make_template(tmp_path))
     sheet = workbook[DATA_SHEET]
@@ -423,10 +438,7 @@ def test_the_column_reader_writes_what_the_cell_reader_writes(tmp_path: Path) ->
     for file, rows_expected in ((path, 32), (mixed, 33)):
         fast = read_filled(file)
         assert fast.typed is not None, "the column reader, for mixed columns too"
-        book = load_workbook(file, read_only=True, data_only=True)
-        header, rows, wide = _read_rows(book[DATA_SHEET].iter_rows(values_only=True), file)
-        book.close()
-        slow = FilledSheet(file, header, rows, None, wide)
+        slow = _cell_by_cell(file)
         assert to_csv(fast, source) == to_csv(slow, source)
         assert fast.row_count == slow.row_count == rows_expected
     notes = to_csv(read_filled(mixed), source)[1]
@@ -437,7 +449,7 @@ def test_text_cells_far_down_in_typed_columns(tmp_path: Path) -> None:
     """Past the first 1,000 rows (from which fastexcel types each column), text cells
     in columns of numbers, dates and booleans, and a last row holding only such a cell:
     read from the XML, the CSV is the one ``from_cell`` gives cell by cell."""
-    from esr_schemas.templates.export import FilledSheet, _read_rows, read_filled, to_csv
+    from esr_schemas.templates.export import read_filled, to_csv
 
     workbook = load_workbook(make_template(tmp_path))
     sheet = workbook[DATA_SHEET]
@@ -463,10 +475,7 @@ def test_text_cells_far_down_in_typed_columns(tmp_path: Path) -> None:
     workbook.save(path)
     fast = read_filled(path)
     assert fast.typed is not None and fast.texts, "text cells read from the XML"
-    book = load_workbook(path, read_only=True, data_only=True)
-    header, rows, wide = _read_rows(book[DATA_SHEET].iter_rows(values_only=True), path)
-    book.close()
-    slow = FilledSheet(path, header, rows, None, wide)
+    slow = _cell_by_cell(path)
     source = from_path(FIXTURE)
     assert fast.row_count == slow.row_count == 1103
     assert to_csv(fast, source) == to_csv(slow, source)
@@ -478,7 +487,7 @@ def test_date_times_of_mixed_columns_are_written_as_the_cell_reader_writes_them(
     """Columns mixing date-times and text (fastexcel writes them all out as text): with
     and without a fraction of a second, at midnight or not, in date, date-time, text and
     formatted date fields, the CSV is the one ``from_cell`` gives cell by cell."""
-    from esr_schemas.templates.export import FilledSheet, _read_rows, read_filled, to_csv
+    from esr_schemas.templates.export import read_filled, to_csv
 
     descriptor = {
         "name": "moments",
@@ -508,10 +517,7 @@ def test_date_times_of_mixed_columns_are_written_as_the_cell_reader_writes_them(
     fast = read_filled(path)
     assert fast.typed is not None
     assert set(fast.not_text) == {0, 1, 2, 3}, "every column is mixed"
-    book = load_workbook(path, read_only=True, data_only=True)
-    header, rows, wide = _read_rows(book[DATA_SHEET].iter_rows(values_only=True), path)
-    book.close()
-    slow = FilledSheet(path, header, rows, None, wide)
+    slow = _cell_by_cell(path)
     source = from_path(schema)
     assert to_csv(fast, source) == to_csv(slow, source)
 
